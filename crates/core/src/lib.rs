@@ -1,0 +1,19 @@
+//! wrapcare's domain: the rules and calculations of Wraparound Care, free of I/O.
+//!
+//! Every business rule lives here so that pages, API and CLI cannot differ. The
+//! store persists what these types describe; the application layer calls these
+//! rules inside a transaction and records the outcome.
+
+pub mod bsn;
+pub mod caseload;
+pub mod dates;
+pub mod episode;
+pub mod family;
+pub mod indication;
+pub mod programme;
+pub mod referral;
+pub mod role;
+pub mod validation;
+pub mod waiting;
+
+pub use validation::{FieldError, Invalid};
