@@ -1,1 +1,255 @@
+//! wrapcare's database: one schema, two dialects.
+//!
+//! Every query is written once with `$n` placeholders and runs on SQLite and on
+//! PostgreSQL alike; [`on_tx!`] compiles the same statement for each driver. What
+//! differs between the two (DDL, row locks, transaction start) stays in this file
+//! and in the two migration folders.
 
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+pub mod access_log;
+pub mod episode;
+pub mod family;
+pub mod organisation;
+pub mod programme;
+pub mod referral;
+pub mod report;
+pub mod session;
+pub mod team;
+pub mod user;
+pub mod worker;
+
+/// Runs the same body against whichever driver the transaction belongs to.
+/// Inside, `$c` is a `&mut` connection of that driver.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c: &mut ::sqlx::SqliteConnection = &mut **t;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $c: &mut ::sqlx::PgConnection = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness, overlap or other constraint refused the change; the name says which.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// Someone saved the row since it was read (its version moved on).
+    #[error("the row was changed by someone else")]
+    Stale,
+    /// The database is busy (SQLite write lock, PostgreSQL serialisation): try again.
+    #[error("the database is busy")]
+    Busy,
+    /// A stored value this version does not understand.
+    #[error("unexpected stored value in {0}")]
+    Corrupt(&'static str),
+    #[error("database unreachable or misconfigured: {0}")]
+    Connect(String),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(transparent)]
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::RowNotFound => StoreError::NotFound,
+            sqlx::Error::PoolTimedOut => StoreError::Busy,
+            sqlx::Error::Database(db) => {
+                let code = db.code().unwrap_or_default();
+                let message = db.message();
+                if code == "23P01" || message.contains("assignment_overlap") {
+                    StoreError::Conflict("assignment_overlap")
+                } else if message.contains("episodes_one_open") || message.contains("episodes.family_id") {
+                    StoreError::Conflict("open_episode")
+                } else if db.is_unique_violation() {
+                    StoreError::Conflict("unique")
+                } else if db.is_foreign_key_violation() {
+                    StoreError::Conflict("reference")
+                } else if matches!(code.as_ref(), "5" | "6" | "261" | "517" | "40001" | "40P01" | "55P03")
+                {
+                    StoreError::Busy
+                } else {
+                    StoreError::Db(error)
+                }
+            }
+            _ => StoreError::Db(error),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A connection pool to one wrapcare database.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool,
+}
+
+/// One transaction; every store function takes one so a use case and its
+/// access-log entry commit or fail together.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Store {
+    /// Opens `postgres://…` URLs on PostgreSQL and anything else (`sqlite://…`) on SQLite.
+    pub async fn connect(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options =
+                PgConnectOptions::from_str(url).map_err(|e| StoreError::Connect(e.to_string()))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|e| StoreError::Connect(e.to_string()))?;
+            Ok(Store {
+                pool: Pool::Postgres(pool),
+            })
+        } else {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Connect(e.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(15))
+                .connect_with(options)
+                .await
+                .map_err(|e| StoreError::Connect(e.to_string()))?;
+            Ok(Store {
+                pool: Pool::Sqlite(pool),
+            })
+        }
+    }
+
+    /// The SQLite file `wrapcare.db` in a data directory.
+    pub async fn open_data_dir(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Connect(e.to_string()))?;
+        let file = dir.join("wrapcare.db");
+        Store::connect(&format!("sqlite://{}", file.display())).await
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.pool {
+            Pool::Sqlite(_) => Dialect::Sqlite,
+            Pool::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`) so concurrent writers queue instead of failing late.
+    pub async fn write(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A transaction for reading (that may still write the access log).
+    pub async fn read(&self) -> Result<Tx> {
+        // SQLite upgrades a deferred transaction to a writer when the access log is
+        // written, which can fail under load; reads that log take the lock up front too.
+        self.write().await
+    }
+
+    /// Answers when the database does.
+    pub async fn ping(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
+            Pool::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
+        };
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// Whether the database holds no users yet (the demo loads only then).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let mut tx = self.write().await?;
+        let count = user::count(&mut tx).await?;
+        tx.commit().await?;
+        Ok(count == 0)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Tx::Sqlite(_) => Dialect::Sqlite,
+            Tx::Postgres(_) => Dialect::Postgres,
+        }
+    }
+}
+
+/// Checks that an UPDATE guarded by `version = $n` touched its row.
+pub(crate) fn expect_one(rows: u64) -> Result<()> {
+    if rows == 1 { Ok(()) } else { Err(StoreError::Stale) }
+}
+
+pub(crate) fn parse_or_corrupt<T>(value: Option<T>, what: &'static str) -> Result<T> {
+    value.ok_or(StoreError::Corrupt(what))
+}

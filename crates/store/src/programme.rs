@@ -1,0 +1,101 @@
+//! Programmes and their norms.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use wrapcare_core::programme::Norms;
+
+use crate::{Result, Tx, on_tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Programme {
+    pub id: i64,
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub families_per_fte: i64,
+    pub budget_minutes_per_family: i64,
+    pub weekly_minutes_per_family: i64,
+    pub start_within_weeks: i64,
+    pub full_time_minutes_per_week: i64,
+    pub version: i64,
+}
+
+impl Programme {
+    pub fn norms(&self) -> Norms {
+        let clamp = |v: i64| u32::try_from(v.max(0)).unwrap_or(u32::MAX);
+        Norms {
+            families_per_fte: clamp(self.families_per_fte),
+            budget_minutes_per_family: clamp(self.budget_minutes_per_family),
+            weekly_minutes_per_family: clamp(self.weekly_minutes_per_family),
+            start_within_weeks: clamp(self.start_within_weeks),
+            full_time_minutes_per_week: clamp(self.full_time_minutes_per_week),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewProgramme<'a> {
+    pub name: &'a str,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub norms: Norms,
+}
+
+const COLUMNS: &str = "id, name, starts_on, ends_on, families_per_fte, budget_minutes_per_family, \
+     weekly_minutes_per_family, start_within_weeks, full_time_minutes_per_week, version";
+
+pub async fn insert(tx: &mut Tx, p: &NewProgramme<'_>, now: DateTime<Utc>) -> Result<i64> {
+    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO programmes (name, starts_on, ends_on, families_per_fte, budget_minutes_per_family, \
+         weekly_minutes_per_family, start_within_weeks, full_time_minutes_per_week, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+    )
+    .bind(p.name)
+    .bind(p.starts_on)
+    .bind(p.ends_on)
+    .bind(i64::from(p.norms.families_per_fte))
+    .bind(i64::from(p.norms.budget_minutes_per_family))
+    .bind(i64::from(p.norms.weekly_minutes_per_family))
+    .bind(i64::from(p.norms.start_within_weeks))
+    .bind(i64::from(p.norms.full_time_minutes_per_week))
+    .bind(now)
+    .fetch_one(c)
+    .await)?;
+    Ok(id)
+}
+
+pub async fn update(tx: &mut Tx, id: i64, p: &NewProgramme<'_>, version: i64) -> Result<()> {
+    let done = on_tx!(tx, |c| sqlx::query(
+        "UPDATE programmes SET name = $1, starts_on = $2, ends_on = $3, families_per_fte = $4, \
+         budget_minutes_per_family = $5, weekly_minutes_per_family = $6, start_within_weeks = $7, \
+         full_time_minutes_per_week = $8, version = version + 1 WHERE id = $9 AND version = $10"
+    )
+    .bind(p.name)
+    .bind(p.starts_on)
+    .bind(p.ends_on)
+    .bind(i64::from(p.norms.families_per_fte))
+    .bind(i64::from(p.norms.budget_minutes_per_family))
+    .bind(i64::from(p.norms.weekly_minutes_per_family))
+    .bind(i64::from(p.norms.start_within_weeks))
+    .bind(i64::from(p.norms.full_time_minutes_per_week))
+    .bind(id)
+    .bind(version)
+    .execute(c)
+    .await
+        .map(|r| r.rows_affected()))?;
+    crate::expect_one(done)
+}
+
+pub async fn list(tx: &mut Tx) -> Result<Vec<Programme>> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM programmes ORDER BY name"));
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Programme>(sql).fetch_all(c).await)?;
+    Ok(rows)
+}
+
+pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Programme>> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM programmes WHERE id = $1"));
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, Programme>(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
+    Ok(row)
+}
