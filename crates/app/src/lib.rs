@@ -1,1 +1,109 @@
+//! wrapcare's application services: one function per use case.
+//!
+//! Each takes the acting user, checks what that user may do, runs the domain
+//! rules, stores the result and writes the access-log entry, all in one
+//! transaction. Pages, API and CLI call these functions and nothing else, so
+//! they cannot differ in what they allow.
 
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use wrapcare_store::{Store, StoreError, Tx};
+
+pub mod access_log;
+pub mod actor;
+pub mod admin;
+pub mod auth;
+pub mod caseload;
+pub mod demo;
+pub mod episode;
+pub mod error;
+pub mod family;
+pub mod referral;
+pub mod report;
+
+pub use actor::{Actor, Channel};
+pub use error::AppError;
+pub use wrapcare_core as core;
+pub use wrapcare_store as store;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Settings an operator may change.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Failed logins allowed per address and e-mail in a minute before refusing.
+    pub login_attempts_per_minute: u32,
+    /// Minutes of inactivity after which a session ends.
+    pub session_idle_minutes: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            login_attempts_per_minute: 5,
+            session_idle_minutes: 30,
+        }
+    }
+}
+
+/// The application: a store, a clock and settings, shared by every channel.
+#[derive(Clone)]
+pub struct App {
+    pub(crate) store: Store,
+    pub(crate) config: Arc<Config>,
+    pub(crate) throttle: Arc<auth::Throttle>,
+}
+
+impl App {
+    pub fn new(store: Store, config: Config) -> App {
+        App {
+            store,
+            config: Arc::new(config),
+            throttle: Arc::new(auth::Throttle::default()),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Now, in UTC, for timestamps.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// Today's date as the users live it: in Europe/Amsterdam.
+    pub fn today(&self) -> NaiveDate {
+        Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive()
+    }
+
+    pub(crate) async fn write(&self) -> Result<Tx> {
+        Ok(self.store.write().await?)
+    }
+
+    pub async fn healthy(&self) -> bool {
+        self.store.ping().await.is_ok()
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Stale => AppError::Stale,
+            StoreError::Busy => AppError::Busy,
+            StoreError::Conflict("assignment_overlap") => {
+                AppError::Conflict("error-assignment-overlap")
+            }
+            StoreError::Conflict("open_episode") => AppError::Conflict("error-open-episode"),
+            StoreError::Conflict("unique") => AppError::Conflict("error-duplicate"),
+            StoreError::Conflict(_) => AppError::Conflict("error-conflict"),
+            other => AppError::Store(other),
+        }
+    }
+}

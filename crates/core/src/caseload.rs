@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::programme::Norms;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Capacity {
     pub families_per_fte: u32,
     pub seconded_minutes_per_week: u32,
@@ -58,6 +59,7 @@ impl Capacity {
 
 /// How a caseload stands: room for more, one place left, or full (or over).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Load {
     Room,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A person's place in a household.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberRole {
     /// Parent or carer.
@@ -31,6 +32,7 @@ impl MemberRole {
 
 /// A birth date, or for an unborn child the expected one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "date", rename_all = "snake_case")]
 pub enum Birth {
     Born(NaiveDate),

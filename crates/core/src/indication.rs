@@ -11,6 +11,7 @@ pub const ENDING_SOON_DAYS: i64 = 6 * 7;
 
 /// A validated indication for one child.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Indication {
     pub number: String,
     pub product: String,
@@ -21,6 +22,7 @@ pub struct Indication {
 
 /// Indication fields as typed, before validation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicationInput {
     #[serde(default)]
     pub number: String,

@@ -9,6 +9,7 @@ use crate::validation::Invalid;
 
 /// The norms a programme is watched on. Durations are minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Norms {
     /// Families one full-time coordinator carries.
     pub families_per_fte: u32,

@@ -11,6 +11,7 @@ use crate::validation::{Invalid, optional, required};
 /// Where a referral came from: an indication body (Intervence, formerly Bureau
 /// Jeugdzorg) or a Centre for Youth and Family, which may come without indication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralSource {
     IndicationBody,
@@ -40,6 +41,7 @@ impl ReferralSource {
 
 /// Urgency orders the waiting list before time waited does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Urgency {
     Crisis,
@@ -73,6 +75,7 @@ impl Urgency {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralStatus {
     Submitted,
@@ -102,6 +105,7 @@ impl ReferralStatus {
 
 /// A family member as typed by intake, before validation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberInput {
     #[serde(default)]
     pub given_name: String,
@@ -143,6 +147,7 @@ impl MemberInput {
 
 /// A referral as typed by intake (form or JSON), before validation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferralInput {
     #[serde(default)]
     pub programme_id: String,
@@ -174,6 +179,7 @@ pub struct ReferralInput {
 
 /// A validated family member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     pub given_name: String,
     pub family_name: String,
@@ -188,6 +194,7 @@ pub struct Member {
 
 /// An indication as stored with the referral's submitted persons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IndicationRecord {
     pub number: String,
     pub product: String,
@@ -412,6 +419,7 @@ fn optional_date(
 
 /// What intake may see of a referral's progress, and nothing more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum IntakeStatus {
     Submitted,

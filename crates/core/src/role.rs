@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A user's role. What each role may see is decided in the application layer;
 /// this type only names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,

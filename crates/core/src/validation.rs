@@ -9,6 +9,7 @@ use serde::Serialize;
 /// One refused field: `field` is the input's name (e.g. `members[0].bsn`),
 /// `key` the message-catalogue key that explains the refusal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub key: &'static str,

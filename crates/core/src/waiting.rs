@@ -28,6 +28,7 @@ pub fn past_norm(reference: NaiveDate, today: NaiveDate, norm_days: i64) -> bool
 /// Statistics of a group of waiting times. `None` figures mean the group is too
 /// small to show (fewer than five families).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WaitingStats {
     pub count: Count,
     pub mean_days: Option<f64>,
@@ -39,6 +40,7 @@ pub struct WaitingStats {
 
 /// A count as it may be published: exact from five on, otherwise only "fewer than five".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Count {
     Exact(usize),

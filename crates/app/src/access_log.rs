@@ -1,0 +1,122 @@
+//! Writing the access log from use cases. An entry that cannot be written
+//! fails the access: it shares the use case's transaction.
+
+use wrapcare_store::Tx;
+
+use crate::{Actor, App, AppError, Result};
+
+/// What was touched: a family file, possibly through an episode or referral.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Target {
+    pub family_id: Option<i64>,
+    pub episode_id: Option<i64>,
+    pub referral_id: Option<i64>,
+}
+
+impl Target {
+    pub fn family(family_id: i64) -> Target {
+        Target {
+            family_id: Some(family_id),
+            ..Target::default()
+        }
+    }
+
+    pub fn episode(family_id: i64, episode_id: i64) -> Target {
+        Target {
+            family_id: Some(family_id),
+            episode_id: Some(episode_id),
+            ..Target::default()
+        }
+    }
+
+    pub fn referral(referral_id: i64) -> Target {
+        Target {
+            referral_id: Some(referral_id),
+            ..Target::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Allowed,
+    Refused,
+    NotFound,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Refused => "refused",
+            Outcome::NotFound => "not_found",
+        }
+    }
+}
+
+impl App {
+    pub(crate) async fn log(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        target: Target,
+        action: &str,
+        outcome: Outcome,
+    ) -> Result<()> {
+        wrapcare_store::access_log::insert(
+            tx,
+            &wrapcare_store::access_log::Entry {
+                at: self.now(),
+                user_id: Some(actor.user_id),
+                role: actor.role.as_str(),
+                channel: actor.channel.as_str(),
+                family_id: target.family_id,
+                episode_id: target.episode_id,
+                referral_id: target.referral_id,
+                action,
+                outcome: outcome.as_str(),
+                address: actor.address.as_deref(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Records a refused access in its own transaction (the attempted one is
+    /// rolled back) and answers 404, the same as for a missing file.
+    pub(crate) async fn refuse(
+        &self,
+        tx: Tx,
+        actor: &Actor,
+        target: Target,
+        action: &str,
+        outcome: Outcome,
+    ) -> AppError {
+        let logged = async {
+            tx.rollback().await?;
+            let mut tx = self.write().await?;
+            self.log(&mut tx, actor, target, action, outcome).await?;
+            tx.commit().await?;
+            Ok::<(), AppError>(())
+        }
+        .await;
+        match logged {
+            Ok(()) => AppError::NotFound,
+            Err(e) => e,
+        }
+    }
+
+    /// The access log, newest first, for the access-review pages and tests.
+    pub async fn access_log(
+        &self,
+        actor: &Actor,
+        family_id: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<wrapcare_store::access_log::Logged>> {
+        actor.require(&[wrapcare_core::role::Role::Admin])?;
+        let mut tx = self.write().await?;
+        let rows = wrapcare_store::access_log::list(&mut tx, family_id, None, limit).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,84 @@
+//! Caseloads against capacity, per coordinator.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use wrapcare_core::caseload::{Capacity, Load};
+use wrapcare_core::role::Role;
+use wrapcare_store::{programme, team, worker, Tx};
+
+use crate::access_log::{Outcome, Target};
+use crate::{Actor, App, AppError, Result};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CoordinatorLoad {
+    pub worker_id: i64,
+    pub name: String,
+    pub home_organisation: String,
+    pub job: String,
+    /// Hours per week of the running secondment.
+    pub seconded_hours_per_week: f64,
+    /// Open, assigned families.
+    pub caseload: u32,
+    /// Families this coordinator can carry under the programme's norm.
+    pub capacity: f64,
+    pub percent_used: u32,
+    #[schema(value_type = String)]
+    pub load: Load,
+    pub has_room: bool,
+}
+
+impl App {
+    /// The caseload of each coordinator of the supervisor's team (a coordinator
+    /// sees their own line only).
+    pub async fn caseloads(&self, actor: &Actor) -> Result<Vec<CoordinatorLoad>> {
+        actor.require(&[Role::Supervisor, Role::Coordinator])?;
+        let mut tx = self.write().await?;
+        let loads = match actor.role {
+            Role::Coordinator => match actor.worker_id {
+                Some(w) => self.loads(&mut tx, actor.team_id, Some(w)).await?,
+                None => Vec::new(),
+            },
+            _ => self.loads(&mut tx, actor.team_id, None).await?,
+        };
+        self.log(&mut tx, actor, Target::default(), "caseload.list", Outcome::Allowed)
+            .await?;
+        tx.commit().await?;
+        Ok(loads)
+    }
+
+    pub(crate) async fn loads(
+        &self,
+        tx: &mut Tx,
+        team_id: Option<i64>,
+        worker_id: Option<i64>,
+    ) -> Result<Vec<CoordinatorLoad>> {
+        let team_id = team_id.ok_or(AppError::Forbidden)?;
+        let found = team::get(tx, team_id).await?.ok_or(AppError::Forbidden)?;
+        let norms = programme::get(tx, found.programme_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .norms();
+        let rows = worker::loads(tx, Some(team_id), worker_id, self.today()).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.job == "coordinator")
+            .map(|r| {
+                let minutes = u32::try_from(r.minutes_per_week.max(0)).unwrap_or(u32::MAX);
+                let caseload = u32::try_from(r.caseload.max(0)).unwrap_or(u32::MAX);
+                let capacity = Capacity::new(&norms, minutes);
+                CoordinatorLoad {
+                    worker_id: r.worker_id,
+                    name: r.name,
+                    home_organisation: r.home_organisation,
+                    job: r.job,
+                    seconded_hours_per_week: f64::from(minutes) / 60.0,
+                    caseload,
+                    capacity: (capacity.families() * 10.0).round() / 10.0,
+                    percent_used: capacity.percent_used(caseload),
+                    load: capacity.status(caseload),
+                    has_room: capacity.has_room_for_one_more(caseload),
+                }
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,329 @@
+//! Use cases on a family's episode: waiting list, assignment and handover,
+//! start of help, phases, closure and withdrawal.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use wrapcare_core::caseload::{check_assignment, AssignmentCheck, Capacity};
+use wrapcare_core::dates::parse_date;
+use wrapcare_core::episode::{ClosureReason, EpisodeRefusal, EpisodeState, Phase};
+use wrapcare_core::referral::MAX_TEXT;
+use wrapcare_core::role::Role;
+use wrapcare_core::waiting::waiting_days;
+use wrapcare_store::{episode, programme, worker, Tx};
+
+use crate::access_log::{Outcome, Target};
+use crate::family::{FamilyLine, FamilyView};
+use crate::{Actor, App, AppError, Result};
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct AssignInput {
+    pub worker_id: i64,
+    /// First day of the assignment (YYYY-MM-DD); today when omitted.
+    #[serde(default)]
+    pub starts_on: Option<String>,
+    /// Required when the coordinator is at or over capacity.
+    #[serde(default)]
+    pub override_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct StartInput {
+    /// The date of the first contact (YYYY-MM-DD).
+    #[serde(default)]
+    pub started_on: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct PhaseInput {
+    /// 1 engagement, 2 plan development, 3 implementation, 4 transition.
+    pub phase: u8,
+    /// YYYY-MM-DD; today when omitted.
+    #[serde(default)]
+    pub starts_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct CloseInput {
+    #[serde(default)]
+    pub closed_on: String,
+    /// goals_reached, moved, dropped_out, referred_elsewhere or other.
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct WithdrawInput {
+    #[serde(default)]
+    pub withdrawn_on: Option<String>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+fn refusal(field: &str, r: EpisodeRefusal) -> AppError {
+    match r {
+        EpisodeRefusal::BeforeAcceptance
+        | EpisodeRefusal::BeforePreviousStep
+        | EpisodeRefusal::InFuture => AppError::invalid(field, r.key()),
+        _ => AppError::Conflict(r.key()),
+    }
+}
+
+/// A date field that may be omitted (then today).
+fn date_or_today(field: &str, value: Option<&str>, today: NaiveDate) -> Result<NaiveDate> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(today),
+        Some(v) => parse_date(v).ok_or_else(|| AppError::invalid(field, "error-date-format")),
+    }
+}
+
+fn required_date(field: &str, value: &str) -> Result<NaiveDate> {
+    if value.trim().is_empty() {
+        return Err(AppError::invalid(field, "error-required"));
+    }
+    parse_date(value).ok_or_else(|| AppError::invalid(field, "error-date-format"))
+}
+
+impl App {
+    /// The supervisor's team's waiting list: by urgency, then longest waiting first.
+    pub async fn waiting_list(&self, actor: &Actor) -> Result<Vec<FamilyLine>> {
+        actor.require(&[Role::Supervisor])?;
+        let team_id = actor.team_id.ok_or(AppError::Forbidden)?;
+        let mut tx = self.write().await?;
+        let today = self.today();
+        let norm_days = self.team_norm_days(&mut tx, actor).await?;
+        let rows = episode::waiting_list(&mut tx, team_id, today).await?;
+        self.log(&mut tx, actor, Target::default(), "waiting_list.read", Outcome::Allowed)
+            .await?;
+        tx.commit().await?;
+        let mut lines: Vec<FamilyLine> = rows
+            .into_iter()
+            .filter_map(|r| FamilyLine::of(r, today, norm_days))
+            .collect();
+        lines.sort_by(|a, b| {
+            a.urgency
+                .rank()
+                .cmp(&b.urgency.rank())
+                .then(b.waited_days.cmp(&a.waited_days))
+                .then(a.family_id.cmp(&b.family_id))
+        });
+        Ok(lines)
+    }
+
+    /// The families a coordinator coordinates now.
+    pub async fn my_families(&self, actor: &Actor) -> Result<Vec<FamilyLine>> {
+        actor.require(&[Role::Coordinator])?;
+        let Some(worker_id) = actor.worker_id else {
+            return Ok(Vec::new());
+        };
+        let mut tx = self.write().await?;
+        let today = self.today();
+        let norm_days = self.team_norm_days(&mut tx, actor).await.unwrap_or(63);
+        let rows = episode::of_coordinator(&mut tx, worker_id, today).await?;
+        self.log(&mut tx, actor, Target::default(), "my_families.read", Outcome::Allowed)
+            .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| FamilyLine::of(r, today, norm_days))
+            .collect())
+    }
+
+    /// The open episode of a family the actor may open, locked for change.
+    async fn open_episode(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        action: &str,
+    ) -> Result<(Tx, episode::Episode)> {
+        let tx = self.write().await?;
+        let (mut tx, _) = self.open_family(tx, actor, family_id, action).await?;
+        let Some(current) = episode::open_of_family(&mut tx, family_id).await? else {
+            return Err(AppError::Conflict("error-episode-not-open"));
+        };
+        episode::lock(&mut tx, current.id).await?;
+        // Read again under the lock: another request may have changed it meanwhile.
+        let current = episode::get(&mut tx, current.id).await?.ok_or(AppError::NotFound)?;
+        Ok((tx, current))
+    }
+
+    async fn finish(&self, mut tx: Tx, actor: &Actor, e: &episode::Episode, action: &str) -> Result<FamilyView> {
+        self.log(&mut tx, actor, Target::episode(e.family_id, e.id), action, Outcome::Allowed)
+            .await?;
+        let found = wrapcare_store::family::get(&mut tx, e.family_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let view = self.family_view(&mut tx, found).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    /// Assigns a coordinator of the team to the family's open episode, or hands
+    /// it over from the current one on the given day. Beyond the coordinator's
+    /// capacity only with a recorded reason.
+    pub async fn assign(&self, actor: &Actor, family_id: i64, input: &AssignInput) -> Result<FamilyView> {
+        actor.require(&[Role::Supervisor])?;
+        let today = self.today();
+        let on = date_or_today("starts_on", input.starts_on.as_deref(), today)?;
+        if on > today + chrono::Duration::days(366) {
+            return Err(AppError::invalid("starts_on", "error-date-too-far"));
+        }
+        let reason = input.override_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        if reason.is_some_and(|r| r.chars().count() > MAX_TEXT) {
+            return Err(AppError::invalid("override_reason", "error-too-long"));
+        }
+        let (mut tx, current) = self.open_episode(actor, family_id, "episode.assign").await?;
+        let coordinator = worker::get(&mut tx, input.worker_id).await?;
+        let Some(coordinator) = coordinator.filter(|w| w.team_id == current.team_id && w.job == "coordinator") else {
+            return Err(AppError::invalid("worker_id", "error-unknown-coordinator"));
+        };
+        if current.coordinator_id == Some(coordinator.id) {
+            return Err(AppError::Conflict("error-already-assigned"));
+        }
+        let next_state = current.facts().assign(on).map_err(|r| refusal("starts_on", r))?;
+        worker::lock(&mut tx, coordinator.id).await?;
+        let load = worker::loads(&mut tx, None, Some(coordinator.id), on)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::invalid("worker_id", "error-no-secondment"))?;
+        let norms = programme::get(&mut tx, current.programme_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .norms();
+        let capacity = Capacity::new(&norms, u32::try_from(load.minutes_per_week.max(0)).unwrap_or(0));
+        let caseload = u32::try_from(load.caseload.max(0)).unwrap_or(u32::MAX);
+        let checked = check_assignment(&capacity, caseload, reason)
+            .map_err(|_| AppError::invalid("override_reason", "error-capacity-reached"))?;
+        let override_reason = match &checked {
+            AssignmentCheck::Fits => None,
+            AssignmentCheck::Override(r) => Some(r.as_str()),
+        };
+        episode::end_assignment(&mut tx, current.id, on).await?;
+        episode::insert_assignment(
+            &mut tx,
+            &episode::NewAssignment {
+                episode_id: current.id,
+                worker_id: coordinator.id,
+                starts_on: on,
+                override_reason,
+                assigned_by: actor.user_id,
+            },
+            self.now(),
+        )
+        .await?;
+        let mut change = episode::StateChange::from(&current);
+        change.state = next_state;
+        episode::update(&mut tx, current.id, &change, current.version).await?;
+        let action = if current.coordinator_id.is_some() { "episode.handover" } else { "episode.assign" };
+        self.finish(tx, actor, &current, action).await
+    }
+
+    /// Records the start of help (the first contact): in care, phase 1.
+    pub async fn start_help(&self, actor: &Actor, family_id: i64, input: &StartInput) -> Result<FamilyView> {
+        actor.require(&[Role::Supervisor, Role::Coordinator])?;
+        let on = required_date("started_on", &input.started_on)?;
+        let (mut tx, current) = self.open_episode(actor, family_id, "episode.start").await?;
+        current
+            .facts()
+            .start_help(on, self.today())
+            .map_err(|r| refusal("started_on", r))?;
+        let mut change = episode::StateChange::from(&current);
+        change.state = EpisodeState::InCare;
+        change.started_on = Some(on);
+        change.waiting_days = Some(waiting_days(current.reference_date, on));
+        change.phase = Some(Phase::Engagement);
+        episode::update(&mut tx, current.id, &change, current.version).await?;
+        episode::insert_phase_change(&mut tx, current.id, Phase::Engagement, on, actor.user_id, self.now()).await?;
+        self.finish(tx, actor, &current, "episode.start").await
+    }
+
+    /// Moves the episode to another phase from a date.
+    pub async fn change_phase(&self, actor: &Actor, family_id: i64, input: &PhaseInput) -> Result<FamilyView> {
+        actor.require(&[Role::Supervisor, Role::Coordinator])?;
+        let to = Phase::from_number(i64::from(input.phase)).ok_or_else(|| AppError::invalid("phase", "error-phase"))?;
+        let on = date_or_today("starts_on", input.starts_on.as_deref(), self.today())?;
+        let (mut tx, current) = self.open_episode(actor, family_id, "episode.phase").await?;
+        current
+            .facts()
+            .change_phase(to, on, self.today())
+            .map_err(|r| refusal("starts_on", r))?;
+        let mut change = episode::StateChange::from(&current);
+        change.phase = Some(to);
+        episode::update(&mut tx, current.id, &change, current.version).await?;
+        episode::insert_phase_change(&mut tx, current.id, to, on, actor.user_id, self.now()).await?;
+        self.finish(tx, actor, &current, "episode.phase").await
+    }
+
+    /// Closes the episode with a date and reason; the coordinator's assignment ends that day.
+    pub async fn close(&self, actor: &Actor, family_id: i64, input: &CloseInput) -> Result<FamilyView> {
+        actor.require(&[Role::Supervisor, Role::Coordinator])?;
+        let on = required_date("closed_on", &input.closed_on)?;
+        let reason =
+            ClosureReason::parse(input.reason.trim()).ok_or_else(|| AppError::invalid("reason", "error-choose-option"))?;
+        let (mut tx, current) = self.open_episode(actor, family_id, "episode.close").await?;
+        current
+            .facts()
+            .close(on, self.today())
+            .map_err(|r| refusal("closed_on", r))?;
+        episode::end_assignment(&mut tx, current.id, on).await?;
+        let mut change = episode::StateChange::from(&current);
+        change.state = EpisodeState::Closed;
+        change.closed_on = Some(on);
+        change.closure_reason = Some(reason);
+        episode::update(&mut tx, current.id, &change, current.version).await?;
+        self.finish(tx, actor, &current, "episode.close").await
+    }
+
+    /// Withdraws a referral that is still on the waiting list.
+    pub async fn withdraw(&self, actor: &Actor, family_id: i64, input: &WithdrawInput) -> Result<FamilyView> {
+        actor.require(&[Role::Supervisor])?;
+        let reason = input.reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::invalid("reason", "error-required"));
+        }
+        if reason.chars().count() > MAX_TEXT {
+            return Err(AppError::invalid("reason", "error-too-long"));
+        }
+        let on = date_or_today("withdrawn_on", input.withdrawn_on.as_deref(), self.today())?;
+        let (mut tx, current) = self.open_episode(actor, family_id, "episode.withdraw").await?;
+        current
+            .facts()
+            .withdraw(on, self.today())
+            .map_err(|r| refusal("withdrawn_on", r))?;
+        let mut change = episode::StateChange::from(&current);
+        change.state = EpisodeState::Withdrawn;
+        change.withdrawn_on = Some(on);
+        change.withdrawal_reason = Some(reason.to_string());
+        episode::update(&mut tx, current.id, &change, current.version).await?;
+        self.finish(tx, actor, &current, "episode.withdraw").await
+    }
+
+    /// Coordinators the family could be assigned to, with their load.
+    pub async fn assignment_options(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+    ) -> Result<(FamilyView, Vec<crate::caseload::CoordinatorLoad>)> {
+        actor.require(&[Role::Supervisor])?;
+        let tx = self.write().await?;
+        let (mut tx, found) = self.open_family(tx, actor, family_id, "episode.assign_options").await?;
+        let view = self.family_view(&mut tx, found).await?;
+        let team_id = view.episode.as_ref().map(|e| e.team_id).or(actor.team_id);
+        let loads = self.loads(&mut tx, team_id, None).await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target {
+                family_id: Some(family_id),
+                episode_id: view.episode.as_ref().map(|e| e.id),
+                referral_id: None,
+            },
+            "episode.assign_options",
+            Outcome::Allowed,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((view, loads))
+    }
+}

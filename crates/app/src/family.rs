@@ -1,0 +1,389 @@
+//! The family file: members, indications, the current episode and its history.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+use wrapcare_core::dates::weeks_one_decimal;
+use wrapcare_core::episode::{ClosureReason, EpisodeState};
+use wrapcare_core::family::{Birth, MemberRole};
+use wrapcare_core::indication::ends_soon;
+use wrapcare_core::referral::Urgency;
+use wrapcare_core::role::Role;
+use wrapcare_core::waiting::{past_norm, waiting_days};
+use wrapcare_store::{episode, family, programme, referral, Tx};
+
+use crate::access_log::{Outcome, Target};
+use crate::{Actor, App, AppError, Result};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FamilyView {
+    pub id: i64,
+    pub surname: String,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub city: Option<String>,
+    pub phone: Option<String>,
+    pub home_language: Option<String>,
+    pub members: Vec<MemberView>,
+    pub indications: Vec<FamilyIndication>,
+    /// The open episode, or else the latest one.
+    pub episode: Option<EpisodeView>,
+    /// Earlier episodes, newest first.
+    pub earlier_episodes: Vec<EpisodeView>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberView {
+    pub person_id: i64,
+    pub given_name: String,
+    pub family_name: String,
+    pub role: MemberRole,
+    pub parental_authority: bool,
+    pub birth_date: Option<NaiveDate>,
+    pub expected_birth_date: Option<NaiveDate>,
+    pub age: Option<u32>,
+    /// Masked: only the last three digits.
+    pub bsn: Option<String>,
+    pub phone: Option<String>,
+    pub member_since: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FamilyIndication {
+    pub person_id: i64,
+    pub given_name: String,
+    pub number: String,
+    pub product: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub issuer: String,
+    /// Ends within six weeks.
+    pub ends_soon: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EpisodeView {
+    pub id: i64,
+    pub state: EpisodeState,
+    pub urgency: Urgency,
+    pub programme_id: i64,
+    pub programme_name: String,
+    pub team_id: i64,
+    pub accepted_on: NaiveDate,
+    /// The indication date (earliest of the children's) or the registration date.
+    pub reference_date: NaiveDate,
+    /// `indication` or `registration`: what the reference date is.
+    pub reference_kind: String,
+    pub started_on: Option<NaiveDate>,
+    /// Start of help − reference date, once help started.
+    pub waiting_days: Option<i64>,
+    /// Days waited so far while still waiting for help.
+    pub waited_so_far_days: Option<i64>,
+    pub past_norm: bool,
+    pub start_within_weeks: u32,
+    #[schema(value_type = Option<u8>)]
+    pub phase: Option<u8>,
+    pub phase_since: Option<NaiveDate>,
+    pub phase_history: Vec<PhaseStep>,
+    pub coordinator: Option<CoordinatorRef>,
+    pub assignments: Vec<AssignmentView>,
+    pub weeks_in_care: Option<f64>,
+    pub closed_on: Option<NaiveDate>,
+    pub closure_reason: Option<ClosureReason>,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub withdrawal_reason: Option<String>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PhaseStep {
+    pub phase: i64,
+    pub starts_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CoordinatorRef {
+    pub worker_id: i64,
+    pub name: String,
+    pub since: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AssignmentView {
+    pub worker_id: i64,
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    /// Set when the assignment went beyond capacity.
+    pub override_reason: Option<String>,
+}
+
+/// A line on a list of families (waiting list, my families, search results).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FamilyLine {
+    pub family_id: i64,
+    pub surname: String,
+    pub city: Option<String>,
+    pub episode_id: i64,
+    pub state: EpisodeState,
+    pub urgency: Urgency,
+    pub reference_date: NaiveDate,
+    pub accepted_on: NaiveDate,
+    /// Days since the indication or registration (to today, or to the start of help).
+    pub waited_days: i64,
+    pub waited_weeks: f64,
+    pub past_norm: bool,
+    pub started_on: Option<NaiveDate>,
+    pub weeks_in_care: Option<f64>,
+    #[schema(value_type = Option<u8>)]
+    pub phase: Option<u8>,
+    pub coordinator_name: Option<String>,
+    /// The earliest end of a running indication, when within six weeks.
+    pub indication_ends_soon: Option<NaiveDate>,
+}
+
+impl FamilyLine {
+    pub(crate) fn of(row: episode::ListedRow, today: NaiveDate, norm_days: i64) -> Option<FamilyLine> {
+        let state = EpisodeState::parse(&row.state)?;
+        let urgency = Urgency::parse(&row.urgency)?;
+        let until = row.started_on.unwrap_or(today);
+        let waited = waiting_days(row.reference_date, until);
+        Some(FamilyLine {
+            family_id: row.family_id,
+            surname: row.surname,
+            city: row.city,
+            episode_id: row.episode_id,
+            state,
+            urgency,
+            reference_date: row.reference_date,
+            accepted_on: row.accepted_on,
+            waited_days: waited,
+            waited_weeks: weeks_one_decimal(waited),
+            past_norm: state == EpisodeState::Waiting && past_norm(row.reference_date, today, norm_days),
+            started_on: row.started_on,
+            weeks_in_care: row
+                .started_on
+                .filter(|_| state == EpisodeState::InCare)
+                .map(|s| weeks_one_decimal(waiting_days(s, today))),
+            phase: row.phase.and_then(|p| u8::try_from(p).ok()),
+            coordinator_name: row.coordinator_name,
+            indication_ends_soon: row.indication_ends_on.filter(|d| ends_soon(*d, today)),
+        })
+    }
+}
+
+impl App {
+    /// Whether the actor may open this family's file: a supervisor for families
+    /// of their team, a coordinator for the families they coordinate now.
+    pub(crate) async fn may_open(&self, tx: &mut Tx, actor: &Actor, family_id: i64) -> Result<bool> {
+        let episodes = episode::of_family(tx, family_id).await?;
+        Ok(match actor.role {
+            Role::Supervisor => actor
+                .team_id
+                .is_some_and(|team| episodes.iter().any(|e| e.team_id == team)),
+            Role::Coordinator => actor.worker_id.is_some_and(|w| {
+                episodes
+                    .iter()
+                    .any(|e| e.state.is_open() && e.coordinator_id == Some(w))
+            }),
+            Role::Admin | Role::Intake | Role::Analyst => false,
+        })
+    }
+
+    /// Opens a family file for a use case, or logs the refusal and answers 404.
+    pub(crate) async fn open_family(
+        &self,
+        mut tx: Tx,
+        actor: &Actor,
+        family_id: i64,
+        action: &str,
+    ) -> Result<(Tx, family::Family)> {
+        let found = family::get(&mut tx, family_id).await?;
+        let Some(found) = found else {
+            return Err(self
+                .refuse(tx, actor, Target::family(family_id), action, Outcome::NotFound)
+                .await);
+        };
+        if !self.may_open(&mut tx, actor, family_id).await? {
+            return Err(self
+                .refuse(tx, actor, Target::family(family_id), action, Outcome::Refused)
+                .await);
+        }
+        Ok((tx, found))
+    }
+
+    /// The whole family file, as the family page and `GET /families/{id}` show it.
+    pub async fn family(&self, actor: &Actor, family_id: i64) -> Result<FamilyView> {
+        let tx = self.write().await?;
+        let (mut tx, found) = self.open_family(tx, actor, family_id, "family.read").await?;
+        let view = self.family_view(&mut tx, found).await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target {
+                family_id: Some(family_id),
+                episode_id: view.episode.as_ref().map(|e| e.id),
+                referral_id: None,
+            },
+            "family.read",
+            Outcome::Allowed,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    pub(crate) async fn family_view(&self, tx: &mut Tx, found: family::Family) -> Result<FamilyView> {
+        let today = self.today();
+        let members = family::members(tx, found.id, today).await?;
+        let indications = family::indications(tx, found.id, today).await?;
+        let mut episodes = Vec::new();
+        for e in episode::of_family(tx, found.id).await? {
+            episodes.push(self.episode_view(tx, e, today).await?);
+        }
+        // The open episode first; otherwise the newest.
+        let current = episodes
+            .iter()
+            .position(|e| e.state.is_open())
+            .unwrap_or(0);
+        let episode = (!episodes.is_empty()).then(|| episodes.remove(current));
+        Ok(FamilyView {
+            id: found.id,
+            surname: found.surname,
+            address: found.address,
+            postcode: found.postcode,
+            city: found.city,
+            phone: found.phone,
+            home_language: found.home_language,
+            members: members
+                .into_iter()
+                .map(|m| MemberView {
+                    person_id: m.person_id,
+                    age: m.birth_date.and_then(|b| Birth::Born(b).age_on(today)),
+                    role: MemberRole::parse(&m.role).unwrap_or(MemberRole::Other),
+                    given_name: m.given_name,
+                    family_name: m.family_name,
+                    parental_authority: m.parental_authority,
+                    birth_date: m.birth_date,
+                    expected_birth_date: m.expected_birth_date,
+                    bsn: m.bsn.as_deref().map(wrapcare_core::bsn::mask),
+                    phone: m.phone,
+                    member_since: m.member_since,
+                })
+                .collect(),
+            indications: indications
+                .into_iter()
+                .map(|i| FamilyIndication {
+                    ends_soon: ends_soon(i.ends_on, today),
+                    person_id: i.person_id,
+                    given_name: i.given_name,
+                    number: i.number,
+                    product: i.product,
+                    starts_on: i.starts_on,
+                    ends_on: i.ends_on,
+                    issuer: i.issuer,
+                })
+                .collect(),
+            episode,
+            earlier_episodes: episodes,
+            version: found.version,
+        })
+    }
+
+    pub(crate) async fn episode_view(
+        &self,
+        tx: &mut Tx,
+        e: episode::Episode,
+        today: NaiveDate,
+    ) -> Result<EpisodeView> {
+        let prog = programme::get(tx, e.programme_id).await?.ok_or(AppError::NotFound)?;
+        let norms = prog.norms();
+        let source = referral::get(tx, e.referral_id).await?;
+        let from_indication = source
+            .as_ref()
+            .is_some_and(|r| r.members.iter().any(|m| !m.indications.is_empty()));
+        let history = episode::phase_history(tx, e.id).await?;
+        let assignments = episode::assignments(tx, e.id).await?;
+        let waited_so_far = (e.state == EpisodeState::Waiting || e.state == EpisodeState::Assigned)
+            .then(|| waiting_days(e.reference_date, today));
+        Ok(EpisodeView {
+            id: e.id,
+            state: e.state,
+            urgency: e.urgency,
+            programme_id: e.programme_id,
+            programme_name: prog.name.clone(),
+            team_id: e.team_id,
+            accepted_on: e.accepted_on,
+            reference_date: e.reference_date,
+            reference_kind: if from_indication { "indication" } else { "registration" }.to_string(),
+            started_on: e.started_on,
+            waiting_days: e.waiting_days,
+            waited_so_far_days: waited_so_far,
+            past_norm: waited_so_far.is_some_and(|d| d > norms.start_within_days()),
+            start_within_weeks: norms.start_within_weeks,
+            phase: e.phase.map(|p| p.number()),
+            phase_since: e.phase_since,
+            phase_history: history
+                .into_iter()
+                .map(|h| PhaseStep {
+                    phase: h.phase,
+                    starts_on: h.starts_on,
+                })
+                .collect(),
+            coordinator: match (e.coordinator_id, &e.coordinator_name, e.assigned_since) {
+                (Some(worker_id), Some(name), Some(since)) if e.state.is_open() => Some(CoordinatorRef {
+                    worker_id,
+                    name: name.clone(),
+                    since,
+                }),
+                _ => None,
+            },
+            assignments: assignments
+                .into_iter()
+                .map(|a| AssignmentView {
+                    worker_id: a.worker_id,
+                    name: a.worker_name,
+                    starts_on: a.starts_on,
+                    ends_on: a.ends_on,
+                    override_reason: a.override_reason,
+                })
+                .collect(),
+            weeks_in_care: e
+                .started_on
+                .filter(|_| e.state == EpisodeState::InCare)
+                .map(|s| weeks_one_decimal(waiting_days(s, today))),
+            closed_on: e.closed_on,
+            closure_reason: e.closure_reason,
+            withdrawn_on: e.withdrawn_on,
+            withdrawal_reason: e.withdrawal_reason,
+            version: e.version,
+        })
+    }
+
+    /// Searches the supervisor's team's families by name or place; an empty
+    /// query lists the open ones.
+    pub async fn search_families(&self, actor: &Actor, query: &str) -> Result<Vec<FamilyLine>> {
+        actor.require(&[Role::Supervisor])?;
+        if query.chars().count() > 100 {
+            return Err(AppError::invalid("q", "error-too-long"));
+        }
+        let mut tx = self.write().await?;
+        let today = self.today();
+        let norm_days = self.team_norm_days(&mut tx, actor).await?;
+        let rows = episode::search(&mut tx, actor.team_id, query, today, 200).await?;
+        self.log(&mut tx, actor, Target::default(), "family.search", Outcome::Allowed)
+            .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| FamilyLine::of(r, today, norm_days))
+            .collect())
+    }
+
+    pub(crate) async fn team_norm_days(&self, tx: &mut Tx, actor: &Actor) -> Result<i64> {
+        let programme_id = self.team_programme(tx, actor).await?;
+        let found = programme::get(tx, programme_id).await?.ok_or(AppError::NotFound)?;
+        Ok(found.norms().start_within_days())
+    }
+}
