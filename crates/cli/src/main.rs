@@ -1,1 +1,225 @@
-fn main() {}
+//! The `wrapcare` binary: serve the web application and API, migrate the
+//! database, manage users and tokens, load the demo.
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use wrapcare_app::admin::UserRef;
+use wrapcare_app::demo::DEFAULT_DEMO_PASSWORD;
+use wrapcare_app::{App, AppError, Config};
+use wrapcare_store::Store;
+
+#[derive(Parser)]
+#[command(name = "wrapcare", version, about = "Wraparound Care for youth-care teams")]
+struct Cli {
+    /// Directory for the SQLite database (used when no database URL is given).
+    #[arg(long, global = true, default_value = "./wrapcare-data", env = "WRAPCARE_DATA_DIR")]
+    data_dir: PathBuf,
+    /// Database URL, e.g. postgres://user@host/db; without it the SQLite file in the data directory is used.
+    #[arg(long, global = true, env = "WRAPCARE_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, then serve pages and API.
+    Serve(ServeArgs),
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Load the demo data into an empty database.
+    Demo,
+    /// Manage logins.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Load demo data into an empty database (and reuse it on later runs).
+    #[arg(long)]
+    demo: bool,
+    /// Mark cookies Secure (when served behind HTTPS).
+    #[arg(long, env = "WRAPCARE_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Failed logins allowed per address and account per minute.
+    #[arg(long, env = "WRAPCARE_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 5)]
+    login_attempts_per_minute: u32,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "WRAPCARE_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    session_idle_minutes: i64,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a login; the password is read from standard input or asked for.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, supervisor, coordinator, intake or analyst.
+        #[arg(long)]
+        role: String,
+        /// Team name (supervisors and coordinators).
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// Deactivate a login; its sessions and tokens end.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a personal API token; it is printed once.
+    Create {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::io::stderr().is_terminal() {
+        builder.init();
+    } else {
+        builder.json().init();
+    }
+}
+
+async fn open(cli: &Cli) -> Result<Store> {
+    let store = match &cli.database_url {
+        Some(url) => Store::connect(url).await,
+        None => Store::open_data_dir(&cli.data_dir).await,
+    }
+    .context("opening the database")?;
+    store.migrate().await.context("migrating the database")?;
+    Ok(store)
+}
+
+/// Explains a refused command by field, as the user typed it.
+fn explain(error: AppError) -> anyhow::Error {
+    match error {
+        AppError::Invalid(invalid) => {
+            let lines: Vec<String> = invalid
+                .0
+                .iter()
+                .map(|f| format!("  --{}: {}", f.field.replace('_', "-"), describe(f.key)))
+                .collect();
+            anyhow::anyhow!("refused:\n{}", lines.join("\n"))
+        }
+        AppError::NotFound => anyhow::anyhow!("no active user with that e-mail address"),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+fn describe(key: &str) -> &'static str {
+    match key {
+        "error-email" => "not a valid e-mail address",
+        "error-email-taken" => "already in use",
+        "error-required" => "required",
+        "error-choose-option" => "not one of admin, supervisor, coordinator, intake, analyst",
+        "error-password-short" => "at least 12 characters",
+        "error-unknown-team" => "no team by that name",
+        "error-team-required" => "supervisors and coordinators need a team",
+        _ => "refused",
+    }
+}
+
+fn read_password() -> Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Again: ")?;
+        if first != second {
+            bail!("the passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\n', '\r']).to_string())
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    init_tracing();
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Serve(args) => {
+            let store = open(&cli).await?;
+            let config = Config {
+                login_attempts_per_minute: args.login_attempts_per_minute.max(1),
+                session_idle_minutes: args.session_idle_minutes.max(1),
+            };
+            let app = App::new(store, config);
+            if args.demo {
+                load_demo(&app).await?;
+            }
+            let state = wrapcare_web::AppState::new(app, args.secure_cookies);
+            tracing::info!(addr = %args.addr, "serving");
+            println!("wrapcare listens on http://{}", args.addr);
+            wrapcare_web::serve(state, args.addr).await.context("serving")?;
+        }
+        Command::Migrate => {
+            open(&cli).await?;
+            println!("database is up to date");
+        }
+        Command::Demo => {
+            let app = App::new(open(&cli).await?, Config::default());
+            load_demo(&app).await?;
+        }
+        Command::User(UserCommand::Add { email, name, role, team }) => {
+            let app = App::new(open(&cli).await?, Config::default());
+            let team_id = match team {
+                Some(t) => Some(app.team_by_name(t).await.map_err(explain)?),
+                None => None,
+            };
+            let password = read_password()?;
+            let id = app.add_user(email, name, role, team_id, &password).await.map_err(explain)?;
+            println!("user {id} added: {email}");
+        }
+        Command::User(UserCommand::Deactivate { email }) => {
+            let app = App::new(open(&cli).await?, Config::default());
+            app.deactivate_user(None, UserRef::Email(email)).await.map_err(explain)?;
+            println!("user deactivated: {email}");
+        }
+        Command::Token(TokenCommand::Create { email }) => {
+            let app = App::new(open(&cli).await?, Config::default());
+            let token = app.create_token(email).await.map_err(explain)?;
+            println!("{token}");
+            eprintln!("This token is shown once. Keep it secret; it acts as {email}.");
+        }
+    }
+    Ok(())
+}
+
+async fn load_demo(app: &App) -> Result<()> {
+    let password = std::env::var("WRAPCARE_DEMO_PASSWORD").unwrap_or_else(|_| DEFAULT_DEMO_PASSWORD.to_string());
+    match app.load_demo(&password).await.map_err(explain)? {
+        Some(summary) => {
+            println!("Demo loaded: {} families. Logins (password: {password}):", summary.families);
+            for login in summary.logins {
+                println!("  {:<34} {:<12} {}", login.email, login.role.as_str(), login.name);
+            }
+        }
+        None => println!("The database already has data; the demo is not loaded again. Demo logins use the password they were created with."),
+    }
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! Plain HTML form posts: urlencoded pairs, the CSRF check, and turning
+//! indexed field names (`members[0].given_name`) into the services' inputs.
+
+use std::collections::HashMap;
+
+use wrapcare_core::indication::IndicationInput;
+use wrapcare_core::referral::{MemberInput, ReferralInput};
+
+/// A posted form as name → values.
+#[derive(Debug, Clone, Default)]
+pub struct FormData {
+    values: HashMap<String, Vec<String>>,
+}
+
+impl FormData {
+    pub fn new(pairs: Vec<(String, String)>) -> FormData {
+        let mut values: HashMap<String, Vec<String>> = HashMap::new();
+        for (k, v) in pairs {
+            values.entry(k).or_default().push(v);
+        }
+        FormData { values }
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.values
+            .get(name)
+            .and_then(|v| v.first())
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn opt(&self, name: &str) -> Option<String> {
+        let v = self.get(name).trim();
+        (!v.is_empty()).then(|| v.to_string())
+    }
+
+    pub fn checked(&self, name: &str) -> bool {
+        matches!(self.get(name), "on" | "true" | "1" | "yes")
+    }
+
+    /// Whether the form carries the session's CSRF token (compared in constant time).
+    pub fn csrf_ok(&self, expected: &str) -> bool {
+        let given = self.get("csrf").as_bytes();
+        let expected = expected.as_bytes();
+        given.len() == expected.len()
+            && !expected.is_empty()
+            && given.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+    }
+
+    /// The highest index used for `prefix[i]…` names, plus one.
+    fn count(&self, prefix: &str) -> usize {
+        self.values
+            .keys()
+            .filter_map(|k| k.strip_prefix(prefix))
+            .filter_map(|rest| rest.strip_prefix('['))
+            .filter_map(|rest| rest.split_once(']'))
+            .filter_map(|(n, _)| n.parse::<usize>().ok())
+            .map(|n| n + 1)
+            .max()
+            .unwrap_or(0)
+            .min(50)
+    }
+
+    /// The referral form's fields as the service's input.
+    pub fn referral(&self) -> ReferralInput {
+        let members = (0..self.count("members"))
+            .map(|i| {
+                let p = format!("members[{i}]");
+                let f = |name: &str| self.get(&format!("{p}.{name}")).to_string();
+                let indications = (0..self.count(&format!("{p}.indications")))
+                    .map(|j| {
+                        let q = format!("{p}.indications[{j}]");
+                        let g = |name: &str| self.get(&format!("{q}.{name}")).to_string();
+                        IndicationInput {
+                            number: g("number"),
+                            product: g("product"),
+                            starts_on: g("starts_on"),
+                            ends_on: g("ends_on"),
+                            issuer: g("issuer"),
+                        }
+                    })
+                    .collect();
+                MemberInput {
+                    given_name: f("given_name"),
+                    family_name: f("family_name"),
+                    role: f("role"),
+                    parental_authority: self.checked(&format!("{p}.parental_authority")),
+                    birth_date: f("birth_date"),
+                    expected_birth_date: f("expected_birth_date"),
+                    bsn: f("bsn"),
+                    phone: f("phone"),
+                    indications,
+                }
+            })
+            .collect();
+        ReferralInput {
+            programme_id: self.get("programme_id").to_string(),
+            source: self.get("source").to_string(),
+            referrer_name: self.get("referrer_name").to_string(),
+            referrer_contact: self.get("referrer_contact").to_string(),
+            received_on: self.get("received_on").to_string(),
+            urgency: self.get("urgency").to_string(),
+            reason: self.get("reason").to_string(),
+            home_language: self.get("home_language").to_string(),
+            address: self.get("address").to_string(),
+            postcode: self.get("postcode").to_string(),
+            city: self.get("city").to_string(),
+            phone: self.get("phone").to_string(),
+            members,
+        }
+    }
+
+    /// How many member slots the form showed (to show one more on request).
+    pub fn member_slots(&self) -> usize {
+        self.count("members")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexed_names_become_members() {
+        let form = FormData::new(vec![
+            ("members[1].given_name".into(), "Sem".into()),
+            ("members[1].role".into(), "child".into()),
+            ("members[1].indications[0].number".into(), "IND-1".into()),
+            ("members[0].given_name".into(), "Anna".into()),
+            ("members[0].parental_authority".into(), "on".into()),
+            ("programme_id".into(), "2".into()),
+        ]);
+        let input = form.referral();
+        assert_eq!(input.members.len(), 2);
+        assert_eq!(input.members[0].given_name, "Anna");
+        assert!(input.members[0].parental_authority);
+        assert_eq!(input.members[1].indications[0].number, "IND-1");
+        assert_eq!(input.programme_id, "2");
+    }
+
+    #[test]
+    fn csrf_must_match_exactly() {
+        let form = FormData::new(vec![("csrf".into(), "abc".into())]);
+        assert!(form.csrf_ok("abc"));
+        assert!(!form.csrf_ok("abd"));
+        assert!(!form.csrf_ok(""));
+        assert!(!FormData::default().csrf_ok("abc"));
+    }
+
+    #[test]
+    fn absurd_indexes_are_capped() {
+        let form = FormData::new(vec![("members[999999].given_name".into(), "x".into())]);
+        assert_eq!(form.member_slots(), 50);
+    }
+}

@@ -1,0 +1,285 @@
+//! Message catalogues (Fluent): Dutch by default, English complete.
+
+use std::collections::{BTreeSet, HashMap};
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+static NL: &str = include_str!("../locales/nl.ftl");
+static EN: &str = include_str!("../locales/en.ftl");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    Nl,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code {
+            "nl" => Some(Lang::Nl),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Nl => Lang::En,
+            Lang::En => Lang::Nl,
+        }
+    }
+}
+
+pub struct I18n {
+    bundles: HashMap<Lang, FluentBundle<FluentResource>>,
+}
+
+fn bundle(lang: Lang, source: &str) -> FluentBundle<FluentResource> {
+    let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // Pages are plain HTML; Unicode isolation marks would only get in the way.
+    bundle.set_use_isolating(false);
+    let resource = match FluentResource::try_new(source.to_string()) {
+        Ok(r) => r,
+        // A broken catalogue is a build defect the catalogue test catches; keep what parsed.
+        Err((r, _)) => r,
+    };
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+impl I18n {
+    pub fn load() -> I18n {
+        let mut bundles = HashMap::new();
+        bundles.insert(Lang::Nl, bundle(Lang::Nl, NL));
+        bundles.insert(Lang::En, bundle(Lang::En, EN));
+        I18n { bundles }
+    }
+
+    /// The text of a key; the key itself when missing (the catalogue test keeps that from shipping).
+    pub fn t(&self, lang: Lang, key: &str) -> String {
+        self.format(lang, key, None)
+    }
+
+    pub fn t_args(&self, lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        self.format(lang, key, Some(&fluent_args))
+    }
+
+    fn format(&self, lang: Lang, key: &str, args: Option<&FluentArgs<'_>>) -> String {
+        let Some(bundle) = self.bundles.get(&lang) else {
+            return key.to_string();
+        };
+        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+            return key.to_string();
+        };
+        let mut errors = Vec::new();
+        bundle.format_pattern(pattern, args, &mut errors).into_owned()
+    }
+
+    pub fn has(&self, lang: Lang, key: &str) -> bool {
+        self.bundles
+            .get(&lang)
+            .and_then(|b| b.get_message(key))
+            .is_some()
+    }
+}
+
+/// The message ids defined in a catalogue source.
+pub fn catalogue_keys(source: &str) -> BTreeSet<String> {
+    source
+        .lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
+        .collect()
+}
+
+pub fn sources() -> [(Lang, &'static str); 2] {
+    [(Lang::Nl, NL), (Lang::En, EN)]
+}
+
+/// A translator bound to one language, handed to page templates.
+#[derive(Clone, Copy)]
+pub struct Tr<'a> {
+    pub i18n: &'a I18n,
+    pub lang: Lang,
+}
+
+impl Tr<'_> {
+    pub fn t(&self, key: &str) -> String {
+        self.i18n.t(self.lang, key)
+    }
+
+    pub fn t1(&self, key: &str, name: &str, value: impl Into<FluentValue<'static>>) -> String {
+        self.i18n.t_args(self.lang, key, &[(name, value.into())])
+    }
+
+    pub fn t2(
+        &self,
+        key: &str,
+        a: (&str, FluentValue<'static>),
+        b: (&str, FluentValue<'static>),
+    ) -> String {
+        self.i18n.t_args(self.lang, key, &[a, b])
+    }
+
+    /// A date as users here write it: 23-11-2026 (Dutch) or 23 Nov 2026 (English).
+    pub fn date(&self, d: chrono::NaiveDate) -> String {
+        match self.lang {
+            Lang::Nl => d.format("%d-%m-%Y").to_string(),
+            Lang::En => d.format("%-d %b %Y").to_string(),
+        }
+    }
+
+    /// A number with one decimal and the language's decimal sign.
+    pub fn dec1(&self, value: f64) -> String {
+        let s = format!("{value:.1}");
+        match self.lang {
+            Lang::Nl => s.replace('.', ","),
+            Lang::En => s,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn catalogues_parse_without_errors() {
+        for (lang, source) in sources() {
+            let parsed = FluentResource::try_new(source.to_string());
+            assert!(parsed.is_ok(), "{} catalogue has syntax errors: {:?}", lang.code(), parsed.err().map(|e| e.1));
+        }
+    }
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let nl = catalogue_keys(NL);
+        let en = catalogue_keys(EN);
+        let only_nl: Vec<_> = nl.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&nl).collect();
+        assert!(only_nl.is_empty(), "missing in en.ftl: {only_nl:?}");
+        assert!(only_en.is_empty(), "missing in nl.ftl: {only_en:?}");
+        assert!(nl.len() > 100, "catalogue suspiciously small");
+    }
+
+    /// Every key the code uses exists in both catalogues: the `t(...)` calls of
+    /// the web layer and the `error-…` keys the domain and services answer with.
+    #[test]
+    fn every_key_used_in_code_exists() {
+        let i18n = I18n::load();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut used = BTreeSet::new();
+        let mut files = Vec::new();
+        collect_rs(&root, &mut files);
+        let call = |s: &str, prefix: &str, used: &mut BTreeSet<String>| {
+            let mut rest = s;
+            while let Some(i) = rest.find(prefix) {
+                rest = &rest[i + prefix.len()..];
+                if let Some(end) = rest.find('"') {
+                    let key = &rest[..end];
+                    if !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+                        used.insert(key.to_string());
+                    }
+                }
+            }
+        };
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            for prefix in [".t(\"", ".t1(\"", ".t2(\"", "\"error-"] {
+                if prefix == "\"error-" {
+                    let mut rest = text.as_str();
+                    while let Some(i) = rest.find(prefix) {
+                        rest = &rest[i + 1..];
+                        if let Some(end) = rest.find('"') {
+                            let key = &rest[..end];
+                            if key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && !key.ends_with('-') {
+                                used.insert(key.to_string());
+                            }
+                        }
+                    }
+                } else {
+                    call(&text, prefix, &mut used);
+                }
+            }
+        }
+        let missing: Vec<String> = used
+            .iter()
+            .flat_map(|k| {
+                [Lang::Nl, Lang::En]
+                    .into_iter()
+                    .filter(|l| !i18n.has(*l, k))
+                    .map(move |l| format!("{}:{k}", l.code()))
+            })
+            .collect();
+        assert!(missing.is_empty(), "keys missing from catalogues: {missing:?}");
+        assert!(used.len() > 50, "found only {} keys: the scan is broken", used.len());
+    }
+
+    fn collect_rs(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if path.file_name().is_some_and(|n| n != "target") {
+                    collect_rs(&path, out);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Keys the pages build from a value (`state-in_care`, `phase-2`, …).
+    #[test]
+    fn every_value_key_exists() {
+        use wrapcare_core::episode::{ClosureReason, EpisodeState, Phase};
+        use wrapcare_core::family::MemberRole;
+        use wrapcare_core::referral::{ReferralSource, Urgency};
+        use wrapcare_core::role::Role;
+        let i18n = I18n::load();
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(Role::ALL.iter().map(|r| format!("role-{}", r.as_str())));
+        keys.extend(EpisodeState::ALL.iter().map(|s| format!("state-{}", s.as_str())));
+        keys.extend(Urgency::ALL.iter().map(|u| format!("urgency-{}", u.as_str())));
+        keys.extend(Phase::ALL.iter().map(|p| format!("phase-{}", p.number())));
+        keys.extend(ClosureReason::ALL.iter().map(|r| format!("closure-{}", r.as_str())));
+        keys.extend(ReferralSource::ALL.iter().map(|s| format!("source-{}", s.as_str())));
+        keys.extend(MemberRole::ALL.iter().map(|r| format!("member-role-{}", r.as_str())));
+        keys.extend(
+            ["submitted", "declined", "waiting", "withdrawn", "assigned", "in_care", "closed"]
+                .iter()
+                .map(|s| format!("intake-status-{s}")),
+        );
+        keys.extend(["indication", "registration"].iter().map(|k| format!("reference-kind-{k}")));
+        keys.extend(["project_leader", "supervisor", "coordinator"].iter().map(|j| format!("job-{j}")));
+        for lang in [Lang::Nl, Lang::En] {
+            for key in &keys {
+                assert!(i18n.has(lang, key), "{} misses {key}", lang.code());
+            }
+        }
+    }
+
+    #[test]
+    fn arguments_are_filled_in() {
+        let i18n = I18n::load();
+        let tr = Tr { i18n: &i18n, lang: Lang::En };
+        assert!(tr.t1("weeks-value", "weeks", "9.3").contains("9.3"));
+        assert_eq!(tr.dec1(9.25), "9.2");
+        assert_eq!(Tr { i18n: &i18n, lang: Lang::Nl }.dec1(9.3), "9,3");
+    }
+}

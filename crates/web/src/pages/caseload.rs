@@ -1,0 +1,43 @@
+//! The team's caseloads against capacity.
+
+use axum::extract::State;
+use maud::html;
+
+use super::episode::capacity_bar;
+use super::{Ctx, PageResult, error_page, page};
+use crate::session::PageUser;
+use crate::AppState;
+
+pub async fn team(State(state): State<AppState>, user: PageUser) -> PageResult {
+    let loads = state.app.caseloads(&user.actor).await.map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+    let ctx = Ctx::new(&state, &user, "/caseloads");
+    let title = ctx.t("caseloads-title");
+    let total: u32 = loads.iter().map(|l| l.caseload).sum();
+    let capacity: f64 = loads.iter().map(|l| l.capacity).sum();
+    let body = html! {
+        h1 { (title) }
+        p.lead { (ctx.tr.t2("caseloads-lead", ("caseload", i64::from(total).into()), ("capacity", ctx.tr.dec1(capacity).into()))) }
+        div.table-wrap {
+            table.data-table {
+                caption.visually-hidden { (title) }
+                thead { tr {
+                    th scope="col" { (ctx.t("col-coordinator")) }
+                    th scope="col" { (ctx.t("col-organisation")) }
+                    th scope="col" class="num" { (ctx.t("col-hours")) }
+                    th scope="col" { (ctx.t("col-caseload")) }
+                } }
+                tbody {
+                    @for l in &loads {
+                        tr {
+                            td { (l.name) }
+                            td { (l.home_organisation) }
+                            td.num { (ctx.tr.dec1(l.seconded_hours_per_week)) }
+                            td { (capacity_bar(&ctx, l)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page(&ctx, &title, body))
+}

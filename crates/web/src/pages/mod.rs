@@ -1,0 +1,403 @@
+//! Server-rendered pages: plain HTML forms that work without JavaScript.
+
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use maud::{html, Markup, DOCTYPE};
+use wrapcare_app::{Actor, AppError};
+use wrapcare_core::role::Role;
+use wrapcare_core::FieldError;
+
+use crate::forms::FormData;
+use crate::i18n::{Lang, Tr};
+use crate::session::{PageLang, PageUser};
+use crate::AppState;
+
+pub mod admin;
+pub mod auth;
+pub mod caseload;
+pub mod episode;
+pub mod family;
+pub mod referral;
+pub mod report;
+
+pub type PageResult = Result<Response, Response>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/lang/{code}", get(auth::switch_language))
+        .route("/referrals", get(referral::mine).post(referral::submit))
+        .route("/referrals/new", get(referral::new_form).post(referral::new_form_more))
+        .route("/referrals/{id}", get(referral::show))
+        .route("/referrals/{id}/accept", post(referral::accept))
+        .route("/referrals/{id}/decline", post(referral::decline))
+        .route("/screening", get(referral::screening))
+        .route("/waiting-list", get(episode::waiting_list))
+        .route("/my-families", get(episode::my_families))
+        .route("/families", get(family::search))
+        .route("/families/{id}", get(family::show))
+        .route("/families/{id}/assign", get(episode::assign_form).post(episode::assign))
+        .route("/families/{id}/start", post(episode::start))
+        .route("/families/{id}/phase", post(episode::phase))
+        .route("/families/{id}/close", post(episode::close))
+        .route("/families/{id}/withdraw", post(episode::withdraw))
+        .route("/caseloads", get(caseload::team))
+        .route("/figures", get(report::figures))
+        .merge(admin::routes())
+}
+
+/// Where each role starts.
+pub fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "/admin/users",
+        Role::Supervisor => "/waiting-list",
+        Role::Coordinator => "/my-families",
+        Role::Intake => "/referrals",
+        Role::Analyst => "/figures",
+    }
+}
+
+async fn home(user: PageUser) -> Response {
+    Redirect::to(home_of(user.actor.role)).into_response()
+}
+
+/// What a page template needs besides its own data.
+pub struct Ctx<'a> {
+    pub tr: Tr<'a>,
+    pub user: Option<&'a PageUser>,
+    /// The current path, to mark the navigation.
+    pub path: &'a str,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(state: &'a AppState, user: &'a PageUser, path: &'a str) -> Ctx<'a> {
+        Ctx {
+            tr: Tr { i18n: &state.i18n, lang: user.lang },
+            user: Some(user),
+            path,
+        }
+    }
+
+    pub fn anonymous(state: &'a AppState, lang: Lang, path: &'a str) -> Ctx<'a> {
+        Ctx {
+            tr: Tr { i18n: &state.i18n, lang },
+            user: None,
+            path,
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.tr.t(key)
+    }
+
+    /// The hidden CSRF field every form carries.
+    pub fn csrf(&self) -> Markup {
+        let token = self.user.map(|u| u.csrf.as_str()).unwrap_or("");
+        html! { input type="hidden" name="csrf" value=(token); }
+    }
+}
+
+fn nav_items(role: Role) -> &'static [(&'static str, &'static str)] {
+    match role {
+        Role::Admin => &[
+            ("/admin/users", "nav-users"),
+            ("/admin/organisations", "nav-organisations"),
+            ("/admin/programmes", "nav-programmes"),
+            ("/admin/teams", "nav-teams"),
+            ("/admin/workers", "nav-workers"),
+        ],
+        Role::Supervisor => &[
+            ("/screening", "nav-screening"),
+            ("/waiting-list", "nav-waiting-list"),
+            ("/families", "nav-families"),
+            ("/caseloads", "nav-caseloads"),
+            ("/figures", "nav-figures"),
+        ],
+        Role::Coordinator => &[("/my-families", "nav-my-families")],
+        Role::Intake => &[("/referrals", "nav-my-referrals"), ("/referrals/new", "nav-new-referral")],
+        Role::Analyst => &[("/figures", "nav-figures")],
+    }
+}
+
+/// The page frame: header with navigation, language switch and logout; main; footer.
+pub fn layout(ctx: &Ctx<'_>, title: &str, body: Markup) -> Markup {
+    let tr = ctx.tr;
+    let other = tr.lang.other();
+    html! {
+        (DOCTYPE)
+        html lang=(tr.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · wrapcare" }
+                link rel="stylesheet" href="/assets/style.css";
+            }
+            body {
+                a.skip-link href="#main" { (tr.t("skip-to-content")) }
+                header.site-header {
+                    div.site-header__inner {
+                        a.brand href="/" { "wrapcare" }
+                        @if let Some(user) = ctx.user {
+                            nav.main-nav aria-label=(tr.t("nav-label")) {
+                                ul {
+                                    @for (href, key) in nav_items(user.actor.role) {
+                                        li {
+                                            @if ctx.path == *href || (ctx.path.starts_with(href) && *href != "/referrals" && href.len() > 1) {
+                                                a href=(href) aria-current="page" { (tr.t(key)) }
+                                            } @else {
+                                                a href=(href) { (tr.t(key)) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        div.header-tools {
+                            @if let Some(user) = ctx.user {
+                                span.user { (user.actor.name) " · " (tr.t(&format!("role-{}", user.actor.role.as_str()))) }
+                            }
+                            a.link-button href={ "/lang/" (other.code()) } lang=(other.code()) { (tr.t("switch-language")) }
+                            @if let Some(user) = ctx.user {
+                                form.inline method="post" action="/logout" {
+                                    input type="hidden" name="csrf" value=(user.csrf);
+                                    button.button.button--secondary.button--small type="submit" { (tr.t("logout")) }
+                                }
+                            }
+                        }
+                    }
+                }
+                main #main .page {
+                    (body)
+                }
+                footer.site-footer {
+                    p { (tr.t("footer-text")) }
+                }
+            }
+        }
+    }
+}
+
+/// A finished page as a response.
+pub fn page(ctx: &Ctx<'_>, title: &str, body: Markup) -> Response {
+    html_response(StatusCode::OK, layout(ctx, title, body))
+}
+
+pub fn html_response(status: StatusCode, markup: Markup) -> Response {
+    (
+        status,
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        markup,
+    )
+        .into_response()
+}
+
+/// The page for an error, with the right status.
+pub fn error_page(state: &AppState, lang: Lang, user: Option<&PageUser>, error: &AppError) -> Response {
+    crate::problem::log_internal(error);
+    let status = crate::problem::status_of(error);
+    let ctx = Ctx {
+        tr: Tr { i18n: &state.i18n, lang },
+        user,
+        path: "",
+    };
+    let title = ctx.t(error.key());
+    let body = html! {
+        h1 { (title) }
+        @if let AppError::Invalid(invalid) = error {
+            ul { @for f in &invalid.0 { li { (ctx.t(f.key)) } } }
+        }
+        p { a href="/" { (ctx.t("back-home")) } }
+    };
+    html_response(status, layout(&ctx, &title, body))
+}
+
+/// The 404 page for unknown addresses.
+pub async fn not_found(State(state): State<AppState>, PageLang(lang): PageLang) -> Response {
+    error_page(&state, lang, None, &AppError::NotFound)
+}
+
+/// Refuses a form post whose CSRF token does not match.
+pub fn check_csrf(state: &AppState, user: &PageUser, form: &FormData) -> Result<(), Response> {
+    if form.csrf_ok(&user.csrf) {
+        Ok(())
+    } else {
+        let ctx = Ctx::new(state, user, "");
+        let title = ctx.t("error-csrf");
+        Err(html_response(
+            StatusCode::FORBIDDEN,
+            layout(&ctx, &title, html! { h1 { (title) } p { (ctx.t("error-csrf-detail")) } }),
+        ))
+    }
+}
+
+/// Reads a posted form, tolerating anything: missing fields are empty strings.
+pub type Posted = Form<Vec<(String, String)>>;
+
+/// Form controls that show their error next to them and keep what was typed.
+pub struct Fields<'a> {
+    pub tr: Tr<'a>,
+    pub errors: &'a [FieldError],
+    pub values: &'a FormData,
+}
+
+pub fn field_id(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .replace("--", "-")
+}
+
+impl<'a> Fields<'a> {
+    pub fn new(tr: Tr<'a>, errors: &'a [FieldError], values: &'a FormData) -> Fields<'a> {
+        Fields { tr, errors, values }
+    }
+
+    fn error(&self, name: &str) -> Option<&'static str> {
+        self.errors.iter().find(|e| e.field == name).map(|e| e.key)
+    }
+
+    fn wrap(&self, name: &str, label: &str, hint: Option<&str>, control: Markup) -> Markup {
+        let id = field_id(name);
+        let error = self.error(name);
+        html! {
+            div class={ "field" @if error.is_some() { " field--error" } } {
+                label for=(id) { (label) }
+                @if let Some(hint) = hint { span.hint id={ (id) "-hint" } { (hint) } }
+                @if let Some(key) = error {
+                    span.field-error id={ (id) "-error" } { span.visually-hidden { (self.tr.t("error-prefix")) } (self.tr.t(key)) }
+                }
+                (control)
+            }
+        }
+    }
+
+    fn described_by(&self, name: &str, hint: bool) -> Option<String> {
+        let id = field_id(name);
+        let mut parts = Vec::new();
+        if hint {
+            parts.push(format!("{id}-hint"));
+        }
+        if self.error(name).is_some() {
+            parts.push(format!("{id}-error"));
+        }
+        (!parts.is_empty()).then(|| parts.join(" "))
+    }
+
+    /// A text-like input (`kind` = text, date, email, tel, number, password).
+    pub fn input(&self, name: &str, label_key: &str, kind: &str, required: bool, hint_key: Option<&str>) -> Markup {
+        let id = field_id(name);
+        let hint = hint_key.map(|k| self.tr.t(k));
+        let control = html! {
+            input.input id=(id) name=(name) type=(kind) value=(self.values.get(name))
+                required[required] aria-invalid=[self.error(name).map(|_| "true")]
+                aria-describedby=[self.described_by(name, hint.is_some())]
+                autocomplete="off";
+        };
+        self.wrap(name, &self.tr.t(label_key), hint.as_deref(), control)
+    }
+
+    pub fn textarea(&self, name: &str, label_key: &str, required: bool, hint_key: Option<&str>) -> Markup {
+        let id = field_id(name);
+        let hint = hint_key.map(|k| self.tr.t(k));
+        let control = html! {
+            textarea.textarea id=(id) name=(name) rows="4" required[required]
+                aria-invalid=[self.error(name).map(|_| "true")]
+                aria-describedby=[self.described_by(name, hint.is_some())] { (self.values.get(name)) }
+        };
+        self.wrap(name, &self.tr.t(label_key), hint.as_deref(), control)
+    }
+
+    /// A select; `options` are (value, label). An empty first option asks to choose.
+    pub fn select(&self, name: &str, label_key: &str, options: &[(String, String)], required: bool) -> Markup {
+        let id = field_id(name);
+        let current = self.values.get(name);
+        let control = html! {
+            select.select id=(id) name=(name) required[required]
+                aria-invalid=[self.error(name).map(|_| "true")]
+                aria-describedby=[self.described_by(name, false)] {
+                option value="" { (self.tr.t("choose")) }
+                @for (value, label) in options {
+                    option value=(value) selected[current == value] { (label) }
+                }
+            }
+        };
+        self.wrap(name, &self.tr.t(label_key), None, control)
+    }
+
+    pub fn checkbox(&self, name: &str, label_key: &str) -> Markup {
+        let id = field_id(name);
+        html! {
+            div.choice {
+                input id=(id) name=(name) type="checkbox" checked[self.values.checked(name)];
+                label for=(id) { (self.tr.t(label_key)) }
+            }
+        }
+    }
+
+    /// The list of errors at the top of a form, linking to each field.
+    pub fn summary(&self) -> Markup {
+        html! {
+            @if !self.errors.is_empty() {
+                div.notice.notice--error role="alert" tabindex="-1" {
+                    h2 { (self.tr.t("errors-title")) }
+                    ul {
+                        @for e in self.errors {
+                            li { a href={ "#" (field_id(&e.field)) } { (self.tr.t(e.key)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A success notice named in the query (`?notice=…`), if it is one of ours.
+pub fn notice(ctx: &Ctx<'_>, key: Option<&str>) -> Markup {
+    match key.filter(|k| k.starts_with("notice-") && k.len() < 60 && ctx.tr.i18n.has(ctx.tr.lang, k)) {
+        Some(k) => html! { div.notice.notice--success role="status" { p { (ctx.t(k)) } } },
+        None => html! {},
+    }
+}
+
+/// The badge of an episode state.
+pub fn state_badge(ctx: &Ctx<'_>, state: wrapcare_core::episode::EpisodeState) -> Markup {
+    use wrapcare_core::episode::EpisodeState as S;
+    let class = match state {
+        S::Waiting => "badge badge--warning",
+        S::Assigned => "badge badge--info",
+        S::InCare => "badge badge--ok",
+        S::Closed | S::Withdrawn => "badge badge--neutral",
+    };
+    html! { span class=(class) { (ctx.t(&format!("state-{}", state.as_str()))) } }
+}
+
+pub fn urgency_badge(ctx: &Ctx<'_>, urgency: wrapcare_core::referral::Urgency) -> Markup {
+    use wrapcare_core::referral::Urgency as U;
+    let class = match urgency {
+        U::Crisis => "badge badge--danger",
+        U::High => "badge badge--warning",
+        U::Normal => "badge badge--neutral",
+    };
+    html! { span class=(class) { (ctx.t(&format!("urgency-{}", urgency.as_str()))) } }
+}
+
+/// A status the user must see for the error and the form again (422), or the error page.
+pub fn form_error(state: &AppState, user: &PageUser, error: AppError) -> Result<Vec<FieldError>, Response> {
+    match error {
+        AppError::Invalid(invalid) => Ok(invalid.0),
+        AppError::Conflict(key) => Ok(vec![FieldError { field: "form".into(), key }]),
+        AppError::Stale => Ok(vec![FieldError { field: "form".into(), key: "error-stale" }]),
+        other => Err(error_page(state, user.lang, Some(user), &other)),
+    }
+}
+
+/// Whether the actor is a supervisor of a team.
+pub fn is_supervisor(actor: &Actor) -> bool {
+    actor.role == Role::Supervisor
+}
