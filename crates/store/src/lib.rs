@@ -25,6 +25,9 @@ pub mod team;
 pub mod user;
 pub mod worker;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 /// Runs the same body against whichever driver the transaction belongs to.
 /// Inside, `$c` is a `&mut` connection of that driver.
 #[macro_export]

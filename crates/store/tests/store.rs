@@ -1,0 +1,348 @@
+//! One behaviour, two databases: every test here runs on SQLite and on PostgreSQL.
+
+use chrono::{NaiveDate, Utc};
+use wrapcare_core::episode::{EpisodeState, Phase};
+use wrapcare_core::programme::Norms;
+use wrapcare_core::referral::{Member, NewReferral, ReferralSource, Urgency};
+use wrapcare_core::role::Role;
+use wrapcare_store::{
+    Store, StoreError, access_log, episode, family, organisation, programme, referral, team, user, worker,
+};
+
+fn d(s: &str) -> NaiveDate {
+    wrapcare_core::dates::parse_date(s).expect("test date")
+}
+
+struct Fixture {
+    programme_id: i64,
+    team_id: i64,
+    organisation_id: i64,
+    user_id: i64,
+}
+
+async fn fixture(store: &Store) -> Fixture {
+    let now = Utc::now();
+    let mut tx = store.write().await.expect("tx");
+    let organisation_id = organisation::insert(&mut tx, "MEE", now).await.expect("org");
+    let programme_id = programme::insert(
+        &mut tx,
+        &programme::NewProgramme {
+            name: "Pilot",
+            starts_on: d("2025-01-01"),
+            ends_on: None,
+            norms: Norms {
+                families_per_fte: 3,
+                budget_minutes_per_family: 12_000,
+                weekly_minutes_per_family: 420,
+                start_within_weeks: 9,
+                full_time_minutes_per_week: 1920,
+            },
+        },
+        now,
+    )
+    .await
+    .expect("programme");
+    let team_id = team::insert(&mut tx, "Team A", programme_id, now).await.expect("team");
+    let user_id = user::insert(
+        &mut tx,
+        &user::NewUser { email: "lead@example.nl", name: "Lead", role: Role::Supervisor, team_id: Some(team_id), password_hash: "x" },
+        now,
+    )
+    .await
+    .expect("user");
+    tx.commit().await.expect("commit");
+    Fixture { programme_id, team_id, organisation_id, user_id }
+}
+
+fn new_referral(programme_id: i64) -> NewReferral {
+    NewReferral {
+        programme_id,
+        source: ReferralSource::Cjg,
+        referrer_name: "R".into(),
+        referrer_contact: "030".into(),
+        received_on: d("2026-03-01"),
+        urgency: Urgency::Normal,
+        reason: "reden".into(),
+        home_language: Some("nl".into()),
+        address: None,
+        postcode: None,
+        city: Some("Amersfoort".into()),
+        phone: None,
+        members: vec![Member {
+            given_name: "Sem".into(),
+            family_name: "Jansen".into(),
+            role: wrapcare_core::family::MemberRole::Child,
+            parental_authority: false,
+            birth: Some(wrapcare_core::family::Birth::Born(d("2015-01-01"))),
+            bsn: Some("123456782".into()),
+            phone: None,
+            indications: vec![],
+        }],
+    }
+}
+
+/// A family with a waiting episode; returns (family, episode).
+async fn waiting_family(store: &Store, f: &Fixture, surname: &str) -> (i64, i64) {
+    let now = Utc::now();
+    let mut tx = store.write().await.expect("tx");
+    let r = referral::insert(&mut tx, &new_referral(f.programme_id), f.user_id, None, now).await.expect("referral");
+    let family_id = family::insert(
+        &mut tx,
+        &family::NewFamily { surname, address: None, postcode: None, city: Some("Amersfoort"), phone: None, home_language: None },
+        now,
+    )
+    .await
+    .expect("family");
+    referral::accept(&mut tx, r, family_id, f.user_id, now, 1).await.expect("accept");
+    let episode_id = episode::insert(
+        &mut tx,
+        &episode::NewEpisode {
+            family_id,
+            referral_id: r,
+            team_id: f.team_id,
+            programme_id: f.programme_id,
+            urgency: Urgency::Normal,
+            accepted_on: d("2026-03-02"),
+            reference_date: d("2026-03-01"),
+        },
+        now,
+    )
+    .await
+    .expect("episode");
+    tx.commit().await.expect("commit");
+    (family_id, episode_id)
+}
+
+async fn coordinator(store: &Store, f: &Fixture, name: &str, minutes: i64) -> i64 {
+    let mut tx = store.write().await.expect("tx");
+    let w = worker::insert(
+        &mut tx,
+        &worker::NewWorker { name, team_id: f.team_id, home_organisation_id: f.organisation_id, job: "coordinator", user_id: None },
+        Utc::now(),
+    )
+    .await
+    .expect("worker");
+    worker::insert_secondment(&mut tx, w, minutes, d("2025-01-01"), None).await.expect("secondment");
+    tx.commit().await.expect("commit");
+    w
+}
+
+async fn reference_data_round_trips(store: Store) {
+    let f = fixture(&store).await;
+    let mut tx = store.write().await.expect("tx");
+    let p = programme::get(&mut tx, f.programme_id).await.expect("get").expect("exists");
+    assert_eq!(p.norms().families_per_fte, 3);
+    assert_eq!(p.starts_on, d("2025-01-01"));
+    let t = team::by_name(&mut tx, "team a").await.expect("by name").expect("case-insensitive");
+    assert_eq!(t.programme_name, "Pilot");
+    let u = user::by_email(&mut tx, "LEAD@example.nl").await.expect("email").expect("case-insensitive");
+    assert_eq!(u.role, Role::Supervisor);
+    let duplicate = user::insert(
+        &mut tx,
+        &user::NewUser { email: "lead@example.nl", name: "Other", role: Role::Analyst, team_id: None, password_hash: "y" },
+        Utc::now(),
+    )
+    .await;
+    assert!(matches!(duplicate, Err(StoreError::Conflict("unique"))), "{duplicate:?}");
+}
+
+async fn referral_keeps_submitted_persons_and_idempotency(store: Store) {
+    let f = fixture(&store).await;
+    let mut tx = store.write().await.expect("tx");
+    let input = new_referral(f.programme_id);
+    let id = referral::insert(&mut tx, &input, f.user_id, Some("key-1"), Utc::now()).await.expect("insert");
+    let stored = referral::get(&mut tx, id).await.expect("get").expect("exists");
+    assert_eq!(stored.members, input.members);
+    assert_eq!(stored.reference_date, d("2026-03-01"));
+    assert_eq!(referral::by_idempotency_key(&mut tx, f.user_id, "key-1").await.expect("by key").map(|r| r.id), Some(id));
+    tx.commit().await.expect("commit");
+    let mut tx = store.write().await.expect("tx");
+    let again = referral::insert(&mut tx, &input, f.user_id, Some("key-1"), Utc::now()).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+}
+
+async fn a_family_has_one_open_episode(store: Store) {
+    let f = fixture(&store).await;
+    let (family_id, _) = waiting_family(&store, &f, "Jansen").await;
+    let mut tx = store.write().await.expect("tx");
+    let r = referral::insert(&mut tx, &new_referral(f.programme_id), f.user_id, None, Utc::now()).await.expect("referral");
+    let second = episode::insert(
+        &mut tx,
+        &episode::NewEpisode {
+            family_id,
+            referral_id: r,
+            team_id: f.team_id,
+            programme_id: f.programme_id,
+            urgency: Urgency::High,
+            accepted_on: d("2026-04-01"),
+            reference_date: d("2026-04-01"),
+        },
+        Utc::now(),
+    )
+    .await;
+    assert!(matches!(second, Err(StoreError::Conflict("open_episode"))), "{second:?}");
+}
+
+async fn assignments_never_overlap(store: Store) {
+    let f = fixture(&store).await;
+    let (_, episode_id) = waiting_family(&store, &f, "Bakker").await;
+    let a = coordinator(&store, &f, "A", 1920).await;
+    let b = coordinator(&store, &f, "B", 1920).await;
+    let mut tx = store.write().await.expect("tx");
+    let first = episode::NewAssignment { episode_id, worker_id: a, starts_on: d("2026-03-05"), override_reason: None, assigned_by: f.user_id };
+    episode::insert_assignment(&mut tx, &first, Utc::now()).await.expect("first");
+    tx.commit().await.expect("commit");
+
+    // A second open assignment overlaps: the database refuses it.
+    let mut tx = store.write().await.expect("tx");
+    let clash = episode::NewAssignment { worker_id: b, starts_on: d("2026-04-01"), ..first };
+    let refused = episode::insert_assignment(&mut tx, &clash, Utc::now()).await;
+    assert!(matches!(refused, Err(StoreError::Conflict("assignment_overlap"))), "{refused:?}");
+    tx.rollback().await.expect("rollback");
+
+    // A handover on the same day ends one and starts the next.
+    let mut tx = store.write().await.expect("tx");
+    assert_eq!(episode::end_assignment(&mut tx, episode_id, d("2026-04-01")).await.expect("end"), 1);
+    episode::insert_assignment(&mut tx, &clash, Utc::now()).await.expect("handover");
+    tx.commit().await.expect("commit");
+    let mut tx = store.write().await.expect("tx");
+    let history = episode::assignments(&mut tx, episode_id).await.expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].ends_on, Some(d("2026-04-01")));
+    assert_eq!(history[1].ends_on, None);
+    let current = episode::get(&mut tx, episode_id).await.expect("get").expect("exists");
+    assert_eq!(current.coordinator_id, Some(b));
+}
+
+async fn stale_versions_are_refused(store: Store) {
+    let f = fixture(&store).await;
+    let (_, episode_id) = waiting_family(&store, &f, "Visser").await;
+    let mut tx = store.write().await.expect("tx");
+    let e = episode::get(&mut tx, episode_id).await.expect("get").expect("exists");
+    let mut change = episode::StateChange::from(&e);
+    change.state = EpisodeState::Withdrawn;
+    change.withdrawn_on = Some(d("2026-03-10"));
+    episode::update(&mut tx, episode_id, &change, e.version).await.expect("first update");
+    let again = episode::update(&mut tx, episode_id, &change, e.version).await;
+    assert!(matches!(again, Err(StoreError::Stale)), "{again:?}");
+}
+
+async fn caseload_counts_open_assigned_episodes(store: Store) {
+    let f = fixture(&store).await;
+    let w = coordinator(&store, &f, "Part-time", 960).await;
+    for (i, surname) in ["Smit", "Meijer"].iter().enumerate() {
+        let (_, episode_id) = waiting_family(&store, &f, surname).await;
+        let mut tx = store.write().await.expect("tx");
+        episode::insert_assignment(
+            &mut tx,
+            &episode::NewAssignment { episode_id, worker_id: w, starts_on: d("2026-03-05"), override_reason: None, assigned_by: f.user_id },
+            Utc::now(),
+        )
+        .await
+        .expect("assign");
+        let e = episode::get(&mut tx, episode_id).await.expect("get").expect("exists");
+        let mut change = episode::StateChange::from(&e);
+        change.state = if i == 0 { EpisodeState::Assigned } else { EpisodeState::InCare };
+        change.phase = (i == 1).then_some(Phase::Engagement);
+        episode::update(&mut tx, episode_id, &change, e.version).await.expect("update");
+        tx.commit().await.expect("commit");
+    }
+    let mut tx = store.write().await.expect("tx");
+    let loads = worker::loads(&mut tx, Some(f.team_id), Some(w), d("2026-06-01")).await.expect("loads");
+    assert_eq!(loads.len(), 1);
+    assert_eq!(loads[0].caseload, 2);
+    assert_eq!(loads[0].minutes_per_week, 960);
+    // Before the secondment started the worker carries nothing.
+    let before = worker::loads(&mut tx, Some(f.team_id), Some(w), d("2024-06-01")).await.expect("loads");
+    assert!(before.is_empty());
+    let mine = episode::of_coordinator(&mut tx, w, d("2026-06-01")).await.expect("mine");
+    assert_eq!(mine.len(), 2);
+}
+
+async fn waiting_list_and_search(store: Store) {
+    let f = fixture(&store).await;
+    waiting_family(&store, &f, "de Vries").await;
+    waiting_family(&store, &f, "Mulder").await;
+    let mut tx = store.write().await.expect("tx");
+    let list = episode::waiting_list(&mut tx, f.team_id, d("2026-06-01")).await.expect("list");
+    assert_eq!(list.len(), 2);
+    let found = episode::search(&mut tx, Some(f.team_id), "VRIES", d("2026-06-01"), 10).await.expect("search");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].surname, "de Vries");
+    let by_member = episode::search(&mut tx, Some(f.team_id), "sem", d("2026-06-01"), 10).await.expect("search");
+    assert!(by_member.is_empty(), "persons were not added to these families");
+    let all_open = episode::search(&mut tx, Some(f.team_id), "", d("2026-06-01"), 10).await.expect("search");
+    assert_eq!(all_open.len(), 2);
+    let other_team = episode::search(&mut tx, Some(f.team_id + 100), "", d("2026-06-01"), 10).await.expect("search");
+    assert!(other_team.is_empty());
+}
+
+async fn persons_memberships_and_candidates(store: Store) {
+    let f = fixture(&store).await;
+    let (family_id, _) = waiting_family(&store, &f, "Jansen").await;
+    let mut tx = store.write().await.expect("tx");
+    let now = Utc::now();
+    let person = family::insert_person(
+        &mut tx,
+        &family::NewPerson { given_name: "Sem", family_name: "Jansen", birth_date: Some(d("2015-01-01")), expected_birth_date: None, bsn: Some("123456782"), phone: None },
+        now,
+    )
+    .await
+    .expect("person");
+    family::insert_membership(&mut tx, family_id, person, "child", false, d("2026-03-01")).await.expect("membership");
+    family::insert_indication(
+        &mut tx,
+        &family::NewIndication { person_id: person, referral_id: None, number: "IND-1", product: "IPT", starts_on: d("2026-02-01"), ends_on: d("2026-12-31"), issuer: "Intervence" },
+    )
+    .await
+    .expect("indication");
+    let members = family::members(&mut tx, family_id, d("2026-06-01")).await.expect("members");
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0].bsn.as_deref(), Some("123456782"));
+    let indications = family::indications(&mut tx, family_id, d("2026-06-01")).await.expect("indications");
+    assert_eq!(indications[0].number, "IND-1");
+    let by_bsn = family::candidates(&mut tx, Some("123456782"), "Other", None).await.expect("candidates");
+    assert_eq!(by_bsn.len(), 1);
+    let by_name = family::candidates(&mut tx, None, "JANSEN", Some(d("2015-01-01"))).await.expect("candidates");
+    assert_eq!(by_name[0].family_id, family_id);
+    let none = family::candidates(&mut tx, None, "Jansen", None).await.expect("candidates");
+    assert!(none.is_empty());
+}
+
+async fn access_log_is_written_and_listed(store: Store) {
+    let f = fixture(&store).await;
+    let mut tx = store.write().await.expect("tx");
+    access_log::insert(
+        &mut tx,
+        &access_log::Entry {
+            at: Utc::now(),
+            user_id: Some(f.user_id),
+            role: "supervisor",
+            channel: "api",
+            family_id: Some(42),
+            episode_id: None,
+            referral_id: None,
+            action: "family.read",
+            outcome: "refused",
+            address: Some("127.0.0.1"),
+        },
+    )
+    .await
+    .expect("insert");
+    let rows = access_log::list(&mut tx, Some(42), None, 10).await.expect("list");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].outcome, "refused");
+    assert_eq!(rows[0].channel, "api");
+}
+
+wrapcare_store::on_both_databases!(
+    reference_data_round_trips,
+    referral_keeps_submitted_persons_and_idempotency,
+    a_family_has_one_open_episode,
+    assignments_never_overlap,
+    stale_versions_are_refused,
+    caseload_counts_open_assigned_episodes,
+    waiting_list_and_search,
+    persons_memberships_and_candidates,
+    access_log_is_written_and_listed,
+);
