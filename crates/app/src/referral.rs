@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use wrapcare_core::family::{Birth, MemberRole, household_surname, is_probable_match};
+use wrapcare_core::family::{Birth, MemberRole, household_surname, is_probable_match, is_same_household_member};
 use wrapcare_core::referral::{
     IntakeStatus, Member, MAX_TEXT, ReferralInput, ReferralSource, ReferralStatus, Urgency,
 };
@@ -525,7 +525,7 @@ impl App {
                 _ => None,
             };
             let known = existing.iter().find(|e| {
-                is_probable_match(
+                is_same_household_member(
                     (&m.given_name, &m.family_name, birth, m.bsn.as_deref()),
                     (&e.given_name, &e.family_name, e.birth_date, e.bsn.as_deref()),
                 )

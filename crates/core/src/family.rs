@@ -86,6 +86,25 @@ pub fn is_probable_match(
         && s_family.trim().eq_ignore_ascii_case(e_family.trim())
 }
 
+/// Within a household the family is linked to, the same first and last name
+/// is the same person unless the birth dates or citizen service numbers differ.
+pub fn is_same_household_member(
+    submitted: (&str, &str, Option<NaiveDate>, Option<&str>),
+    existing: (&str, &str, Option<NaiveDate>, Option<&str>),
+) -> bool {
+    if is_probable_match(submitted, existing) {
+        return true;
+    }
+    let (s_given, s_family, s_birth, s_bsn) = submitted;
+    let (e_given, e_family, e_birth, e_bsn) = existing;
+    let births_conflict = matches!((s_birth, e_birth), (Some(a), Some(b)) if a != b);
+    let numbers_conflict = matches!((s_bsn, e_bsn), (Some(a), Some(b)) if a != b);
+    s_given.trim().eq_ignore_ascii_case(e_given.trim())
+        && s_family.trim().eq_ignore_ascii_case(e_family.trim())
+        && !births_conflict
+        && !numbers_conflict
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +139,23 @@ mod tests {
         assert!(!is_probable_match(
             ("Sem", "Jansen", born, None),
             ("Sem", "Jansen", parse_date("2016-04-02"), None)
+        ));
+    }
+
+    #[test]
+    fn household_members_match_by_name_unless_contradicted() {
+        let born = parse_date("1985-04-02");
+        assert!(is_same_household_member(
+            ("Anna", "Kok", None, None),
+            ("anna", "Kok", born, None)
+        ));
+        assert!(!is_same_household_member(
+            ("Anna", "Kok", parse_date("1990-01-01"), None),
+            ("Anna", "Kok", born, None)
+        ));
+        assert!(!is_same_household_member(
+            ("Anna", "Kok", None, Some("123456782")),
+            ("Anna", "Kok", None, Some("111222333"))
         ));
     }
 
