@@ -11,7 +11,7 @@ use wrapcare_core::role::Role;
 use wrapcare_core::validation::{Invalid, required};
 use wrapcare_store::{organisation, programme, session, team, user, worker};
 
-use crate::auth::{hash_password, random_password, MIN_PASSWORD_CHARS};
+use crate::auth::{MIN_PASSWORD_CHARS, hash_password, random_password};
 use crate::{Actor, App, AppError, Result};
 
 /// Parses hours as typed ("7", "7,5", "4.5") into whole minutes.
@@ -182,25 +182,42 @@ impl ProgrammeInput {
                 parsed
             }
         };
-        if let (Some(s), Some(e)) = (starts_on, ends_on) {
-            if e < s {
-                errors.add("ends_on", "error-ends-before-start");
-            }
+        if let (Some(s), Some(e)) = (starts_on, ends_on)
+            && e < s
+        {
+            errors.add("ends_on", "error-ends-before-start");
         }
         let norms = Norms {
             families_per_fte: count_field(&mut errors, "families_per_fte", &self.families_per_fte),
-            budget_minutes_per_family: hours_field(&mut errors, "budget_hours_per_family", &self.budget_hours_per_family),
-            weekly_minutes_per_family: hours_field(&mut errors, "weekly_hours_per_family", &self.weekly_hours_per_family),
-            start_within_weeks: count_field(&mut errors, "start_within_weeks", &self.start_within_weeks),
-            full_time_minutes_per_week: hours_field(&mut errors, "full_time_hours_per_week", &self.full_time_hours_per_week),
+            budget_minutes_per_family: hours_field(
+                &mut errors,
+                "budget_hours_per_family",
+                &self.budget_hours_per_family,
+            ),
+            weekly_minutes_per_family: hours_field(
+                &mut errors,
+                "weekly_hours_per_family",
+                &self.weekly_hours_per_family,
+            ),
+            start_within_weeks: count_field(
+                &mut errors,
+                "start_within_weeks",
+                &self.start_within_weeks,
+            ),
+            full_time_minutes_per_week: hours_field(
+                &mut errors,
+                "full_time_hours_per_week",
+                &self.full_time_hours_per_week,
+            ),
         };
-        if errors.is_empty() {
-            if let Err(e) = norms.validate() {
-                errors.merge(e);
-            }
+        if errors.is_empty()
+            && let Err(e) = norms.validate()
+        {
+            errors.merge(e);
         }
         errors.finish()?;
-        let starts_on = starts_on.ok_or_else(|| AppError::invalid("starts_on", "error-required"))?;
+        let starts_on =
+            starts_on.ok_or_else(|| AppError::invalid("starts_on", "error-required"))?;
         Ok((name, starts_on, ends_on, norms))
     }
 }
@@ -260,7 +277,13 @@ impl App {
         Ok(id)
     }
 
-    pub async fn update_programme(&self, actor: &Actor, id: i64, input: &ProgrammeInput, version: i64) -> Result<()> {
+    pub async fn update_programme(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &ProgrammeInput,
+        version: i64,
+    ) -> Result<()> {
         actor.require(&[Role::Admin])?;
         let (name, starts_on, ends_on, norms) = input.validate()?;
         let mut tx = self.write().await?;
@@ -320,7 +343,11 @@ impl App {
 
     pub async fn workers(&self, actor: &Actor, team_id: Option<i64>) -> Result<Vec<WorkerView>> {
         actor.require(&[Role::Admin, Role::Supervisor])?;
-        let team_id = if actor.role == Role::Supervisor { actor.team_id } else { team_id };
+        let team_id = if actor.role == Role::Supervisor {
+            actor.team_id
+        } else {
+            team_id
+        };
         let mut tx = self.write().await?;
         let rows = worker::list(&mut tx, team_id).await?;
         let mut result = Vec::with_capacity(rows.len());
@@ -353,7 +380,10 @@ impl App {
         actor.require(&[Role::Admin])?;
         let mut errors = Invalid::new();
         let name = required(&mut errors, "name", &input.name);
-        if !matches!(input.job.as_str(), "project_leader" | "supervisor" | "coordinator") {
+        if !matches!(
+            input.job.as_str(),
+            "project_leader" | "supervisor" | "coordinator"
+        ) {
             errors.add("job", "error-choose-option");
         }
         let minutes = hours_field(&mut errors, "hours_per_week", &input.hours_per_week);
@@ -384,7 +414,9 @@ impl App {
             },
         };
         errors.finish()?;
-        let (Some(team_id), Some(organisation_id), Some(starts_on)) = (team_id, organisation_id, starts_on) else {
+        let (Some(team_id), Some(organisation_id), Some(starts_on)) =
+            (team_id, organisation_id, starts_on)
+        else {
             return Err(AppError::invalid("team_id", "error-unknown-team"));
         };
         let id = worker::insert(
@@ -410,22 +442,34 @@ impl App {
 
     /// Changes a worker's hours from a date: the running secondment ends the day
     /// before, and a new one starts. History stays.
-    pub async fn change_secondment(&self, actor: &Actor, worker_id: i64, input: &SecondmentInput) -> Result<()> {
+    pub async fn change_secondment(
+        &self,
+        actor: &Actor,
+        worker_id: i64,
+        input: &SecondmentInput,
+    ) -> Result<()> {
         actor.require(&[Role::Admin])?;
         let mut errors = Invalid::new();
         let minutes = hours_field(&mut errors, "hours_per_week", &input.hours_per_week);
         let starts_on = date_field(&mut errors, "starts_on", &input.starts_on);
         errors.finish()?;
-        let starts_on = starts_on.ok_or_else(|| AppError::invalid("starts_on", "error-required"))?;
+        let starts_on =
+            starts_on.ok_or_else(|| AppError::invalid("starts_on", "error-required"))?;
         let mut tx = self.write().await?;
         if worker::get(&mut tx, worker_id).await?.is_none() {
             return Err(AppError::NotFound);
         }
         let existing = worker::secondments(&mut tx, worker_id).await?;
         if existing.iter().any(|s| s.starts_on >= starts_on) {
-            return Err(AppError::invalid("starts_on", "error-date-before-previous-step"));
+            return Err(AppError::invalid(
+                "starts_on",
+                "error-date-before-previous-step",
+            ));
         }
-        if let Some(running) = existing.iter().find(|s| s.ends_on.is_none_or(|e| e > starts_on)) {
+        if let Some(running) = existing
+            .iter()
+            .find(|s| s.ends_on.is_none_or(|e| e > starts_on))
+        {
             worker::end_secondment(&mut tx, running.id, starts_on, running.version).await?;
         }
         worker::insert_secondment(&mut tx, worker_id, i64::from(minutes), starts_on, None).await?;
@@ -469,7 +513,10 @@ impl App {
         let team_id = if team.is_empty() {
             None
         } else {
-            Some(team.parse::<i64>().map_err(|_| AppError::invalid("team_id", "error-unknown-team"))?)
+            Some(
+                team.parse::<i64>()
+                    .map_err(|_| AppError::invalid("team_id", "error-unknown-team"))?,
+            )
         };
         let id = self
             .add_user(&input.email, &input.name, &input.role, team_id, &password)
@@ -541,11 +588,17 @@ impl App {
         let mut tx = self.write().await?;
         let found = team::by_name(&mut tx, name.trim()).await?;
         tx.commit().await?;
-        found.map(|t| t.id).ok_or_else(|| AppError::invalid("team", "error-unknown-team"))
+        found
+            .map(|t| t.id)
+            .ok_or_else(|| AppError::invalid("team", "error-unknown-team"))
     }
 
     /// Deactivates a login: its sessions and tokens end at once.
-    pub async fn deactivate_user(&self, actor: Option<&Actor>, email_or_id: UserRef<'_>) -> Result<()> {
+    pub async fn deactivate_user(
+        &self,
+        actor: Option<&Actor>,
+        email_or_id: UserRef<'_>,
+    ) -> Result<()> {
         if let Some(actor) = actor {
             actor.require(&[Role::Admin])?;
         }
@@ -591,12 +644,22 @@ impl App {
         })
     }
 
-    pub async fn set_user_role(&self, actor: &Actor, id: i64, input: &UserInput, version: i64) -> Result<()> {
+    pub async fn set_user_role(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &UserInput,
+        version: i64,
+    ) -> Result<()> {
         actor.require(&[Role::Admin])?;
-        let role = Role::parse(input.role.trim()).ok_or_else(|| AppError::invalid("role", "error-choose-option"))?;
+        let role = Role::parse(input.role.trim())
+            .ok_or_else(|| AppError::invalid("role", "error-choose-option"))?;
         let team_id = match input.team_id.trim() {
             "" => None,
-            v => Some(v.parse::<i64>().map_err(|_| AppError::invalid("team_id", "error-unknown-team"))?),
+            v => Some(
+                v.parse::<i64>()
+                    .map_err(|_| AppError::invalid("team_id", "error-unknown-team"))?,
+            ),
         };
         let mut tx = self.write().await?;
         user::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
@@ -604,7 +667,9 @@ impl App {
             Some(t) if team::get(&mut tx, t).await?.is_none() => {
                 return Err(AppError::invalid("team_id", "error-unknown-team"));
             }
-            None if role.needs_team() => return Err(AppError::invalid("team_id", "error-team-required")),
+            None if role.needs_team() => {
+                return Err(AppError::invalid("team_id", "error-team-required"));
+            }
             _ => {}
         }
         if actor.user_id == id && role != Role::Admin {

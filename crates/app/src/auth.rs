@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Duration as Span;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -23,7 +23,8 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 pub fn hash_password(password: &str) -> Result<String> {
     let mut salt_bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut salt_bytes);
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|_| AppError::Conflict("error-internal"))?;
+    let salt =
+        SaltString::encode_b64(&salt_bytes).map_err(|_| AppError::Conflict("error-internal"))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -156,7 +157,9 @@ impl App {
             self.now(),
         )
         .await?;
-        let actor = self.actor_for(&mut tx, found, Channel::Page, address).await?;
+        let actor = self
+            .actor_for(&mut tx, found, Channel::Page, address)
+            .await?;
         tx.commit().await?;
         Ok(NewSession {
             secret,
@@ -189,7 +192,9 @@ impl App {
         if now - found.last_seen_at > Span::seconds(60) {
             session::touch(&mut tx, &id_hash, now).await?;
         }
-        let actor = self.actor_for(&mut tx, account, Channel::Page, address).await?;
+        let actor = self
+            .actor_for(&mut tx, account, Channel::Page, address)
+            .await?;
         tx.commit().await?;
         Ok((actor, found.csrf_token))
     }
@@ -213,7 +218,9 @@ impl App {
             tx.rollback().await?;
             return Err(AppError::Unauthenticated);
         };
-        let actor = self.actor_for(&mut tx, account, Channel::Api, address).await?;
+        let actor = self
+            .actor_for(&mut tx, account, Channel::Api, address)
+            .await?;
         tx.commit().await?;
         Ok(actor)
     }
@@ -270,8 +277,7 @@ impl App {
 }
 
 // An argon2id hash of a random string, checked against when the account does not exist.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4tG3fM0cOaDQGm0G8kR4S1dA2tqk3Uq4GkQbH9H4x1M";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4tG3fM0cOaDQGm0G8kR4S1dA2tqk3Uq4GkQbH9H4x1M";
 
 #[cfg(test)]
 mod tests {

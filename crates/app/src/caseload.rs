@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use wrapcare_core::caseload::{Capacity, Load};
 use wrapcare_core::role::Role;
-use wrapcare_store::{programme, team, worker, Tx};
+use wrapcare_store::{Tx, programme, team, worker};
 
 use crate::access_log::{Outcome, Target};
 use crate::{Actor, App, AppError, Result};
@@ -40,8 +40,14 @@ impl App {
             },
             _ => self.loads(&mut tx, actor.team_id, None).await?,
         };
-        self.log(&mut tx, actor, Target::default(), "caseload.list", Outcome::Allowed)
-            .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::default(),
+            "caseload.list",
+            Outcome::Allowed,
+        )
+        .await?;
         tx.commit().await?;
         Ok(loads)
     }

@@ -13,7 +13,7 @@ use wrapcare_core::programme::Norms;
 use wrapcare_core::referral::{IndicationRecord, Member, NewReferral, ReferralSource, Urgency};
 use wrapcare_core::role::Role;
 use wrapcare_core::waiting::waiting_days;
-use wrapcare_store::{episode, family, organisation, programme, referral, team, user, worker, Tx};
+use wrapcare_store::{Tx, episode, family, organisation, programme, referral, team, user, worker};
 
 use crate::auth::hash_password;
 use crate::{App, Result};
@@ -35,27 +35,118 @@ pub struct DemoSummary {
 }
 
 const GIVEN_ADULT: &[&str] = &[
-    "Anouk", "Bas", "Chantal", "Dennis", "Esra", "Fatima", "Gerrit", "Hanneke", "Ilse", "Jeroen",
-    "Karin", "Lucas", "Mariëlle", "Nadia", "Orhan", "Petra", "Ricardo", "Sandra", "Tamara", "Ugur",
-    "Vincent", "Wendy", "Yvonne", "Zoë", "Mohamed", "Samira", "Kees", "Ingrid", "Priya", "Marco",
+    "Anouk",
+    "Bas",
+    "Chantal",
+    "Dennis",
+    "Esra",
+    "Fatima",
+    "Gerrit",
+    "Hanneke",
+    "Ilse",
+    "Jeroen",
+    "Karin",
+    "Lucas",
+    "Mariëlle",
+    "Nadia",
+    "Orhan",
+    "Petra",
+    "Ricardo",
+    "Sandra",
+    "Tamara",
+    "Ugur",
+    "Vincent",
+    "Wendy",
+    "Yvonne",
+    "Zoë",
+    "Mohamed",
+    "Samira",
+    "Kees",
+    "Ingrid",
+    "Priya",
+    "Marco",
 ];
 const GIVEN_CHILD: &[&str] = &[
-    "Daan", "Emma", "Sem", "Julia", "Lucas", "Mila", "Finn", "Tess", "Noah", "Sara", "Levi", "Nora",
-    "Adam", "Yara", "Milan", "Lotte", "Ayoub", "Fenna", "Jesse", "Liv", "Mees", "Zara", "Ravi",
-    "Elif", "Thijs", "Isa", "Bram", "Noor", "Luuk", "Hiba",
+    "Daan", "Emma", "Sem", "Julia", "Lucas", "Mila", "Finn", "Tess", "Noah", "Sara", "Levi",
+    "Nora", "Adam", "Yara", "Milan", "Lotte", "Ayoub", "Fenna", "Jesse", "Liv", "Mees", "Zara",
+    "Ravi", "Elif", "Thijs", "Isa", "Bram", "Noor", "Luuk", "Hiba",
 ];
 const SURNAMES: &[&str] = &[
-    "de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot",
-    "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra",
-    "Smits", "de Graaf", "van der Meer", "Kok", "Jacobs", "de Haan", "Vermeulen", "van den Berg",
-    "van Dijk", "Yilmaz", "El Amrani", "Kaya", "Schouten", "Willems", "Hoekstra", "Maas", "Verhoeven",
-    "Koster", "Prins", "Blom", "Huisman", "Peeters", "Kuipers", "van Veen", "Post", "Kuiper",
-    "Veenstra", "Kramer", "van den Broek", "Verbeek", "Lambers", "Goossens", "Tahiri", "Öztürk",
-    "Bouzid", "Ramdin", "Sedney", "Vlietstra", "Wouters", "Timmermans", "Claassen", "Dogan",
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "Kok",
+    "Jacobs",
+    "de Haan",
+    "Vermeulen",
+    "van den Berg",
+    "van Dijk",
+    "Yilmaz",
+    "El Amrani",
+    "Kaya",
+    "Schouten",
+    "Willems",
+    "Hoekstra",
+    "Maas",
+    "Verhoeven",
+    "Koster",
+    "Prins",
+    "Blom",
+    "Huisman",
+    "Peeters",
+    "Kuipers",
+    "van Veen",
+    "Post",
+    "Kuiper",
+    "Veenstra",
+    "Kramer",
+    "van den Broek",
+    "Verbeek",
+    "Lambers",
+    "Goossens",
+    "Tahiri",
+    "Öztürk",
+    "Bouzid",
+    "Ramdin",
+    "Sedney",
+    "Vlietstra",
+    "Wouters",
+    "Timmermans",
+    "Claassen",
+    "Dogan",
 ];
 const STREETS: &[&str] = &[
-    "Kamp", "Langestraat", "Utrechtseweg", "Leusderweg", "Hogeweg", "Bisschopsweg", "Noordewierweg",
-    "Zuidsingel", "Lange Noordstraat", "Segeersingel", "Kleine Markt", "Oranjestraat", "Molenweg",
+    "Kamp",
+    "Langestraat",
+    "Utrechtseweg",
+    "Leusderweg",
+    "Hogeweg",
+    "Bisschopsweg",
+    "Noordewierweg",
+    "Zuidsingel",
+    "Lange Noordstraat",
+    "Segeersingel",
+    "Kleine Markt",
+    "Oranjestraat",
+    "Molenweg",
 ];
 const LANGUAGES: &[&str] = &["nl", "nl", "nl", "nl", "tr", "ar", "en", "pl", "nl", "nl"];
 
@@ -73,7 +164,15 @@ fn amersfoort() -> ProgrammeSpec {
     ProgrammeSpec {
         name: "Wraparound Care Amersfoort",
         team: "Menskracht-team Amersfoort",
-        towns: &["Amersfoort", "Amersfoort", "Amersfoort", "Leusden", "Soest", "Nijkerk", "Baarn"],
+        towns: &[
+            "Amersfoort",
+            "Amersfoort",
+            "Amersfoort",
+            "Leusden",
+            "Soest",
+            "Nijkerk",
+            "Baarn",
+        ],
         postcode: "38",
         phone_prefix: "033",
         norms: Norms {
@@ -91,7 +190,15 @@ fn zeeland() -> ProgrammeSpec {
     ProgrammeSpec {
         name: "IPT Zeeland",
         team: "IPT-team Zeeland",
-        towns: &["Middelburg", "Vlissingen", "Goes", "Terneuzen", "Zierikzee", "Hulst", "Veere"],
+        towns: &[
+            "Middelburg",
+            "Vlissingen",
+            "Goes",
+            "Terneuzen",
+            "Zierikzee",
+            "Hulst",
+            "Veere",
+        ],
         postcode: "43",
         phone_prefix: "0118",
         norms: Norms {
@@ -110,11 +217,21 @@ fn zeeland() -> ProgrammeSpec {
 enum Plan {
     ToScreen,
     Declined,
-    Waiting { past_norm: bool },
+    Waiting {
+        past_norm: bool,
+    },
     Withdrawn,
-    Assigned { coordinator: usize },
-    InCare { coordinator: usize, phase: u8 },
-    Closed { coordinator: usize, reason: ClosureReason },
+    Assigned {
+        coordinator: usize,
+    },
+    InCare {
+        coordinator: usize,
+        phase: u8,
+    },
+    Closed {
+        coordinator: usize,
+        reason: ClosureReason,
+    },
 }
 
 struct Ctx<'a> {
@@ -130,17 +247,30 @@ struct Ctx<'a> {
 }
 
 fn at(date: NaiveDate, hour: u32) -> DateTime<Utc> {
-    date.and_time(NaiveTime::from_hms_opt(hour, 30, 0).unwrap_or_default()).and_utc()
+    date.and_time(NaiveTime::from_hms_opt(hour, 30, 0).unwrap_or_default())
+        .and_utc()
 }
 
 /// A generated citizen service number that passes the eleven-test.
 fn demo_bsn(rng: &mut StdRng) -> String {
     loop {
-        let first8: Vec<i64> = (0..8).map(|i| if i == 0 { rng.random_range(1..=6) } else { rng.random_range(0..=9) }).collect();
+        let first8: Vec<i64> = (0..8)
+            .map(|i| {
+                if i == 0 {
+                    rng.random_range(1..=6)
+                } else {
+                    rng.random_range(0..=9)
+                }
+            })
+            .collect();
         let weighted: i64 = first8.iter().zip((2..=9).rev()).map(|(d, w)| d * w).sum();
         let check = weighted % 11;
         if check < 10 {
-            return first8.iter().chain(std::iter::once(&check)).map(|d| d.to_string()).collect();
+            return first8
+                .iter()
+                .chain(std::iter::once(&check))
+                .map(|d| d.to_string())
+                .collect();
         }
     }
 }
@@ -194,32 +324,109 @@ impl App {
             team_ids.push(team::insert(&mut tx, spec.team, p, now).await?);
         }
 
-        let mut add_user = async |tx: &mut Tx, email: &str, name: &str, role: Role, team_id: Option<i64>| -> Result<i64> {
+        let mut add_user = async |tx: &mut Tx,
+                                  email: &str,
+                                  name: &str,
+                                  role: Role,
+                                  team_id: Option<i64>|
+               -> Result<i64> {
             let id = user::insert(
                 tx,
-                &user::NewUser { email, name, role, team_id, password_hash: &hash },
+                &user::NewUser {
+                    email,
+                    name,
+                    role,
+                    team_id,
+                    password_hash: &hash,
+                },
                 now,
             )
             .await?;
-            logins.push(DemoLogin { email: email.to_string(), name: name.to_string(), role });
+            logins.push(DemoLogin {
+                email: email.to_string(),
+                name: name.to_string(),
+                role,
+            });
             Ok(id)
         };
 
-        add_user(&mut tx, "admin@demo.wrapcare.nl", "Ada Beheer", Role::Admin, None).await?;
-        let leider = add_user(&mut tx, "leider@demo.wrapcare.nl", "Marjolein van Dam", Role::Supervisor, Some(team_ids[0])).await?;
-        let werkbegeleider =
-            add_user(&mut tx, "werkbegeleider@demo.wrapcare.nl", "Hans Oosterhuis", Role::Supervisor, Some(team_ids[0])).await?;
-        let intake = add_user(&mut tx, "intake@demo.wrapcare.nl", "Ilona de Ridder", Role::Intake, None).await?;
-        add_user(&mut tx, "analist@demo.wrapcare.nl", "Ruben Cijfers", Role::Analyst, None).await?;
-        let zeeland_leider =
-            add_user(&mut tx, "zeeland-leider@demo.wrapcare.nl", "Corrie Minderhoud", Role::Supervisor, Some(team_ids[1])).await?;
+        add_user(
+            &mut tx,
+            "admin@demo.wrapcare.nl",
+            "Ada Beheer",
+            Role::Admin,
+            None,
+        )
+        .await?;
+        let leider = add_user(
+            &mut tx,
+            "leider@demo.wrapcare.nl",
+            "Marjolein van Dam",
+            Role::Supervisor,
+            Some(team_ids[0]),
+        )
+        .await?;
+        let werkbegeleider = add_user(
+            &mut tx,
+            "werkbegeleider@demo.wrapcare.nl",
+            "Hans Oosterhuis",
+            Role::Supervisor,
+            Some(team_ids[0]),
+        )
+        .await?;
+        let intake = add_user(
+            &mut tx,
+            "intake@demo.wrapcare.nl",
+            "Ilona de Ridder",
+            Role::Intake,
+            None,
+        )
+        .await?;
+        add_user(
+            &mut tx,
+            "analist@demo.wrapcare.nl",
+            "Ruben Cijfers",
+            Role::Analyst,
+            None,
+        )
+        .await?;
+        let zeeland_leider = add_user(
+            &mut tx,
+            "zeeland-leider@demo.wrapcare.nl",
+            "Corrie Minderhoud",
+            Role::Supervisor,
+            Some(team_ids[1]),
+        )
+        .await?;
 
         // Amersfoort: project leader, work supervisor, five coordinators from five
         // organisations; the RIAGG worker was replaced by one from Centrum Maliebaan.
         let mut workers_of_team: [Vec<i64>; 2] = [Vec::new(), Vec::new()];
-        let w = worker::insert(&mut tx, &worker::NewWorker { name: "Marjolein van Dam", team_id: team_ids[0], home_organisation_id: org_ids[0], job: "project_leader", user_id: Some(leider) }, now).await?;
+        let w = worker::insert(
+            &mut tx,
+            &worker::NewWorker {
+                name: "Marjolein van Dam",
+                team_id: team_ids[0],
+                home_organisation_id: org_ids[0],
+                job: "project_leader",
+                user_id: Some(leider),
+            },
+            now,
+        )
+        .await?;
         worker::insert_secondment(&mut tx, w, 24 * 60, started, None).await?;
-        let w = worker::insert(&mut tx, &worker::NewWorker { name: "Hans Oosterhuis", team_id: team_ids[0], home_organisation_id: org_ids[4], job: "supervisor", user_id: Some(werkbegeleider) }, now).await?;
+        let w = worker::insert(
+            &mut tx,
+            &worker::NewWorker {
+                name: "Hans Oosterhuis",
+                team_id: team_ids[0],
+                home_organisation_id: org_ids[4],
+                job: "supervisor",
+                user_id: Some(werkbegeleider),
+            },
+            now,
+        )
+        .await?;
         worker::insert_secondment(&mut tx, w, 16 * 60, started, None).await?;
         let amersfoort_coaches: [(&str, &str, usize, i64); 5] = [
             ("coach1@demo.wrapcare.nl", "Sanne Verbeek", 1, 32),
@@ -230,21 +437,73 @@ impl App {
         ];
         let replaced_on = today - Duration::days(300);
         // The RIAGG worker who left: history only, no login any more.
-        let riagg = worker::insert(&mut tx, &worker::NewWorker { name: "Gerard Schipper", team_id: team_ids[0], home_organisation_id: org_ids[2], job: "coordinator", user_id: None }, now).await?;
+        let riagg = worker::insert(
+            &mut tx,
+            &worker::NewWorker {
+                name: "Gerard Schipper",
+                team_id: team_ids[0],
+                home_organisation_id: org_ids[2],
+                job: "coordinator",
+                user_id: None,
+            },
+            now,
+        )
+        .await?;
         worker::insert_secondment(&mut tx, riagg, 32 * 60, started, Some(replaced_on)).await?;
         for (email, name, org_index, hours) in amersfoort_coaches {
             let u = add_user(&mut tx, email, name, Role::Coordinator, Some(team_ids[0])).await?;
-            let w = worker::insert(&mut tx, &worker::NewWorker { name, team_id: team_ids[0], home_organisation_id: org_ids[org_index], job: "coordinator", user_id: Some(u) }, now).await?;
+            let w = worker::insert(
+                &mut tx,
+                &worker::NewWorker {
+                    name,
+                    team_id: team_ids[0],
+                    home_organisation_id: org_ids[org_index],
+                    job: "coordinator",
+                    user_id: Some(u),
+                },
+                now,
+            )
+            .await?;
             let from = if org_index == 6 { replaced_on } else { started };
             worker::insert_secondment(&mut tx, w, hours * 60, from, None).await?;
             workers_of_team[0].push(w);
         }
-        let w = worker::insert(&mut tx, &worker::NewWorker { name: "Corrie Minderhoud", team_id: team_ids[1], home_organisation_id: org_ids[7], job: "project_leader", user_id: Some(zeeland_leider) }, now).await?;
+        let w = worker::insert(
+            &mut tx,
+            &worker::NewWorker {
+                name: "Corrie Minderhoud",
+                team_id: team_ids[1],
+                home_organisation_id: org_ids[7],
+                job: "project_leader",
+                user_id: Some(zeeland_leider),
+            },
+            now,
+        )
+        .await?;
         worker::insert_secondment(&mut tx, w, 32 * 60, started, None).await?;
-        for (i, name) in ["Pieter Lievense", "Annemiek de Kam", "Jurgen Boone", "Meryem Aksoy"].into_iter().enumerate() {
+        for (i, name) in [
+            "Pieter Lievense",
+            "Annemiek de Kam",
+            "Jurgen Boone",
+            "Meryem Aksoy",
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let email = format!("ipt{}@demo.wrapcare.nl", i + 1);
             let u = add_user(&mut tx, &email, name, Role::Coordinator, Some(team_ids[1])).await?;
-            let w = worker::insert(&mut tx, &worker::NewWorker { name, team_id: team_ids[1], home_organisation_id: org_ids[7], job: "coordinator", user_id: Some(u) }, now).await?;
+            let w = worker::insert(
+                &mut tx,
+                &worker::NewWorker {
+                    name,
+                    team_id: team_ids[1],
+                    home_organisation_id: org_ids[7],
+                    job: "coordinator",
+                    user_id: Some(u),
+                },
+                now,
+            )
+            .await?;
             worker::insert_secondment(&mut tx, w, 36 * 60, started, None).await?;
             workers_of_team[1].push(w);
         }
@@ -252,32 +511,194 @@ impl App {
         // The families. Amersfoort: coach1 at capacity (3), coach5 part-time (1).
         use Plan::*;
         let amersfoort_plans: Vec<Plan> = vec![
-            InCare { coordinator: 0, phase: 3 }, InCare { coordinator: 0, phase: 2 }, InCare { coordinator: 0, phase: 4 },
-            InCare { coordinator: 1, phase: 1 }, Assigned { coordinator: 1 },
-            InCare { coordinator: 2, phase: 3 }, InCare { coordinator: 2, phase: 2 },
-            InCare { coordinator: 3, phase: 3 }, InCare { coordinator: 3, phase: 1 },
-            InCare { coordinator: 4, phase: 2 },
-            Waiting { past_norm: true }, Waiting { past_norm: true }, Waiting { past_norm: false }, Waiting { past_norm: false }, Waiting { past_norm: false },
-            Closed { coordinator: 0, reason: ClosureReason::GoalsReached }, Closed { coordinator: 1, reason: ClosureReason::GoalsReached },
-            Closed { coordinator: 2, reason: ClosureReason::Moved }, Closed { coordinator: 3, reason: ClosureReason::GoalsReached },
-            Closed { coordinator: 1, reason: ClosureReason::DroppedOut }, Closed { coordinator: 4, reason: ClosureReason::ReferredElsewhere },
-            Closed { coordinator: 3, reason: ClosureReason::GoalsReached }, Closed { coordinator: 2, reason: ClosureReason::Other },
-            Closed { coordinator: 0, reason: ClosureReason::GoalsReached }, Closed { coordinator: 4, reason: ClosureReason::GoalsReached },
-            Withdrawn, Withdrawn, Declined, ToScreen, ToScreen, ToScreen,
+            InCare {
+                coordinator: 0,
+                phase: 3,
+            },
+            InCare {
+                coordinator: 0,
+                phase: 2,
+            },
+            InCare {
+                coordinator: 0,
+                phase: 4,
+            },
+            InCare {
+                coordinator: 1,
+                phase: 1,
+            },
+            Assigned { coordinator: 1 },
+            InCare {
+                coordinator: 2,
+                phase: 3,
+            },
+            InCare {
+                coordinator: 2,
+                phase: 2,
+            },
+            InCare {
+                coordinator: 3,
+                phase: 3,
+            },
+            InCare {
+                coordinator: 3,
+                phase: 1,
+            },
+            InCare {
+                coordinator: 4,
+                phase: 2,
+            },
+            Waiting { past_norm: true },
+            Waiting { past_norm: true },
+            Waiting { past_norm: false },
+            Waiting { past_norm: false },
+            Waiting { past_norm: false },
+            Closed {
+                coordinator: 0,
+                reason: ClosureReason::GoalsReached,
+            },
+            Closed {
+                coordinator: 1,
+                reason: ClosureReason::GoalsReached,
+            },
+            Closed {
+                coordinator: 2,
+                reason: ClosureReason::Moved,
+            },
+            Closed {
+                coordinator: 3,
+                reason: ClosureReason::GoalsReached,
+            },
+            Closed {
+                coordinator: 1,
+                reason: ClosureReason::DroppedOut,
+            },
+            Closed {
+                coordinator: 4,
+                reason: ClosureReason::ReferredElsewhere,
+            },
+            Closed {
+                coordinator: 3,
+                reason: ClosureReason::GoalsReached,
+            },
+            Closed {
+                coordinator: 2,
+                reason: ClosureReason::Other,
+            },
+            Closed {
+                coordinator: 0,
+                reason: ClosureReason::GoalsReached,
+            },
+            Closed {
+                coordinator: 4,
+                reason: ClosureReason::GoalsReached,
+            },
+            Withdrawn,
+            Withdrawn,
+            Declined,
+            ToScreen,
+            ToScreen,
+            ToScreen,
         ];
         let zeeland_plans: Vec<Plan> = vec![
-            InCare { coordinator: 0, phase: 3 }, InCare { coordinator: 0, phase: 2 }, InCare { coordinator: 0, phase: 1 }, InCare { coordinator: 0, phase: 4 },
-            InCare { coordinator: 1, phase: 3 }, InCare { coordinator: 1, phase: 3 }, InCare { coordinator: 1, phase: 2 },
-            InCare { coordinator: 2, phase: 1 }, InCare { coordinator: 2, phase: 3 }, Assigned { coordinator: 2 },
-            InCare { coordinator: 3, phase: 2 }, InCare { coordinator: 3, phase: 4 }, InCare { coordinator: 3, phase: 3 },
-            Waiting { past_norm: true }, Waiting { past_norm: false }, Waiting { past_norm: false }, Waiting { past_norm: true },
-            Closed { coordinator: 0, reason: ClosureReason::GoalsReached }, Closed { coordinator: 1, reason: ClosureReason::GoalsReached },
-            Closed { coordinator: 2, reason: ClosureReason::DroppedOut }, Closed { coordinator: 3, reason: ClosureReason::GoalsReached },
-            Closed { coordinator: 0, reason: ClosureReason::Moved }, Closed { coordinator: 1, reason: ClosureReason::GoalsReached },
-            Closed { coordinator: 2, reason: ClosureReason::GoalsReached }, Closed { coordinator: 3, reason: ClosureReason::ReferredElsewhere },
-            Withdrawn, Declined, ToScreen,
+            InCare {
+                coordinator: 0,
+                phase: 3,
+            },
+            InCare {
+                coordinator: 0,
+                phase: 2,
+            },
+            InCare {
+                coordinator: 0,
+                phase: 1,
+            },
+            InCare {
+                coordinator: 0,
+                phase: 4,
+            },
+            InCare {
+                coordinator: 1,
+                phase: 3,
+            },
+            InCare {
+                coordinator: 1,
+                phase: 3,
+            },
+            InCare {
+                coordinator: 1,
+                phase: 2,
+            },
+            InCare {
+                coordinator: 2,
+                phase: 1,
+            },
+            InCare {
+                coordinator: 2,
+                phase: 3,
+            },
+            Assigned { coordinator: 2 },
+            InCare {
+                coordinator: 3,
+                phase: 2,
+            },
+            InCare {
+                coordinator: 3,
+                phase: 4,
+            },
+            InCare {
+                coordinator: 3,
+                phase: 3,
+            },
+            Waiting { past_norm: true },
+            Waiting { past_norm: false },
+            Waiting { past_norm: false },
+            Waiting { past_norm: true },
+            Closed {
+                coordinator: 0,
+                reason: ClosureReason::GoalsReached,
+            },
+            Closed {
+                coordinator: 1,
+                reason: ClosureReason::GoalsReached,
+            },
+            Closed {
+                coordinator: 2,
+                reason: ClosureReason::DroppedOut,
+            },
+            Closed {
+                coordinator: 3,
+                reason: ClosureReason::GoalsReached,
+            },
+            Closed {
+                coordinator: 0,
+                reason: ClosureReason::Moved,
+            },
+            Closed {
+                coordinator: 1,
+                reason: ClosureReason::GoalsReached,
+            },
+            Closed {
+                coordinator: 2,
+                reason: ClosureReason::GoalsReached,
+            },
+            Closed {
+                coordinator: 3,
+                reason: ClosureReason::ReferredElsewhere,
+            },
+            Withdrawn,
+            Declined,
+            ToScreen,
         ];
-        let mut ctx = Ctx { rng: StdRng::seed_from_u64(2009), replacement: (0, 2, riagg, replaced_on), team_index: 0, today, now, intake_user: intake, tx: &mut tx };
+        let mut ctx = Ctx {
+            rng: StdRng::seed_from_u64(2009),
+            replacement: (0, 2, riagg, replaced_on),
+            team_index: 0,
+            today,
+            now,
+            intake_user: intake,
+            tx: &mut tx,
+        };
         let mut families = 0;
         let supervisors = [leider, zeeland_leider];
         for (p, plans) in [amersfoort_plans, zeeland_plans].into_iter().enumerate() {
@@ -288,12 +709,39 @@ impl App {
                 // Every seventh closed family comes back later with a new referral.
                 let comes_back = matches!(plan, Closed { .. }) && i % 4 == 1;
                 let family_id = ctx
-                    .family_journey(&specs[p], programme_ids[p], team_ids[p], &workers_of_team[p], supervisors[p], surname, plan, None, comes_back)
+                    .family_journey(
+                        &specs[p],
+                        programme_ids[p],
+                        team_ids[p],
+                        &workers_of_team[p],
+                        supervisors[p],
+                        surname,
+                        plan,
+                        None,
+                        comes_back,
+                    )
                     .await?;
                 if let (Some(family_id), true) = (family_id, comes_back) {
-                    let again = if i % 8 == 1 { Waiting { past_norm: false } } else { InCare { coordinator: (i + 1) % workers_of_team[p].len().max(1), phase: 1 } };
-                    ctx.family_journey(&specs[p], programme_ids[p], team_ids[p], &workers_of_team[p], supervisors[p], surname, again, Some(family_id), false)
-                        .await?;
+                    let again = if i % 8 == 1 {
+                        Waiting { past_norm: false }
+                    } else {
+                        InCare {
+                            coordinator: (i + 1) % workers_of_team[p].len().max(1),
+                            phase: 1,
+                        }
+                    };
+                    ctx.family_journey(
+                        &specs[p],
+                        programme_ids[p],
+                        team_ids[p],
+                        &workers_of_team[p],
+                        supervisors[p],
+                        surname,
+                        again,
+                        Some(family_id),
+                        false,
+                    )
+                    .await?;
                 }
                 families += 1;
             }
@@ -308,7 +756,13 @@ impl Ctx<'_> {
         self.today - Duration::days(days)
     }
 
-    fn members(&mut self, spec: &ProgrammeSpec, surname: &str, received_on: NaiveDate, with_indications: bool) -> Vec<Member> {
+    fn members(
+        &mut self,
+        spec: &ProgrammeSpec,
+        surname: &str,
+        received_on: NaiveDate,
+        with_indications: bool,
+    ) -> Vec<Member> {
         let rng = &mut self.rng;
         let mut members = Vec::new();
         let parents = if rng.random_bool(0.55) { 1 } else { 2 };
@@ -326,7 +780,10 @@ impl Ctx<'_> {
                 parental_authority: true,
                 birth: Some(Birth::Born(received_on - Duration::days(age_days))),
                 bsn: rng.random_bool(0.8).then(|| demo_bsn(rng)),
-                phone: Some(format!("06-{:08}", rng.random_range(10_000_000..99_999_999))),
+                phone: Some(format!(
+                    "06-{:08}",
+                    rng.random_range(10_000_000..99_999_999)
+                )),
                 indications: Vec::new(),
             });
         }
@@ -342,12 +799,21 @@ impl Ctx<'_> {
             let indications = if with_indications && !unborn && (c == 0 || rng.random_bool(0.5)) {
                 let starts_on = received_on - Duration::days(rng.random_range(0..21));
                 vec![IndicationRecord {
-                    number: format!("IND-{}-{:05}", starts_on.format("%Y"), rng.random_range(1..99_999)),
-                    product: ["Intensieve pedagogische thuishulp", "Jeugdhulp ambulant", "Verblijf deeltijd", "Dagbehandeling"]
-                        .choose(rng)
-                        .copied()
-                        .unwrap_or("Jeugdhulp ambulant")
-                        .to_string(),
+                    number: format!(
+                        "IND-{}-{:05}",
+                        starts_on.format("%Y"),
+                        rng.random_range(1..99_999)
+                    ),
+                    product: [
+                        "Intensieve pedagogische thuishulp",
+                        "Jeugdhulp ambulant",
+                        "Verblijf deeltijd",
+                        "Dagbehandeling",
+                    ]
+                    .choose(rng)
+                    .copied()
+                    .unwrap_or("Jeugdhulp ambulant")
+                    .to_string(),
                     starts_on,
                     ends_on: starts_on + Duration::days(rng.random_range(180..560)),
                     issuer: spec.issuer.to_string(),
@@ -388,7 +854,9 @@ impl Ctx<'_> {
         let received_ago: i64 = match plan {
             Plan::ToScreen => self.rng.random_range(0..6),
             Plan::Declined => self.rng.random_range(20..400),
-            Plan::Waiting { past_norm: true } => self.rng.random_range(norm_days + 5..norm_days + 40),
+            Plan::Waiting { past_norm: true } => {
+                self.rng.random_range(norm_days + 5..norm_days + 40)
+            }
             Plan::Waiting { past_norm: false } => self.rng.random_range(3..norm_days - 14),
             Plan::Withdrawn => self.rng.random_range(60..450),
             Plan::Assigned { .. } => self.rng.random_range(25..50),
@@ -403,9 +871,17 @@ impl Ctx<'_> {
         };
         let received_on = self.days_ago(received_ago);
         let with_indications = self.rng.random_bool(0.7);
-        let source = if with_indications { ReferralSource::IndicationBody } else { ReferralSource::Cjg };
+        let source = if with_indications {
+            ReferralSource::IndicationBody
+        } else {
+            ReferralSource::Cjg
+        };
         let members = self.members(spec, surname, received_on, with_indications);
-        let town = spec.towns.choose(&mut self.rng).copied().unwrap_or("Amersfoort");
+        let town = spec
+            .towns
+            .choose(&mut self.rng)
+            .copied()
+            .unwrap_or("Amersfoort");
         let urgency = match self.rng.random_range(0..10) {
             0 => Urgency::Crisis,
             1..=3 => Urgency::High,
@@ -437,13 +913,23 @@ impl Ctx<'_> {
             members,
         };
         let submitted_at = at(received_on, 9);
-        let referral_id = referral::insert(self.tx, &new, self.intake_user, None, submitted_at).await?;
+        let referral_id =
+            referral::insert(self.tx, &new, self.intake_user, None, submitted_at).await?;
         // Inserted rows carry today's timestamps through `now`; submitted_at above is the real day.
-        let decided_on = (received_on + Duration::days(self.rng.random_range(1..6))).min(self.today);
+        let decided_on =
+            (received_on + Duration::days(self.rng.random_range(1..6))).min(self.today);
         match plan {
             Plan::ToScreen => return Ok(None),
             Plan::Declined => {
-                referral::decline(self.tx, referral_id, "Gezin valt buiten de doelgroep: reguliere hulp is nog niet ingezet.", supervisor, at(decided_on, 14), 1).await?;
+                referral::decline(
+                    self.tx,
+                    referral_id,
+                    "Gezin valt buiten de doelgroep: reguliere hulp is nog niet ingezet.",
+                    supervisor,
+                    at(decided_on, 14),
+                    1,
+                )
+                .await?;
                 return Ok(None);
             }
             _ => {}
@@ -471,53 +957,115 @@ impl Ctx<'_> {
                         &family::NewPerson {
                             given_name: &m.given_name,
                             family_name: &m.family_name,
-                            birth_date: match m.birth { Some(Birth::Born(d)) => Some(d), _ => None },
-                            expected_birth_date: match m.birth { Some(Birth::Expected(d)) => Some(d), _ => None },
+                            birth_date: match m.birth {
+                                Some(Birth::Born(d)) => Some(d),
+                                _ => None,
+                            },
+                            expected_birth_date: match m.birth {
+                                Some(Birth::Expected(d)) => Some(d),
+                                _ => None,
+                            },
                             bsn: m.bsn.as_deref(),
                             phone: m.phone.as_deref(),
                         },
                         self.now,
                     )
                     .await?;
-                    family::insert_membership(self.tx, id, person, m.role.as_str(), m.parental_authority, received_on).await?;
+                    family::insert_membership(
+                        self.tx,
+                        id,
+                        person,
+                        m.role.as_str(),
+                        m.parental_authority,
+                        received_on,
+                    )
+                    .await?;
                     for i in &m.indications {
-                        family::insert_indication(self.tx, &family::NewIndication { person_id: person, referral_id: Some(referral_id), number: &i.number, product: &i.product, starts_on: i.starts_on, ends_on: i.ends_on, issuer: &i.issuer }).await?;
+                        family::insert_indication(
+                            self.tx,
+                            &family::NewIndication {
+                                person_id: person,
+                                referral_id: Some(referral_id),
+                                number: &i.number,
+                                product: &i.product,
+                                starts_on: i.starts_on,
+                                ends_on: i.ends_on,
+                                issuer: &i.issuer,
+                            },
+                        )
+                        .await?;
                     }
                 }
                 id
             }
         };
-        referral::accept(self.tx, referral_id, family_id, supervisor, at(decided_on, 15), 1).await?;
+        referral::accept(
+            self.tx,
+            referral_id,
+            family_id,
+            supervisor,
+            at(decided_on, 15),
+            1,
+        )
+        .await?;
         let reference_date = new.reference_date();
         let episode_id = episode::insert(
             self.tx,
-            &episode::NewEpisode { family_id, referral_id, team_id, programme_id, urgency, accepted_on: decided_on, reference_date },
+            &episode::NewEpisode {
+                family_id,
+                referral_id,
+                team_id,
+                programme_id,
+                urgency,
+                accepted_on: decided_on,
+                reference_date,
+            },
             self.now,
         )
         .await?;
-        let stored = episode::get(self.tx, episode_id).await?.ok_or(crate::AppError::NotFound)?;
+        let stored = episode::get(self.tx, episode_id)
+            .await?
+            .ok_or(crate::AppError::NotFound)?;
         let mut change = episode::StateChange::from(&stored);
         let (coordinator, target_phase, closure) = match plan {
             Plan::Waiting { .. } => return Ok(Some(family_id)),
             Plan::Withdrawn => {
                 change.state = EpisodeState::Withdrawn;
-                change.withdrawn_on = Some((decided_on + Duration::days(self.rng.random_range(10..40))).min(self.today));
-                change.withdrawal_reason = Some("Gezin heeft zich teruggetrokken; hulp via de huisarts.".to_string());
+                change.withdrawn_on = Some(
+                    (decided_on + Duration::days(self.rng.random_range(10..40))).min(self.today),
+                );
+                change.withdrawal_reason =
+                    Some("Gezin heeft zich teruggetrokken; hulp via de huisarts.".to_string());
                 episode::update(self.tx, episode_id, &change, stored.version).await?;
                 return Ok(Some(family_id));
             }
             Plan::Assigned { coordinator } => (coordinator, 0, None),
             Plan::InCare { coordinator, phase } => (coordinator, phase, None),
-            Plan::Closed { coordinator, reason } => (coordinator, 4, Some(reason)),
+            Plan::Closed {
+                coordinator,
+                reason,
+            } => (coordinator, 4, Some(reason)),
             Plan::ToScreen | Plan::Declined => return Ok(None),
         };
         let worker_id = coordinators.get(coordinator).copied().unwrap_or_default();
-        let assigned_on = (decided_on + Duration::days(self.rng.random_range(7..55))).min(self.today);
+        let assigned_on =
+            (decided_on + Duration::days(self.rng.random_range(7..55))).min(self.today);
         let (team, index, predecessor, handover_on) = self.replacement;
-        let first = if team == self.team_index && index == coordinator && assigned_on < handover_on { predecessor } else { worker_id };
+        let first = if team == self.team_index && index == coordinator && assigned_on < handover_on
+        {
+            predecessor
+        } else {
+            worker_id
+        };
         episode::insert_assignment(
             self.tx,
-            &episode::NewAssignment { episode_id, worker_id: first, starts_on: assigned_on, override_reason: None, assigned_by: supervisor },
+            &episode::NewAssignment {
+                episode_id,
+                worker_id: first,
+                starts_on: assigned_on,
+                override_reason: None,
+                assigned_by: supervisor,
+            },
             self.now,
         )
         .await?;
@@ -526,7 +1074,8 @@ impl Ctx<'_> {
             episode::update(self.tx, episode_id, &change, stored.version).await?;
             return Ok(Some(family_id));
         }
-        let started_on = (assigned_on + Duration::days(self.rng.random_range(1..8))).min(self.today);
+        let started_on =
+            (assigned_on + Duration::days(self.rng.random_range(1..8))).min(self.today);
         change.state = EpisodeState::InCare;
         change.started_on = Some(started_on);
         change.waiting_days = Some(waiting_days(reference_date, started_on));
@@ -534,19 +1083,34 @@ impl Ctx<'_> {
         for number in 1..=target_phase {
             let phase = Phase::from_number(i64::from(number)).unwrap_or(Phase::Engagement);
             if number > 1 {
-                let gap = match number { 2 => 28, 3 => 42, _ => 120 };
-                phase_on = (phase_on + Duration::days(gap + self.rng.random_range(0..14))).min(self.today);
+                let gap = match number {
+                    2 => 28,
+                    3 => 42,
+                    _ => 120,
+                };
+                phase_on =
+                    (phase_on + Duration::days(gap + self.rng.random_range(0..14))).min(self.today);
             }
-            episode::insert_phase_change(self.tx, episode_id, phase, phase_on, supervisor, self.now).await?;
+            episode::insert_phase_change(
+                self.tx, episode_id, phase, phase_on, supervisor, self.now,
+            )
+            .await?;
             change.phase = Some(phase);
         }
-        let closed_on = closure.map(|_| (phase_on + Duration::days(self.rng.random_range(20..60))).min(self.today));
+        let closed_on = closure
+            .map(|_| (phase_on + Duration::days(self.rng.random_range(20..60))).min(self.today));
         if first != worker_id && closed_on.is_none_or(|c| c > handover_on) {
             // Handed over on the day the replacement started (history, not an overwrite).
             episode::end_assignment(self.tx, episode_id, handover_on).await?;
             episode::insert_assignment(
                 self.tx,
-                &episode::NewAssignment { episode_id, worker_id, starts_on: handover_on, override_reason: None, assigned_by: supervisor },
+                &episode::NewAssignment {
+                    episode_id,
+                    worker_id,
+                    starts_on: handover_on,
+                    override_reason: None,
+                    assigned_by: supervisor,
+                },
                 self.now,
             )
             .await?;

@@ -4,13 +4,13 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use wrapcare_core::caseload::{check_assignment, AssignmentCheck, Capacity};
+use wrapcare_core::caseload::{AssignmentCheck, Capacity, check_assignment};
 use wrapcare_core::dates::parse_date;
 use wrapcare_core::episode::{ClosureReason, EpisodeRefusal, EpisodeState, Phase};
 use wrapcare_core::referral::MAX_TEXT;
 use wrapcare_core::role::Role;
 use wrapcare_core::waiting::waiting_days;
-use wrapcare_store::{episode, programme, worker, Tx};
+use wrapcare_store::{Tx, episode, programme, worker};
 
 use crate::access_log::{Outcome, Target};
 use crate::family::{FamilyLine, FamilyView};
@@ -93,8 +93,14 @@ impl App {
         let today = self.today();
         let norm_days = self.team_norm_days(&mut tx, actor).await?;
         let rows = episode::waiting_list(&mut tx, team_id, today).await?;
-        self.log(&mut tx, actor, Target::default(), "waiting_list.read", Outcome::Allowed)
-            .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::default(),
+            "waiting_list.read",
+            Outcome::Allowed,
+        )
+        .await?;
         tx.commit().await?;
         let mut lines: Vec<FamilyLine> = rows
             .into_iter()
@@ -120,8 +126,14 @@ impl App {
         let today = self.today();
         let norm_days = self.team_norm_days(&mut tx, actor).await.unwrap_or(63);
         let rows = episode::of_coordinator(&mut tx, worker_id, today).await?;
-        self.log(&mut tx, actor, Target::default(), "my_families.read", Outcome::Allowed)
-            .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::default(),
+            "my_families.read",
+            Outcome::Allowed,
+        )
+        .await?;
         tx.commit().await?;
         Ok(rows
             .into_iter()
@@ -143,13 +155,27 @@ impl App {
         };
         episode::lock(&mut tx, current.id).await?;
         // Read again under the lock: another request may have changed it meanwhile.
-        let current = episode::get(&mut tx, current.id).await?.ok_or(AppError::NotFound)?;
+        let current = episode::get(&mut tx, current.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         Ok((tx, current))
     }
 
-    async fn finish(&self, mut tx: Tx, actor: &Actor, e: &episode::Episode, action: &str) -> Result<FamilyView> {
-        self.log(&mut tx, actor, Target::episode(e.family_id, e.id), action, Outcome::Allowed)
-            .await?;
+    async fn finish(
+        &self,
+        mut tx: Tx,
+        actor: &Actor,
+        e: &episode::Episode,
+        action: &str,
+    ) -> Result<FamilyView> {
+        self.log(
+            &mut tx,
+            actor,
+            Target::episode(e.family_id, e.id),
+            action,
+            Outcome::Allowed,
+        )
+        .await?;
         let found = wrapcare_store::family::get(&mut tx, e.family_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -161,26 +187,42 @@ impl App {
     /// Assigns a coordinator of the team to the family's open episode, or hands
     /// it over from the current one on the given day. Beyond the coordinator's
     /// capacity only with a recorded reason.
-    pub async fn assign(&self, actor: &Actor, family_id: i64, input: &AssignInput) -> Result<FamilyView> {
+    pub async fn assign(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        input: &AssignInput,
+    ) -> Result<FamilyView> {
         actor.require(&[Role::Supervisor])?;
         let today = self.today();
         let on = date_or_today("starts_on", input.starts_on.as_deref(), today)?;
         if on > today + chrono::Duration::days(366) {
             return Err(AppError::invalid("starts_on", "error-date-too-far"));
         }
-        let reason = input.override_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        let reason = input
+            .override_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
         if reason.is_some_and(|r| r.chars().count() > MAX_TEXT) {
             return Err(AppError::invalid("override_reason", "error-too-long"));
         }
-        let (mut tx, current) = self.open_episode(actor, family_id, "episode.assign").await?;
+        let (mut tx, current) = self
+            .open_episode(actor, family_id, "episode.assign")
+            .await?;
         let coordinator = worker::get(&mut tx, input.worker_id).await?;
-        let Some(coordinator) = coordinator.filter(|w| w.team_id == current.team_id && w.job == "coordinator") else {
+        let Some(coordinator) =
+            coordinator.filter(|w| w.team_id == current.team_id && w.job == "coordinator")
+        else {
             return Err(AppError::invalid("worker_id", "error-unknown-coordinator"));
         };
         if current.coordinator_id == Some(coordinator.id) {
             return Err(AppError::Conflict("error-already-assigned"));
         }
-        let next_state = current.facts().assign(on).map_err(|r| refusal("starts_on", r))?;
+        let next_state = current
+            .facts()
+            .assign(on)
+            .map_err(|r| refusal("starts_on", r))?;
         worker::lock(&mut tx, coordinator.id).await?;
         let load = worker::loads(&mut tx, None, Some(coordinator.id), on)
             .await?
@@ -191,7 +233,10 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?
             .norms();
-        let capacity = Capacity::new(&norms, u32::try_from(load.minutes_per_week.max(0)).unwrap_or(0));
+        let capacity = Capacity::new(
+            &norms,
+            u32::try_from(load.minutes_per_week.max(0)).unwrap_or(0),
+        );
         let caseload = u32::try_from(load.caseload.max(0)).unwrap_or(u32::MAX);
         let checked = check_assignment(&capacity, caseload, reason)
             .map_err(|_| AppError::invalid("override_reason", "error-capacity-reached"))?;
@@ -215,12 +260,21 @@ impl App {
         let mut change = episode::StateChange::from(&current);
         change.state = next_state;
         episode::update(&mut tx, current.id, &change, current.version).await?;
-        let action = if current.coordinator_id.is_some() { "episode.handover" } else { "episode.assign" };
+        let action = if current.coordinator_id.is_some() {
+            "episode.handover"
+        } else {
+            "episode.assign"
+        };
         self.finish(tx, actor, &current, action).await
     }
 
     /// Records the start of help (the first contact): in care, phase 1.
-    pub async fn start_help(&self, actor: &Actor, family_id: i64, input: &StartInput) -> Result<FamilyView> {
+    pub async fn start_help(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        input: &StartInput,
+    ) -> Result<FamilyView> {
         actor.require(&[Role::Supervisor, Role::Coordinator])?;
         let on = required_date("started_on", &input.started_on)?;
         let (mut tx, current) = self.open_episode(actor, family_id, "episode.start").await?;
@@ -234,14 +288,28 @@ impl App {
         change.waiting_days = Some(waiting_days(current.reference_date, on));
         change.phase = Some(Phase::Engagement);
         episode::update(&mut tx, current.id, &change, current.version).await?;
-        episode::insert_phase_change(&mut tx, current.id, Phase::Engagement, on, actor.user_id, self.now()).await?;
+        episode::insert_phase_change(
+            &mut tx,
+            current.id,
+            Phase::Engagement,
+            on,
+            actor.user_id,
+            self.now(),
+        )
+        .await?;
         self.finish(tx, actor, &current, "episode.start").await
     }
 
     /// Moves the episode to another phase from a date.
-    pub async fn change_phase(&self, actor: &Actor, family_id: i64, input: &PhaseInput) -> Result<FamilyView> {
+    pub async fn change_phase(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        input: &PhaseInput,
+    ) -> Result<FamilyView> {
         actor.require(&[Role::Supervisor, Role::Coordinator])?;
-        let to = Phase::from_number(i64::from(input.phase)).ok_or_else(|| AppError::invalid("phase", "error-phase"))?;
+        let to = Phase::from_number(i64::from(input.phase))
+            .ok_or_else(|| AppError::invalid("phase", "error-phase"))?;
         let on = date_or_today("starts_on", input.starts_on.as_deref(), self.today())?;
         let (mut tx, current) = self.open_episode(actor, family_id, "episode.phase").await?;
         current
@@ -251,16 +319,22 @@ impl App {
         let mut change = episode::StateChange::from(&current);
         change.phase = Some(to);
         episode::update(&mut tx, current.id, &change, current.version).await?;
-        episode::insert_phase_change(&mut tx, current.id, to, on, actor.user_id, self.now()).await?;
+        episode::insert_phase_change(&mut tx, current.id, to, on, actor.user_id, self.now())
+            .await?;
         self.finish(tx, actor, &current, "episode.phase").await
     }
 
     /// Closes the episode with a date and reason; the coordinator's assignment ends that day.
-    pub async fn close(&self, actor: &Actor, family_id: i64, input: &CloseInput) -> Result<FamilyView> {
+    pub async fn close(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        input: &CloseInput,
+    ) -> Result<FamilyView> {
         actor.require(&[Role::Supervisor, Role::Coordinator])?;
         let on = required_date("closed_on", &input.closed_on)?;
-        let reason =
-            ClosureReason::parse(input.reason.trim()).ok_or_else(|| AppError::invalid("reason", "error-choose-option"))?;
+        let reason = ClosureReason::parse(input.reason.trim())
+            .ok_or_else(|| AppError::invalid("reason", "error-choose-option"))?;
         let (mut tx, current) = self.open_episode(actor, family_id, "episode.close").await?;
         current
             .facts()
@@ -276,7 +350,12 @@ impl App {
     }
 
     /// Withdraws a referral that is still on the waiting list.
-    pub async fn withdraw(&self, actor: &Actor, family_id: i64, input: &WithdrawInput) -> Result<FamilyView> {
+    pub async fn withdraw(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        input: &WithdrawInput,
+    ) -> Result<FamilyView> {
         actor.require(&[Role::Supervisor])?;
         let reason = input.reason.trim();
         if reason.is_empty() {
@@ -286,7 +365,9 @@ impl App {
             return Err(AppError::invalid("reason", "error-too-long"));
         }
         let on = date_or_today("withdrawn_on", input.withdrawn_on.as_deref(), self.today())?;
-        let (mut tx, current) = self.open_episode(actor, family_id, "episode.withdraw").await?;
+        let (mut tx, current) = self
+            .open_episode(actor, family_id, "episode.withdraw")
+            .await?;
         current
             .facts()
             .withdraw(on, self.today())
@@ -307,7 +388,9 @@ impl App {
     ) -> Result<(FamilyView, Vec<crate::caseload::CoordinatorLoad>)> {
         actor.require(&[Role::Supervisor])?;
         let tx = self.write().await?;
-        let (mut tx, found) = self.open_family(tx, actor, family_id, "episode.assign_options").await?;
+        let (mut tx, found) = self
+            .open_family(tx, actor, family_id, "episode.assign_options")
+            .await?;
         let view = self.family_view(&mut tx, found).await?;
         let team_id = view.episode.as_ref().map(|e| e.team_id).or(actor.team_id);
         let loads = self.loads(&mut tx, team_id, None).await?;

@@ -10,7 +10,7 @@ use wrapcare_core::indication::ends_soon;
 use wrapcare_core::referral::Urgency;
 use wrapcare_core::role::Role;
 use wrapcare_core::waiting::{past_norm, waiting_days};
-use wrapcare_store::{episode, family, programme, referral, Tx};
+use wrapcare_store::{Tx, episode, family, programme, referral};
 
 use crate::access_log::{Outcome, Target};
 use crate::{Actor, App, AppError, Result};
@@ -144,7 +144,11 @@ pub struct FamilyLine {
 }
 
 impl FamilyLine {
-    pub(crate) fn of(row: episode::ListedRow, today: NaiveDate, norm_days: i64) -> Option<FamilyLine> {
+    pub(crate) fn of(
+        row: episode::ListedRow,
+        today: NaiveDate,
+        norm_days: i64,
+    ) -> Option<FamilyLine> {
         let state = EpisodeState::parse(&row.state)?;
         let urgency = Urgency::parse(&row.urgency)?;
         let until = row.started_on.unwrap_or(today);
@@ -160,7 +164,8 @@ impl FamilyLine {
             accepted_on: row.accepted_on,
             waited_days: waited,
             waited_weeks: weeks_one_decimal(waited),
-            past_norm: state == EpisodeState::Waiting && past_norm(row.reference_date, today, norm_days),
+            past_norm: state == EpisodeState::Waiting
+                && past_norm(row.reference_date, today, norm_days),
             started_on: row.started_on,
             weeks_in_care: row
                 .started_on
@@ -176,7 +181,12 @@ impl FamilyLine {
 impl App {
     /// Whether the actor may open this family's file: a supervisor for families
     /// of their team, a coordinator for the families they coordinate now.
-    pub(crate) async fn may_open(&self, tx: &mut Tx, actor: &Actor, family_id: i64) -> Result<bool> {
+    pub(crate) async fn may_open(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        family_id: i64,
+    ) -> Result<bool> {
         let episodes = episode::of_family(tx, family_id).await?;
         Ok(match actor.role {
             Role::Supervisor => actor
@@ -202,12 +212,24 @@ impl App {
         let found = family::get(&mut tx, family_id).await?;
         let Some(found) = found else {
             return Err(self
-                .refuse(tx, actor, Target::family(family_id), action, Outcome::NotFound)
+                .refuse(
+                    tx,
+                    actor,
+                    Target::family(family_id),
+                    action,
+                    Outcome::NotFound,
+                )
                 .await);
         };
         if !self.may_open(&mut tx, actor, family_id).await? {
             return Err(self
-                .refuse(tx, actor, Target::family(family_id), action, Outcome::Refused)
+                .refuse(
+                    tx,
+                    actor,
+                    Target::family(family_id),
+                    action,
+                    Outcome::Refused,
+                )
                 .await);
         }
         Ok((tx, found))
@@ -216,7 +238,9 @@ impl App {
     /// The whole family file, as the family page and `GET /families/{id}` show it.
     pub async fn family(&self, actor: &Actor, family_id: i64) -> Result<FamilyView> {
         let tx = self.write().await?;
-        let (mut tx, found) = self.open_family(tx, actor, family_id, "family.read").await?;
+        let (mut tx, found) = self
+            .open_family(tx, actor, family_id, "family.read")
+            .await?;
         let view = self.family_view(&mut tx, found).await?;
         self.log(
             &mut tx,
@@ -234,7 +258,11 @@ impl App {
         Ok(view)
     }
 
-    pub(crate) async fn family_view(&self, tx: &mut Tx, found: family::Family) -> Result<FamilyView> {
+    pub(crate) async fn family_view(
+        &self,
+        tx: &mut Tx,
+        found: family::Family,
+    ) -> Result<FamilyView> {
         let today = self.today();
         let members = family::members(tx, found.id, today).await?;
         let indications = family::indications(tx, found.id, today).await?;
@@ -243,10 +271,7 @@ impl App {
             episodes.push(self.episode_view(tx, e, today).await?);
         }
         // The open episode first; otherwise the newest.
-        let current = episodes
-            .iter()
-            .position(|e| e.state.is_open())
-            .unwrap_or(0);
+        let current = episodes.iter().position(|e| e.state.is_open()).unwrap_or(0);
         let episode = (!episodes.is_empty()).then(|| episodes.remove(current));
         Ok(FamilyView {
             id: found.id,
@@ -297,7 +322,9 @@ impl App {
         e: episode::Episode,
         today: NaiveDate,
     ) -> Result<EpisodeView> {
-        let prog = programme::get(tx, e.programme_id).await?.ok_or(AppError::NotFound)?;
+        let prog = programme::get(tx, e.programme_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let norms = prog.norms();
         let source = referral::get(tx, e.referral_id).await?;
         let from_indication = source
@@ -316,7 +343,12 @@ impl App {
             team_id: e.team_id,
             accepted_on: e.accepted_on,
             reference_date: e.reference_date,
-            reference_kind: if from_indication { "indication" } else { "registration" }.to_string(),
+            reference_kind: if from_indication {
+                "indication"
+            } else {
+                "registration"
+            }
+            .to_string(),
             started_on: e.started_on,
             waiting_days: e.waiting_days,
             waited_so_far_days: waited_so_far,
@@ -332,11 +364,13 @@ impl App {
                 })
                 .collect(),
             coordinator: match (e.coordinator_id, &e.coordinator_name, e.assigned_since) {
-                (Some(worker_id), Some(name), Some(since)) if e.state.is_open() => Some(CoordinatorRef {
-                    worker_id,
-                    name: name.clone(),
-                    since,
-                }),
+                (Some(worker_id), Some(name), Some(since)) if e.state.is_open() => {
+                    Some(CoordinatorRef {
+                        worker_id,
+                        name: name.clone(),
+                        since,
+                    })
+                }
                 _ => None,
             },
             assignments: assignments
@@ -372,8 +406,14 @@ impl App {
         let today = self.today();
         let norm_days = self.team_norm_days(&mut tx, actor).await?;
         let rows = episode::search(&mut tx, actor.team_id, query, today, 200).await?;
-        self.log(&mut tx, actor, Target::default(), "family.search", Outcome::Allowed)
-            .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::default(),
+            "family.search",
+            Outcome::Allowed,
+        )
+        .await?;
         tx.commit().await?;
         Ok(rows
             .into_iter()
@@ -383,7 +423,9 @@ impl App {
 
     pub(crate) async fn team_norm_days(&self, tx: &mut Tx, actor: &Actor) -> Result<i64> {
         let programme_id = self.team_programme(tx, actor).await?;
-        let found = programme::get(tx, programme_id).await?.ok_or(AppError::NotFound)?;
+        let found = programme::get(tx, programme_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         Ok(found.norms().start_within_days())
     }
 }

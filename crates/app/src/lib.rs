@@ -79,7 +79,9 @@ impl App {
 
     /// Today's date as the users live it: in Europe/Amsterdam.
     pub fn today(&self) -> NaiveDate {
-        Utc::now().with_timezone(&chrono_tz::Europe::Amsterdam).date_naive()
+        Utc::now()
+            .with_timezone(&chrono_tz::Europe::Amsterdam)
+            .date_naive()
     }
 
     pub(crate) async fn write(&self) -> Result<Tx> {

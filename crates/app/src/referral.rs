@@ -5,13 +5,15 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use wrapcare_core::family::{Birth, MemberRole, household_surname, is_probable_match, is_same_household_member};
+use wrapcare_core::family::{
+    Birth, MemberRole, household_surname, is_probable_match, is_same_household_member,
+};
 use wrapcare_core::referral::{
-    IntakeStatus, Member, MAX_TEXT, ReferralInput, ReferralSource, ReferralStatus, Urgency,
+    IntakeStatus, MAX_TEXT, Member, ReferralInput, ReferralSource, ReferralStatus, Urgency,
 };
 use wrapcare_core::role::Role;
 use wrapcare_core::validation::Invalid;
-use wrapcare_store::{episode, family, programme, referral, team, Tx};
+use wrapcare_store::{Tx, episode, family, programme, referral, team};
 
 use crate::access_log::{Outcome, Target};
 use crate::{Actor, App, AppError, Result};
@@ -205,16 +207,23 @@ impl App {
             return Err(AppError::invalid("Idempotency-Key", "error-too-long"));
         }
         let mut tx = self.write().await?;
-        if let Some(key) = key {
-            if let Some(existing) = referral::by_idempotency_key(&mut tx, actor.user_id, key).await? {
-                self.log(&mut tx, actor, Target::referral(existing.id), "referral.submit.repeat", Outcome::Allowed)
-                    .await?;
-                tx.commit().await?;
-                return Ok(Submitted {
-                    referral: view(&existing, false),
-                    created: false,
-                });
-            }
+        if let Some(key) = key
+            && let Some(existing) =
+                referral::by_idempotency_key(&mut tx, actor.user_id, key).await?
+        {
+            self.log(
+                &mut tx,
+                actor,
+                Target::referral(existing.id),
+                "referral.submit.repeat",
+                Outcome::Allowed,
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(Submitted {
+                referral: view(&existing, false),
+                created: false,
+            });
         }
         let today = self.today();
         let validated = input.validate(today);
@@ -227,10 +236,11 @@ impl App {
             match programme::get(&mut tx, id).await? {
                 None => errors.add("programme_id", "error-unknown-programme"),
                 Some(p) => {
-                    if let Ok(r) = &validated {
-                        if r.received_on < p.starts_on || p.ends_on.is_some_and(|e| r.received_on > e) {
-                            errors.add("received_on", "error-outside-programme-period");
-                        }
+                    if let Ok(r) = &validated
+                        && (r.received_on < p.starts_on
+                            || p.ends_on.is_some_and(|e| r.received_on > e))
+                    {
+                        errors.add("received_on", "error-outside-programme-period");
                     }
                 }
             }
@@ -246,9 +256,10 @@ impl App {
                 // A concurrent request with the same key won: answer with its referral.
                 tx.rollback().await?;
                 let mut tx = self.write().await?;
-                let existing = referral::by_idempotency_key(&mut tx, actor.user_id, key.unwrap_or_default())
-                    .await?
-                    .ok_or(AppError::Busy)?;
+                let existing =
+                    referral::by_idempotency_key(&mut tx, actor.user_id, key.unwrap_or_default())
+                        .await?
+                        .ok_or(AppError::Busy)?;
                 tx.commit().await?;
                 return Ok(Submitted {
                     referral: view(&existing, false),
@@ -257,9 +268,17 @@ impl App {
             }
             Err(e) => return Err(e.into()),
         };
-        self.log(&mut tx, actor, Target::referral(id), "referral.submit", Outcome::Allowed)
-            .await?;
-        let stored = referral::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::referral(id),
+            "referral.submit",
+            Outcome::Allowed,
+        )
+        .await?;
+        let stored = referral::get(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(Submitted {
             referral: view(&stored, false),
@@ -282,8 +301,14 @@ impl App {
         let mut tx = self.write().await?;
         let programme_id = self.team_programme(&mut tx, actor).await?;
         let rows = referral::to_screen(&mut tx, programme_id).await?;
-        self.log(&mut tx, actor, Target::default(), "referral.screening_list", Outcome::Allowed)
-            .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::default(),
+            "referral.screening_list",
+            Outcome::Allowed,
+        )
+        .await?;
         tx.commit().await?;
         Ok(rows.iter().map(|r| view(r, true)).collect())
     }
@@ -299,14 +324,25 @@ impl App {
             episode_id: found.as_ref().and_then(|r| r.episode_id),
         };
         let Some(found) = found else {
-            return Err(self.refuse(tx, actor, target, "referral.read", Outcome::NotFound).await);
+            return Err(self
+                .refuse(tx, actor, target, "referral.read", Outcome::NotFound)
+                .await);
         };
         let detail = match actor.role {
-            Role::Supervisor if self.team_programme(&mut tx, actor).await.ok() == Some(found.programme_id) => true,
+            Role::Supervisor
+                if self.team_programme(&mut tx, actor).await.ok() == Some(found.programme_id) =>
+            {
+                true
+            }
             _ if found.submitted_by == actor.user_id => false,
-            _ => return Err(self.refuse(tx, actor, target, "referral.read", Outcome::Refused).await),
+            _ => {
+                return Err(self
+                    .refuse(tx, actor, target, "referral.read", Outcome::Refused)
+                    .await);
+            }
         };
-        self.log(&mut tx, actor, target, "referral.read", Outcome::Allowed).await?;
+        self.log(&mut tx, actor, target, "referral.read", Outcome::Allowed)
+            .await?;
         tx.commit().await?;
         Ok(view(&found, detail))
     }
@@ -319,12 +355,20 @@ impl App {
         let found = match found {
             Ok(r) => r,
             Err(outcome) => {
-                return Err(self.refuse(tx, actor, Target::referral(id), "referral.matches", outcome).await);
+                return Err(self
+                    .refuse(tx, actor, Target::referral(id), "referral.matches", outcome)
+                    .await);
             }
         };
         let matches = self.matches(&mut tx, &found).await?;
-        self.log(&mut tx, actor, Target::referral(id), "referral.matches", Outcome::Allowed)
-            .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::referral(id),
+            "referral.matches",
+            Outcome::Allowed,
+        )
+        .await?;
         tx.commit().await?;
         Ok(matches)
     }
@@ -337,8 +381,18 @@ impl App {
                 _ => None,
             };
             for c in family::candidates(tx, m.bsn.as_deref(), &m.family_name, birth).await? {
-                let submitted = (m.given_name.as_str(), m.family_name.as_str(), birth, m.bsn.as_deref());
-                let existing = (c.given_name.as_str(), c.family_name.as_str(), c.birth_date, c.bsn.as_deref());
+                let submitted = (
+                    m.given_name.as_str(),
+                    m.family_name.as_str(),
+                    birth,
+                    m.bsn.as_deref(),
+                );
+                let existing = (
+                    c.given_name.as_str(),
+                    c.family_name.as_str(),
+                    c.birth_date,
+                    c.bsn.as_deref(),
+                );
                 if !is_probable_match(submitted, existing) {
                     continue;
                 }
@@ -362,13 +416,20 @@ impl App {
 
     /// Accepts a referral onto the supervisor's team's waiting list: links it to
     /// an existing family (one of its matches) or creates one, and opens an episode.
-    pub async fn accept_referral(&self, actor: &Actor, id: i64, input: &AcceptInput) -> Result<Accepted> {
+    pub async fn accept_referral(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &AcceptInput,
+    ) -> Result<Accepted> {
         actor.require(&[Role::Supervisor])?;
         let mut tx = self.write().await?;
         let found = match self.screenable(&mut tx, actor, id).await {
             Ok(r) => r,
             Err(outcome) => {
-                return Err(self.refuse(tx, actor, Target::referral(id), "referral.accept", outcome).await);
+                return Err(self
+                    .refuse(tx, actor, Target::referral(id), "referral.accept", outcome)
+                    .await);
             }
         };
         if found.status != ReferralStatus::Submitted {
@@ -389,7 +450,8 @@ impl App {
                 if chosen.has_open_episode {
                     return Err(AppError::Conflict("error-open-episode"));
                 }
-                self.add_members(&mut tx, family_id, &found, true, now).await?;
+                self.add_members(&mut tx, family_id, &found, true, now)
+                    .await?;
                 family_id
             }
             None => {
@@ -407,7 +469,8 @@ impl App {
                     now,
                 )
                 .await?;
-                self.add_members(&mut tx, family_id, &found, false, now).await?;
+                self.add_members(&mut tx, family_id, &found, false, now)
+                    .await?;
                 family_id
             }
         };
@@ -425,7 +488,15 @@ impl App {
             now,
         )
         .await?;
-        referral::accept(&mut tx, found.id, family_id, actor.user_id, now, found.version).await?;
+        referral::accept(
+            &mut tx,
+            found.id,
+            family_id,
+            actor.user_id,
+            now,
+            found.version,
+        )
+        .await?;
         self.log(
             &mut tx,
             actor,
@@ -447,7 +518,12 @@ impl App {
     }
 
     /// Declines a referral with a reason, which intake will see.
-    pub async fn decline_referral(&self, actor: &Actor, id: i64, input: &DeclineInput) -> Result<ReferralView> {
+    pub async fn decline_referral(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: &DeclineInput,
+    ) -> Result<ReferralView> {
         actor.require(&[Role::Supervisor])?;
         let reason = input.reason.trim();
         if reason.is_empty() {
@@ -460,7 +536,9 @@ impl App {
         let found = match self.screenable(&mut tx, actor, id).await {
             Ok(r) => r,
             Err(outcome) => {
-                return Err(self.refuse(tx, actor, Target::referral(id), "referral.decline", outcome).await);
+                return Err(self
+                    .refuse(tx, actor, Target::referral(id), "referral.decline", outcome)
+                    .await);
             }
         };
         if found.status != ReferralStatus::Submitted {
@@ -469,10 +547,26 @@ impl App {
         if input.version.is_some_and(|v| v != found.version) {
             return Err(AppError::Stale);
         }
-        referral::decline(&mut tx, id, reason, actor.user_id, self.now(), found.version).await?;
-        self.log(&mut tx, actor, Target::referral(id), "referral.decline", Outcome::Allowed)
-            .await?;
-        let stored = referral::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        referral::decline(
+            &mut tx,
+            id,
+            reason,
+            actor.user_id,
+            self.now(),
+            found.version,
+        )
+        .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::referral(id),
+            "referral.decline",
+            Outcome::Allowed,
+        )
+        .await?;
+        let stored = referral::get(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         tx.commit().await?;
         Ok(view(&stored, true))
     }
@@ -527,7 +621,12 @@ impl App {
             let known = existing.iter().find(|e| {
                 is_same_household_member(
                     (&m.given_name, &m.family_name, birth, m.bsn.as_deref()),
-                    (&e.given_name, &e.family_name, e.birth_date, e.bsn.as_deref()),
+                    (
+                        &e.given_name,
+                        &e.family_name,
+                        e.birth_date,
+                        e.bsn.as_deref(),
+                    ),
                 )
             });
             let person_id = match known {

@@ -56,8 +56,14 @@ impl App {
         let mut tx = self.write().await?;
         let programmes = programme::list(&mut tx).await?;
         let rows = report::started_episodes(&mut tx, from, until).await?;
-        self.log(&mut tx, actor, Target::default(), "report.waiting", Outcome::Allowed)
-            .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::default(),
+            "report.waiting",
+            Outcome::Allowed,
+        )
+        .await?;
         tx.commit().await?;
         let mut result = Vec::new();
         for p in programmes {
@@ -67,7 +73,11 @@ impl App {
             let mut by_month: BTreeMap<String, Vec<i64>> = BTreeMap::new();
             for r in &mine {
                 by_month
-                    .entry(format!("{:04}-{:02}", r.started_on.year(), r.started_on.month()))
+                    .entry(format!(
+                        "{:04}-{:02}",
+                        r.started_on.year(),
+                        r.started_on.month()
+                    ))
                     .or_default()
                     .push(r.waiting_days);
             }

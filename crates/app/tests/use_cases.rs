@@ -26,14 +26,19 @@ fn iso(d: NaiveDate) -> String {
 }
 
 async fn actor(app: &App, email: &str) -> Actor {
-    app.cli_actor(email).await.expect("actor").via(Channel::Api, Some("127.0.0.1".into()))
+    app.cli_actor(email)
+        .await
+        .expect("actor")
+        .via(Channel::Api, Some("127.0.0.1".into()))
 }
 
 /// A programme of 3 families per 32-hour coordinator, a team, a supervisor,
 /// an intake user and coordinators with the given weekly hours.
 async fn world(store: Store, hours: &[&str]) -> World {
     let app = App::new(store, Config::default());
-    app.add_user("admin@example.nl", "Admin", "admin", None, PASSWORD).await.expect("admin");
+    app.add_user("admin@example.nl", "Admin", "admin", None, PASSWORD)
+        .await
+        .expect("admin");
     let admin = actor(&app, "admin@example.nl").await;
     let today = app.today();
     let programme_id = app
@@ -52,14 +57,35 @@ async fn world(store: Store, hours: &[&str]) -> World {
         )
         .await
         .expect("programme");
-    let team_id = app.create_team(&admin, "Team", &programme_id.to_string()).await.expect("team");
+    let team_id = app
+        .create_team(&admin, "Team", &programme_id.to_string())
+        .await
+        .expect("team");
     let org = app.create_organisation(&admin, "MEE").await.expect("org");
-    app.add_user("lead@example.nl", "Lead", "supervisor", Some(team_id), PASSWORD).await.expect("lead");
-    app.add_user("intake@example.nl", "Intake", "intake", None, PASSWORD).await.expect("intake");
+    app.add_user(
+        "lead@example.nl",
+        "Lead",
+        "supervisor",
+        Some(team_id),
+        PASSWORD,
+    )
+    .await
+    .expect("lead");
+    app.add_user("intake@example.nl", "Intake", "intake", None, PASSWORD)
+        .await
+        .expect("intake");
     let mut coordinators = Vec::new();
     for (i, h) in hours.iter().enumerate() {
         let email = format!("coach{i}@example.nl");
-        app.add_user(&email, &format!("Coach {i}"), "coordinator", Some(team_id), PASSWORD).await.expect("coach");
+        app.add_user(
+            &email,
+            &format!("Coach {i}"),
+            "coordinator",
+            Some(team_id),
+            PASSWORD,
+        )
+        .await
+        .expect("coach");
         let worker_id = app
             .create_worker(
                 &admin,
@@ -90,7 +116,12 @@ fn referral(w: &World, surname: &str, indication_days_ago: Option<i64>) -> Refer
     let today = w.app.today();
     ReferralInput {
         programme_id: w.programme_id.to_string(),
-        source: if indication_days_ago.is_some() { "indication_body" } else { "cjg" }.into(),
+        source: if indication_days_ago.is_some() {
+            "indication_body"
+        } else {
+            "cjg"
+        }
+        .into(),
         referrer_name: "R. Verwijzer".into(),
         referrer_contact: "033-1234567".into(),
         received_on: iso(today - Duration::days(indication_days_ago.unwrap_or(30))),
@@ -99,7 +130,13 @@ fn referral(w: &World, surname: &str, indication_days_ago: Option<i64>) -> Refer
         home_language: "nl".into(),
         city: "Amersfoort".into(),
         members: vec![
-            MemberInput { given_name: "Anna".into(), family_name: surname.into(), role: "parent".into(), parental_authority: true, ..Default::default() },
+            MemberInput {
+                given_name: "Anna".into(),
+                family_name: surname.into(),
+                role: "parent".into(),
+                parental_authority: true,
+                ..Default::default()
+            },
             MemberInput {
                 given_name: "Sem".into(),
                 family_name: surname.into(),
@@ -125,10 +162,18 @@ fn referral(w: &World, surname: &str, indication_days_ago: Option<i64>) -> Refer
 
 /// Submits and accepts a referral; returns the family.
 async fn waiting_family(w: &World, surname: &str) -> i64 {
-    let submitted = w.app.submit_referral(&w.intake, &referral(w, surname, Some(40)), None).await.expect("submit");
+    let submitted = w
+        .app
+        .submit_referral(&w.intake, &referral(w, surname, Some(40)), None)
+        .await
+        .expect("submit");
     let accepted = w
         .app
-        .accept_referral(&w.supervisor, submitted.referral.id, &AcceptInput::default())
+        .accept_referral(
+            &w.supervisor,
+            submitted.referral.id,
+            &AcceptInput::default(),
+        )
         .await
         .expect("accept");
     accepted.family_id
@@ -137,13 +182,36 @@ async fn waiting_family(w: &World, surname: &str) -> i64 {
 async fn referral_to_start_of_help(store: Store) {
     let w = world(store, &["32"]).await;
     let today = w.app.today();
-    let submitted = w.app.submit_referral(&w.intake, &referral(&w, "Jansen", Some(40)), None).await.expect("submit");
+    let submitted = w
+        .app
+        .submit_referral(&w.intake, &referral(&w, "Jansen", Some(40)), None)
+        .await
+        .expect("submit");
     assert!(submitted.created);
-    assert!(submitted.referral.detail.is_none(), "intake sees the status only");
-    let accepted = w.app.accept_referral(&w.supervisor, submitted.referral.id, &AcceptInput::default()).await.expect("accept");
+    assert!(
+        submitted.referral.detail.is_none(),
+        "intake sees the status only"
+    );
+    let accepted = w
+        .app
+        .accept_referral(
+            &w.supervisor,
+            submitted.referral.id,
+            &AcceptInput::default(),
+        )
+        .await
+        .expect("accept");
     let (coach, worker_id) = &w.coordinators[0];
     w.app
-        .assign(&w.supervisor, accepted.family_id, &AssignInput { worker_id: *worker_id, starts_on: None, override_reason: None })
+        .assign(
+            &w.supervisor,
+            accepted.family_id,
+            &AssignInput {
+                worker_id: *worker_id,
+                starts_on: None,
+                override_reason: None,
+            },
+        )
         .await
         .expect("assign");
     let mine = w.app.my_families(coach).await.expect("my families");
@@ -151,7 +219,13 @@ async fn referral_to_start_of_help(store: Store) {
     let started_on = today;
     let family = w
         .app
-        .start_help(coach, accepted.family_id, &StartInput { started_on: iso(started_on) })
+        .start_help(
+            coach,
+            accepted.family_id,
+            &StartInput {
+                started_on: iso(started_on),
+            },
+        )
         .await
         .expect("start");
     let episode = family.episode.expect("episode");
@@ -160,18 +234,54 @@ async fn referral_to_start_of_help(store: Store) {
     assert_eq!(episode.reference_date, today - Duration::days(40));
     assert_eq!(episode.waiting_days, Some(40), "start − indication date");
     assert_eq!(episode.reference_kind, "indication");
-    let status = w.app.referral(&w.intake, submitted.referral.id).await.expect("status");
+    let status = w
+        .app
+        .referral(&w.intake, submitted.referral.id)
+        .await
+        .expect("status");
     assert_eq!(status.status.as_str(), "in_care");
 }
 
 async fn registration_without_indication_counts_from_received(store: Store) {
     let w = world(store, &["32"]).await;
     let today = w.app.today();
-    let submitted = w.app.submit_referral(&w.intake, &referral(&w, "Bakker", None), None).await.expect("submit");
-    let accepted = w.app.accept_referral(&w.supervisor, submitted.referral.id, &AcceptInput::default()).await.expect("accept");
+    let submitted = w
+        .app
+        .submit_referral(&w.intake, &referral(&w, "Bakker", None), None)
+        .await
+        .expect("submit");
+    let accepted = w
+        .app
+        .accept_referral(
+            &w.supervisor,
+            submitted.referral.id,
+            &AcceptInput::default(),
+        )
+        .await
+        .expect("accept");
     let (coach, worker_id) = &w.coordinators[0];
-    w.app.assign(&w.supervisor, accepted.family_id, &AssignInput { worker_id: *worker_id, ..Default::default() }).await.expect("assign");
-    let family = w.app.start_help(coach, accepted.family_id, &StartInput { started_on: iso(today) }).await.expect("start");
+    w.app
+        .assign(
+            &w.supervisor,
+            accepted.family_id,
+            &AssignInput {
+                worker_id: *worker_id,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("assign");
+    let family = w
+        .app
+        .start_help(
+            coach,
+            accepted.family_id,
+            &StartInput {
+                started_on: iso(today),
+            },
+        )
+        .await
+        .expect("start");
     let episode = family.episode.expect("episode");
     assert_eq!(episode.waiting_days, Some(30));
     assert_eq!(episode.reference_kind, "registration");
@@ -186,18 +296,39 @@ async fn bad_input_stores_nothing_and_keys_are_idempotent(store: Store) {
         Err(AppError::Invalid(invalid)) => {
             let fields: Vec<&str> = invalid.0.iter().map(|f| f.field.as_str()).collect();
             assert!(fields.contains(&"members[1].bsn"), "{fields:?}");
-            assert!(fields.contains(&"members[1].indications[0].starts_on"), "{fields:?}");
+            assert!(
+                fields.contains(&"members[1].indications[0].starts_on"),
+                "{fields:?}"
+            );
         }
         other => panic!("expected invalid, got {other:?}"),
     }
     let mut unknown = referral(&w, "Visser", Some(40));
     unknown.programme_id = "9999".into();
-    assert!(matches!(w.app.submit_referral(&w.intake, &unknown, None).await, Err(AppError::Invalid(_))));
-    assert!(w.app.my_referrals(&w.intake).await.expect("list").is_empty(), "nothing stored");
+    assert!(matches!(
+        w.app.submit_referral(&w.intake, &unknown, None).await,
+        Err(AppError::Invalid(_))
+    ));
+    assert!(
+        w.app
+            .my_referrals(&w.intake)
+            .await
+            .expect("list")
+            .is_empty(),
+        "nothing stored"
+    );
 
     let good = referral(&w, "Visser", Some(40));
-    let first = w.app.submit_referral(&w.intake, &good, Some("abc")).await.expect("first");
-    let second = w.app.submit_referral(&w.intake, &good, Some("abc")).await.expect("second");
+    let first = w
+        .app
+        .submit_referral(&w.intake, &good, Some("abc"))
+        .await
+        .expect("first");
+    let second = w
+        .app
+        .submit_referral(&w.intake, &good, Some("abc"))
+        .await
+        .expect("second");
     assert!(first.created && !second.created);
     assert_eq!(first.referral.id, second.referral.id);
     assert_eq!(w.app.my_referrals(&w.intake).await.expect("list").len(), 1);
@@ -207,21 +338,55 @@ async fn others_get_not_found_and_the_refusal_is_logged(store: Store) {
     let w = world(store, &["32", "32"]).await;
     let family_id = waiting_family(&w, "Smit").await;
     let (_, a) = &w.coordinators[0];
-    w.app.assign(&w.supervisor, family_id, &AssignInput { worker_id: *a, ..Default::default() }).await.expect("assign");
+    w.app
+        .assign(
+            &w.supervisor,
+            family_id,
+            &AssignInput {
+                worker_id: *a,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("assign");
     let (owner, _) = &w.coordinators[0];
     let (other, _) = &w.coordinators[1];
     assert!(w.app.family(owner, family_id).await.is_ok());
-    assert!(matches!(w.app.family(other, family_id).await, Err(AppError::NotFound)));
-    assert!(matches!(w.app.family(&w.intake, family_id).await, Err(AppError::NotFound)));
-    assert!(matches!(w.app.family(other, 987_654).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.family(other, family_id).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        w.app.family(&w.intake, family_id).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        w.app.family(other, 987_654).await,
+        Err(AppError::NotFound)
+    ));
     let admin = actor(&w.app, "admin@example.nl").await;
-    assert!(matches!(w.app.family(&admin, family_id).await, Err(AppError::NotFound)));
-    let log = w.app.access_log(&admin, Some(family_id), 100).await.expect("log");
+    assert!(matches!(
+        w.app.family(&admin, family_id).await,
+        Err(AppError::NotFound)
+    ));
+    let log = w
+        .app
+        .access_log(&admin, Some(family_id), 100)
+        .await
+        .expect("log");
     let refused: Vec<_> = log.iter().filter(|e| e.outcome == "refused").collect();
-    assert!(refused.iter().any(|e| e.user_id == Some(other.user_id) && e.action == "family.read" && e.channel == "api"));
+    assert!(refused.iter().any(|e| e.user_id == Some(other.user_id)
+        && e.action == "family.read"
+        && e.channel == "api"));
     assert!(refused.iter().any(|e| e.user_id == Some(w.intake.user_id)));
-    assert!(log.iter().any(|e| e.outcome == "allowed" && e.user_id == Some(owner.user_id)));
-    assert!(log.iter().all(|e| e.address.as_deref() == Some("127.0.0.1")));
+    assert!(
+        log.iter()
+            .any(|e| e.outcome == "allowed" && e.user_id == Some(owner.user_id))
+    );
+    assert!(
+        log.iter()
+            .all(|e| e.address.as_deref() == Some("127.0.0.1"))
+    );
 }
 
 async fn capacity_needs_a_reason_beyond_it(store: Store) {
@@ -230,18 +395,50 @@ async fn capacity_needs_a_reason_beyond_it(store: Store) {
     let (_, worker_id) = w.coordinators[0];
     let first = waiting_family(&w, "Meijer").await;
     let second = waiting_family(&w, "de Boer").await;
-    w.app.assign(&w.supervisor, first, &AssignInput { worker_id, ..Default::default() }).await.expect("first fits");
-    match w.app.assign(&w.supervisor, second, &AssignInput { worker_id, ..Default::default() }).await {
+    w.app
+        .assign(
+            &w.supervisor,
+            first,
+            &AssignInput {
+                worker_id,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("first fits");
+    match w
+        .app
+        .assign(
+            &w.supervisor,
+            second,
+            &AssignInput {
+                worker_id,
+                ..Default::default()
+            },
+        )
+        .await
+    {
         Err(AppError::Invalid(invalid)) => assert_eq!(invalid.0[0].key, "error-capacity-reached"),
         other => panic!("expected a capacity refusal, got {other:?}"),
     }
     let family = w
         .app
-        .assign(&w.supervisor, second, &AssignInput { worker_id, starts_on: None, override_reason: Some("Broer van gezin Meijer".into()) })
+        .assign(
+            &w.supervisor,
+            second,
+            &AssignInput {
+                worker_id,
+                starts_on: None,
+                override_reason: Some("Broer van gezin Meijer".into()),
+            },
+        )
         .await
         .expect("override");
     let episode = family.episode.expect("episode");
-    assert_eq!(episode.assignments[0].override_reason.as_deref(), Some("Broer van gezin Meijer"));
+    assert_eq!(
+        episode.assignments[0].override_reason.as_deref(),
+        Some("Broer van gezin Meijer")
+    );
     let loads = w.app.caseloads(&w.supervisor).await.expect("caseloads");
     assert_eq!(loads[0].caseload, 2);
     assert_eq!(loads[0].capacity, 1.5);
@@ -254,7 +451,17 @@ async fn twenty_simultaneous_assignments_for_one_free_place(store: Store) {
     let (_, worker_id) = w.coordinators[0];
     for surname in ["Een", "Twee"] {
         let f = waiting_family(&w, surname).await;
-        w.app.assign(&w.supervisor, f, &AssignInput { worker_id, ..Default::default() }).await.expect("fill");
+        w.app
+            .assign(
+                &w.supervisor,
+                f,
+                &AssignInput {
+                    worker_id,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("fill");
     }
     let mut families = Vec::new();
     for i in 0..20 {
@@ -265,7 +472,15 @@ async fn twenty_simultaneous_assignments_for_one_free_place(store: Store) {
         let app = w.app.clone();
         let supervisor = w.supervisor.clone();
         tasks.push(tokio::spawn(async move {
-            app.assign(&supervisor, family_id, &AssignInput { worker_id, ..Default::default() }).await
+            app.assign(
+                &supervisor,
+                family_id,
+                &AssignInput {
+                    worker_id,
+                    ..Default::default()
+                },
+            )
+            .await
         }));
     }
     let mut ok = 0;
@@ -290,26 +505,75 @@ async fn handover_is_history_and_steps_follow_the_rules(store: Store) {
     let (coach_b, b) = &w.coordinators[1];
     // Start of help before a coordinator is assigned is refused.
     assert!(matches!(
-        w.app.start_help(&w.supervisor, family_id, &StartInput { started_on: iso(today) }).await,
+        w.app
+            .start_help(
+                &w.supervisor,
+                family_id,
+                &StartInput {
+                    started_on: iso(today)
+                }
+            )
+            .await,
         Err(AppError::Conflict("error-episode-not-assigned"))
     ));
     w.app
-        .assign(&w.supervisor, family_id, &AssignInput { worker_id: *a, starts_on: Some(iso(today)), override_reason: None })
+        .assign(
+            &w.supervisor,
+            family_id,
+            &AssignInput {
+                worker_id: *a,
+                starts_on: Some(iso(today)),
+                override_reason: None,
+            },
+        )
         .await
         .expect("assign a");
     // A start before the acceptance is refused by the field.
     assert!(matches!(
-        w.app.start_help(coach_a, family_id, &StartInput { started_on: iso(today - Duration::days(400)) }).await,
+        w.app
+            .start_help(
+                coach_a,
+                family_id,
+                &StartInput {
+                    started_on: iso(today - Duration::days(400))
+                }
+            )
+            .await,
         Err(AppError::Invalid(_))
     ));
     assert!(matches!(
-        w.app.start_help(coach_a, family_id, &StartInput { started_on: "31-12-2026".into() }).await,
+        w.app
+            .start_help(
+                coach_a,
+                family_id,
+                &StartInput {
+                    started_on: "31-12-2026".into()
+                }
+            )
+            .await,
         Err(AppError::Invalid(_))
     ));
-    w.app.start_help(coach_a, family_id, &StartInput { started_on: iso(today) }).await.expect("start");
+    w.app
+        .start_help(
+            coach_a,
+            family_id,
+            &StartInput {
+                started_on: iso(today),
+            },
+        )
+        .await
+        .expect("start");
     let family = w
         .app
-        .assign(&w.supervisor, family_id, &AssignInput { worker_id: *b, starts_on: Some(iso(today)), override_reason: None })
+        .assign(
+            &w.supervisor,
+            family_id,
+            &AssignInput {
+                worker_id: *b,
+                starts_on: Some(iso(today)),
+                override_reason: None,
+            },
+        )
         .await
         .expect("handover");
     let episode = family.episode.expect("episode");
@@ -317,19 +581,57 @@ async fn handover_is_history_and_steps_follow_the_rules(store: Store) {
     assert_eq!(episode.assignments[0].ends_on, Some(today));
     assert_eq!(episode.coordinator.as_ref().map(|c| c.worker_id), Some(*b));
     // The old coordinator no longer sees the family; the new one does.
-    assert!(matches!(w.app.family(coach_a, family_id).await, Err(AppError::NotFound)));
-    w.app.change_phase(coach_b, family_id, &PhaseInput { phase: 2, starts_on: None }).await.expect("phase");
     assert!(matches!(
-        w.app.change_phase(coach_b, family_id, &PhaseInput { phase: 2, starts_on: None }).await,
+        w.app.family(coach_a, family_id).await,
+        Err(AppError::NotFound)
+    ));
+    w.app
+        .change_phase(
+            coach_b,
+            family_id,
+            &PhaseInput {
+                phase: 2,
+                starts_on: None,
+            },
+        )
+        .await
+        .expect("phase");
+    assert!(matches!(
+        w.app
+            .change_phase(
+                coach_b,
+                family_id,
+                &PhaseInput {
+                    phase: 2,
+                    starts_on: None
+                }
+            )
+            .await,
         Err(AppError::Conflict("error-same-phase"))
     ));
     w.app
-        .close(coach_b, family_id, &CloseInput { closed_on: iso(today), reason: "goals_reached".into() })
+        .close(
+            coach_b,
+            family_id,
+            &CloseInput {
+                closed_on: iso(today),
+                reason: "goals_reached".into(),
+            },
+        )
         .await
         .expect("close");
     // Closed: the coordinator's file access ends, and the supervisor sees a phase change refused.
     assert!(matches!(
-        w.app.change_phase(&w.supervisor, family_id, &PhaseInput { phase: 3, starts_on: None }).await,
+        w.app
+            .change_phase(
+                &w.supervisor,
+                family_id,
+                &PhaseInput {
+                    phase: 3,
+                    starts_on: None
+                }
+            )
+            .await,
         Err(AppError::Conflict("error-episode-not-open"))
     ));
     let loads = w.app.caseloads(&w.supervisor).await.expect("caseloads");
@@ -341,40 +643,114 @@ async fn returning_family_gets_a_new_episode(store: Store) {
     let today = w.app.today();
     let (coach, worker_id) = &w.coordinators[0];
     let family_id = waiting_family(&w, "Kok").await;
-    w.app.assign(&w.supervisor, family_id, &AssignInput { worker_id: *worker_id, ..Default::default() }).await.expect("assign");
-    w.app.start_help(coach, family_id, &StartInput { started_on: iso(today) }).await.expect("start");
-    w.app.close(coach, family_id, &CloseInput { closed_on: iso(today), reason: "moved".into() }).await.expect("close");
+    w.app
+        .assign(
+            &w.supervisor,
+            family_id,
+            &AssignInput {
+                worker_id: *worker_id,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("assign");
+    w.app
+        .start_help(
+            coach,
+            family_id,
+            &StartInput {
+                started_on: iso(today),
+            },
+        )
+        .await
+        .expect("start");
+    w.app
+        .close(
+            coach,
+            family_id,
+            &CloseInput {
+                closed_on: iso(today),
+                reason: "moved".into(),
+            },
+        )
+        .await
+        .expect("close");
 
-    let again = w.app.submit_referral(&w.intake, &referral(&w, "Kok", Some(10)), None).await.expect("again");
-    let matches = w.app.referral_matches(&w.supervisor, again.referral.id).await.expect("matches");
-    assert_eq!(matches.len(), 1, "the family is recognised by name and birth date");
+    let again = w
+        .app
+        .submit_referral(&w.intake, &referral(&w, "Kok", Some(10)), None)
+        .await
+        .expect("again");
+    let matches = w
+        .app
+        .referral_matches(&w.supervisor, again.referral.id)
+        .await
+        .expect("matches");
+    assert_eq!(
+        matches.len(),
+        1,
+        "the family is recognised by name and birth date"
+    );
     assert_eq!(matches[0].family_id, family_id);
     assert!(!matches[0].has_open_episode);
     let accepted = w
         .app
-        .accept_referral(&w.supervisor, again.referral.id, &AcceptInput { family_id: Some(family_id), version: None })
+        .accept_referral(
+            &w.supervisor,
+            again.referral.id,
+            &AcceptInput {
+                family_id: Some(family_id),
+                version: None,
+            },
+        )
         .await
         .expect("accept onto the same family");
     assert_eq!(accepted.family_id, family_id);
-    let family = w.app.family(&w.supervisor, family_id).await.expect("family");
+    let family = w
+        .app
+        .family(&w.supervisor, family_id)
+        .await
+        .expect("family");
     assert_eq!(family.earlier_episodes.len(), 1);
-    assert_eq!(family.episode.as_ref().map(|e| e.state), Some(EpisodeState::Waiting));
+    assert_eq!(
+        family.episode.as_ref().map(|e| e.state),
+        Some(EpisodeState::Waiting)
+    );
     assert_eq!(family.members.len(), 2, "known persons are not duplicated");
     // Declining needs a reason, and a decided referral cannot be decided again.
-    let third = w.app.submit_referral(&w.intake, &referral(&w, "Kok", Some(10)), None).await.expect("third");
+    let third = w
+        .app
+        .submit_referral(&w.intake, &referral(&w, "Kok", Some(10)), None)
+        .await
+        .expect("third");
     assert!(matches!(
-        w.app.decline_referral(&w.supervisor, third.referral.id, &DeclineInput::default()).await,
+        w.app
+            .decline_referral(&w.supervisor, third.referral.id, &DeclineInput::default())
+            .await,
         Err(AppError::Invalid(_))
     ));
     w.app
-        .decline_referral(&w.supervisor, third.referral.id, &DeclineInput { reason: "Loopt al".into(), version: None })
+        .decline_referral(
+            &w.supervisor,
+            third.referral.id,
+            &DeclineInput {
+                reason: "Loopt al".into(),
+                version: None,
+            },
+        )
         .await
         .expect("decline");
     assert!(matches!(
-        w.app.accept_referral(&w.supervisor, third.referral.id, &AcceptInput::default()).await,
+        w.app
+            .accept_referral(&w.supervisor, third.referral.id, &AcceptInput::default())
+            .await,
         Err(AppError::Conflict("error-referral-decided"))
     ));
-    let seen = w.app.referral(&w.intake, third.referral.id).await.expect("intake sees");
+    let seen = w
+        .app
+        .referral(&w.intake, third.referral.id)
+        .await
+        .expect("intake sees");
     assert_eq!(seen.decline_reason.as_deref(), Some("Loopt al"));
 }
 
@@ -385,15 +761,25 @@ async fn waiting_list_orders_by_urgency_then_time(store: Store) {
     let long = referral(&w, "Lang", Some(100));
     let short = referral(&w, "Kort", Some(10));
     for r in [&short, &urgent, &long] {
-        let s = w.app.submit_referral(&w.intake, r, None).await.expect("submit");
-        w.app.accept_referral(&w.supervisor, s.referral.id, &AcceptInput::default()).await.expect("accept");
+        let s = w
+            .app
+            .submit_referral(&w.intake, r, None)
+            .await
+            .expect("submit");
+        w.app
+            .accept_referral(&w.supervisor, s.referral.id, &AcceptInput::default())
+            .await
+            .expect("accept");
     }
     let list = w.app.waiting_list(&w.supervisor).await.expect("list");
     let order: Vec<&str> = list.iter().map(|l| l.surname.as_str()).collect();
     assert_eq!(order, vec!["Urgent", "Lang", "Kort"]);
     assert!(list[1].past_norm, "100 days is past the 9-week norm");
     assert!(!list[2].past_norm);
-    assert!(matches!(w.app.waiting_list(&w.intake).await, Err(AppError::Forbidden)));
+    assert!(matches!(
+        w.app.waiting_list(&w.intake).await,
+        Err(AppError::Forbidden)
+    ));
 }
 
 async fn figures_hide_small_groups_and_names(store: Store) {
@@ -403,21 +789,48 @@ async fn figures_hide_small_groups_and_names(store: Store) {
         let family_id = waiting_family(&w, &format!("F{i}")).await;
         let (coach, worker_id) = &w.coordinators[i % 2];
         w.app
-            .assign(&w.supervisor, family_id, &AssignInput { worker_id: *worker_id, override_reason: Some("test".into()), starts_on: None })
+            .assign(
+                &w.supervisor,
+                family_id,
+                &AssignInput {
+                    worker_id: *worker_id,
+                    override_reason: Some("test".into()),
+                    starts_on: None,
+                },
+            )
             .await
             .expect("assign");
-        w.app.start_help(coach, family_id, &StartInput { started_on: iso(today) }).await.expect("start");
+        w.app
+            .start_help(
+                coach,
+                family_id,
+                &StartInput {
+                    started_on: iso(today),
+                },
+            )
+            .await
+            .expect("start");
     }
     let analyst_email = "analist@example.nl";
-    w.app.add_user(analyst_email, "Analist", "analyst", None, PASSWORD).await.expect("analyst");
+    w.app
+        .add_user(analyst_email, "Analist", "analyst", None, PASSWORD)
+        .await
+        .expect("analyst");
     let analyst = actor(&w.app, analyst_email).await;
-    let figures = w.app.waiting_figures(&analyst, None, None).await.expect("figures");
+    let figures = w
+        .app
+        .waiting_figures(&analyst, None, None)
+        .await
+        .expect("figures");
     let pilot = &figures.programmes[0];
     assert_eq!(pilot.total.count, wrapcare_core::waiting::Count::Exact(5));
     assert_eq!(pilot.total.mean_days, Some(40.0));
     let json = serde_json::to_string(&figures).expect("json");
     assert!(!json.contains("F0"), "no names in figures");
-    assert!(matches!(w.app.family(&analyst, 1).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        w.app.family(&analyst, 1).await,
+        Err(AppError::NotFound)
+    ));
 }
 
 wrapcare_store::on_both_databases!(

@@ -13,13 +13,27 @@ use wrapcare_app::{App, AppError, Config};
 use wrapcare_store::Store;
 
 #[derive(Parser)]
-#[command(name = "wrapcare", version, about = "Wraparound Care for youth-care teams")]
+#[command(
+    name = "wrapcare",
+    version,
+    about = "Wraparound Care for youth-care teams"
+)]
 struct Cli {
     /// Directory for the SQLite database (used when no database URL is given).
-    #[arg(long, global = true, default_value = "./wrapcare-data", env = "WRAPCARE_DATA_DIR")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "./wrapcare-data",
+        env = "WRAPCARE_DATA_DIR"
+    )]
     data_dir: PathBuf,
     /// Database URL, e.g. postgres://user@host/db; without it the SQLite file in the data directory is used.
-    #[arg(long, global = true, env = "WRAPCARE_DATABASE_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "WRAPCARE_DATABASE_URL",
+        hide_env_values = true
+    )]
     database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -94,7 +108,9 @@ enum TokenCommand {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::io::stderr().is_terminal() {
         builder.init();
     } else {
@@ -175,7 +191,9 @@ async fn main() -> Result<()> {
             let state = wrapcare_web::AppState::new(app, args.secure_cookies);
             tracing::info!(addr = %args.addr, "serving");
             println!("wrapcare listens on http://{}", args.addr);
-            wrapcare_web::serve(state, args.addr).await.context("serving")?;
+            wrapcare_web::serve(state, args.addr)
+                .await
+                .context("serving")?;
         }
         Command::Migrate => {
             open(&cli).await?;
@@ -185,19 +203,29 @@ async fn main() -> Result<()> {
             let app = App::new(open(&cli).await?, Config::default());
             load_demo(&app).await?;
         }
-        Command::User(UserCommand::Add { email, name, role, team }) => {
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            role,
+            team,
+        }) => {
             let app = App::new(open(&cli).await?, Config::default());
             let team_id = match team {
                 Some(t) => Some(app.team_by_name(t).await.map_err(explain)?),
                 None => None,
             };
             let password = read_password()?;
-            let id = app.add_user(email, name, role, team_id, &password).await.map_err(explain)?;
+            let id = app
+                .add_user(email, name, role, team_id, &password)
+                .await
+                .map_err(explain)?;
             println!("user {id} added: {email}");
         }
         Command::User(UserCommand::Deactivate { email }) => {
             let app = App::new(open(&cli).await?, Config::default());
-            app.deactivate_user(None, UserRef::Email(email)).await.map_err(explain)?;
+            app.deactivate_user(None, UserRef::Email(email))
+                .await
+                .map_err(explain)?;
             println!("user deactivated: {email}");
         }
         Command::Token(TokenCommand::Create { email }) => {
@@ -211,15 +239,26 @@ async fn main() -> Result<()> {
 }
 
 async fn load_demo(app: &App) -> Result<()> {
-    let password = std::env::var("WRAPCARE_DEMO_PASSWORD").unwrap_or_else(|_| DEFAULT_DEMO_PASSWORD.to_string());
+    let password = std::env::var("WRAPCARE_DEMO_PASSWORD")
+        .unwrap_or_else(|_| DEFAULT_DEMO_PASSWORD.to_string());
     match app.load_demo(&password).await.map_err(explain)? {
         Some(summary) => {
-            println!("Demo loaded: {} families. Logins (password: {password}):", summary.families);
+            println!(
+                "Demo loaded: {} families. Logins (password: {password}):",
+                summary.families
+            );
             for login in summary.logins {
-                println!("  {:<34} {:<12} {}", login.email, login.role.as_str(), login.name);
+                println!(
+                    "  {:<34} {:<12} {}",
+                    login.email,
+                    login.role.as_str(),
+                    login.name
+                );
             }
         }
-        None => println!("The database already has data; the demo is not loaded again. Demo logins use the password they were created with."),
+        None => println!(
+            "The database already has data; the demo is not loaded again. Demo logins use the password they were created with."
+        ),
     }
     Ok(())
 }

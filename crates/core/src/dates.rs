@@ -63,6 +63,9 @@ mod tests {
         let new = (d("2026-03-01"), None);
         assert!(!half_open_overlap(old, new));
         assert!(half_open_overlap(old, (d("2026-02-28"), None)));
-        assert!(half_open_overlap((d("2026-01-01"), None), (d("2027-01-01"), None)));
+        assert!(half_open_overlap(
+            (d("2026-01-01"), None),
+            (d("2027-01-01"), None)
+        ));
     }
 }

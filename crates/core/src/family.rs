@@ -75,10 +75,10 @@ pub fn is_probable_match(
 ) -> bool {
     let (s_given, s_family, s_birth, s_bsn) = submitted;
     let (e_given, e_family, e_birth, e_bsn) = existing;
-    if let (Some(a), Some(b)) = (s_bsn, e_bsn) {
-        if a == b {
-            return true;
-        }
+    if let (Some(a), Some(b)) = (s_bsn, e_bsn)
+        && a == b
+    {
+        return true;
     }
     s_birth.is_some()
         && s_birth == e_birth

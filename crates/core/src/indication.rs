@@ -73,13 +73,13 @@ impl IndicationInput {
                 );
             }
         }
-        if let (Some(start), Some(end)) = (starts_on, ends_on) {
-            if end < start {
-                errors.add(
-                    format!("{field}.ends_on"),
-                    "error-indication-ends-before-start",
-                );
-            }
+        if let (Some(start), Some(end)) = (starts_on, ends_on)
+            && end < start
+        {
+            errors.add(
+                format!("{field}.ends_on"),
+                "error-indication-ends-before-start",
+            );
         }
         let indication = Indication {
             number,

@@ -35,7 +35,9 @@ impl ReferralSource {
     }
 
     pub fn parse(value: &str) -> Option<ReferralSource> {
-        ReferralSource::ALL.into_iter().find(|s| s.as_str() == value)
+        ReferralSource::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
     }
 }
 
@@ -406,11 +408,7 @@ fn validate_member(
 }
 
 /// `None` when blank, `Some(Err)` (already recorded) when malformed.
-fn optional_date(
-    errors: &mut Invalid,
-    field: &str,
-    value: &str,
-) -> Option<Result<NaiveDate, ()>> {
+fn optional_date(errors: &mut Invalid, field: &str, value: &str) -> Option<Result<NaiveDate, ()>> {
     if value.trim().is_empty() {
         return None;
     }
@@ -520,7 +518,10 @@ mod tests {
     fn valid_referral_ignores_blank_slots() {
         let referral = valid_input().validate(today()).expect("valid");
         assert_eq!(referral.members.len(), 2);
-        assert_eq!(referral.reference_date(), parse_date("2026-02-10").expect("date"));
+        assert_eq!(
+            referral.reference_date(),
+            parse_date("2026-02-10").expect("date")
+        );
     }
 
     #[test]

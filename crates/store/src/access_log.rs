@@ -19,7 +19,8 @@ pub struct Entry<'a> {
 }
 
 pub async fn insert(tx: &mut Tx, e: &Entry<'_>) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO access_log (at, user_id, role, channel, family_id, episode_id, referral_id, action, outcome, address) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     )
@@ -35,7 +36,8 @@ pub async fn insert(tx: &mut Tx, e: &Entry<'_>) -> Result<()> {
     .bind(e.address)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -61,7 +63,8 @@ pub async fn list(
     user_id: Option<i64>,
     limit: i64,
 ) -> Result<Vec<Logged>> {
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Logged>(
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, Logged>(
         "SELECT id, at, user_id, role, channel, family_id, episode_id, referral_id, action, outcome, address \
          FROM access_log WHERE ($1 IS NULL OR family_id = $1) AND ($2 IS NULL OR user_id = $2) \
          ORDER BY id DESC LIMIT $3"
@@ -70,6 +73,7 @@ pub async fn list(
     .bind(user_id)
     .bind(limit)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(rows)
 }

@@ -132,7 +132,8 @@ pub struct NewEpisode {
 }
 
 pub async fn insert(tx: &mut Tx, e: &NewEpisode, now: DateTime<Utc>) -> Result<i64> {
-    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
         "INSERT INTO episodes (family_id, referral_id, team_id, programme_id, state, urgency, accepted_on, \
          reference_date, created_at) VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $7, $8) RETURNING id"
     )
@@ -145,7 +146,8 @@ pub async fn insert(tx: &mut Tx, e: &NewEpisode, now: DateTime<Utc>) -> Result<i
     .bind(e.reference_date)
     .bind(now)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
@@ -161,10 +163,12 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Episode>> {
 /// Locks the episode row on PostgreSQL so two steps on it cannot interleave.
 pub async fn lock(tx: &mut Tx, id: i64) -> Result<()> {
     if tx.dialect() == Dialect::Postgres {
-        on_tx!(tx, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM episodes WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(c)
-            .await)?;
+        on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM episodes WHERE id = $1 FOR UPDATE"
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
     }
     Ok(())
 }
@@ -222,7 +226,8 @@ impl StateChange {
 }
 
 pub async fn update(tx: &mut Tx, id: i64, change: &StateChange, version: i64) -> Result<()> {
-    let done = on_tx!(tx, |c| sqlx::query(
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE episodes SET state = $1, started_on = $2, waiting_days = $3, phase = $4, closed_on = $5, \
          closure_reason = $6, withdrawn_on = $7, withdrawal_reason = $8, version = version + 1 \
          WHERE id = $9 AND version = $10"
@@ -239,7 +244,8 @@ pub async fn update(tx: &mut Tx, id: i64, change: &StateChange, version: i64) ->
     .bind(version)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+    })?;
     crate::expect_one(done)
 }
 
@@ -251,7 +257,8 @@ pub async fn insert_phase_change(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO phase_changes (episode_id, phase, starts_on, changed_by, changed_at) VALUES ($1, $2, $3, $4, $5)"
     )
     .bind(episode_id)
@@ -261,7 +268,8 @@ pub async fn insert_phase_change(
     .bind(now)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -272,12 +280,14 @@ pub struct PhaseChange {
 }
 
 pub async fn phase_history(tx: &mut Tx, episode_id: i64) -> Result<Vec<PhaseChange>> {
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, PhaseChange>(
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, PhaseChange>(
         "SELECT phase, starts_on FROM phase_changes WHERE episode_id = $1 ORDER BY starts_on, id"
     )
     .bind(episode_id)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(rows)
 }
 
@@ -292,13 +302,15 @@ pub struct Assignment {
 }
 
 pub async fn assignments(tx: &mut Tx, episode_id: i64) -> Result<Vec<Assignment>> {
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Assignment>(
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, Assignment>(
         "SELECT a.id, a.worker_id, w.name AS worker_name, a.starts_on, a.ends_on, a.override_reason \
          FROM assignments a JOIN workers w ON w.id = a.worker_id WHERE a.episode_id = $1 ORDER BY a.starts_on, a.id"
     )
     .bind(episode_id)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(rows)
 }
 
@@ -311,7 +323,7 @@ pub async fn end_assignment(tx: &mut Tx, episode_id: i64, on: NaiveDate) -> Resu
     .bind(episode_id)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected()))?;
     Ok(done)
 }
 
@@ -328,7 +340,8 @@ pub async fn insert_assignment(
     a: &NewAssignment<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
         "INSERT INTO assignments (episode_id, worker_id, starts_on, override_reason, assigned_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
     )
@@ -339,7 +352,8 @@ pub async fn insert_assignment(
     .bind(a.assigned_by)
     .bind(now)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
@@ -386,7 +400,11 @@ pub async fn waiting_list(tx: &mut Tx, team_id: i64, today: NaiveDate) -> Result
 }
 
 /// Open episodes currently assigned to a worker.
-pub async fn of_coordinator(tx: &mut Tx, worker_id: i64, today: NaiveDate) -> Result<Vec<ListedRow>> {
+pub async fn of_coordinator(
+    tx: &mut Tx,
+    worker_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<ListedRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "{LISTED} WHERE a.worker_id = $2 AND e.state IN ('assigned', 'in_care') ORDER BY f.surname, f.id"
     ));

@@ -26,7 +26,8 @@ pub struct NewFamily<'a> {
 }
 
 pub async fn insert(tx: &mut Tx, f: &NewFamily<'_>, now: DateTime<Utc>) -> Result<i64> {
-    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
         "INSERT INTO families (surname, address, postcode, city, phone, home_language, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
     )
@@ -38,17 +39,20 @@ pub async fn insert(tx: &mut Tx, f: &NewFamily<'_>, now: DateTime<Utc>) -> Resul
     .bind(f.home_language)
     .bind(now)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
 pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Family>> {
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, Family>(
+    let row = on_tx!(tx, |c| {
+        sqlx::query_as::<_, Family>(
         "SELECT id, surname, address, postcode, city, phone, home_language, version FROM families WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(c)
-    .await)?;
+    .await
+    })?;
     Ok(row)
 }
 
@@ -62,7 +66,8 @@ pub struct NewPerson<'a> {
 }
 
 pub async fn insert_person(tx: &mut Tx, p: &NewPerson<'_>, now: DateTime<Utc>) -> Result<i64> {
-    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
         "INSERT INTO persons (given_name, family_name, birth_date, expected_birth_date, bsn, phone, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
     )
@@ -74,7 +79,8 @@ pub async fn insert_person(tx: &mut Tx, p: &NewPerson<'_>, now: DateTime<Utc>) -
     .bind(p.phone)
     .bind(now)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
@@ -116,7 +122,8 @@ pub struct Member {
 }
 
 pub async fn members(tx: &mut Tx, family_id: i64, on: NaiveDate) -> Result<Vec<Member>> {
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Member>(
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, Member>(
         "SELECT p.id AS person_id, p.given_name, p.family_name, p.birth_date, p.expected_birth_date, \
                 p.bsn, p.phone, m.role, m.parental_authority, m.starts_on AS member_since \
          FROM memberships m JOIN persons p ON p.id = m.person_id \
@@ -126,7 +133,8 @@ pub async fn members(tx: &mut Tx, family_id: i64, on: NaiveDate) -> Result<Vec<M
     .bind(family_id)
     .bind(on)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(rows)
 }
 
@@ -141,7 +149,8 @@ pub struct NewIndication<'a> {
 }
 
 pub async fn insert_indication(tx: &mut Tx, i: &NewIndication<'_>) -> Result<i64> {
-    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
         "INSERT INTO indications (person_id, referral_id, number, product, starts_on, ends_on, issuer) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
     )
@@ -153,7 +162,8 @@ pub async fn insert_indication(tx: &mut Tx, i: &NewIndication<'_>) -> Result<i64
     .bind(i.ends_on)
     .bind(i.issuer)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
@@ -171,7 +181,8 @@ pub struct IndicationRow {
 
 /// Indications of the family's current members, newest first.
 pub async fn indications(tx: &mut Tx, family_id: i64, on: NaiveDate) -> Result<Vec<IndicationRow>> {
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, IndicationRow>(
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, IndicationRow>(
         "SELECT i.id, i.person_id, p.given_name, i.number, i.product, i.starts_on, i.ends_on, i.issuer \
          FROM indications i JOIN persons p ON p.id = i.person_id \
          JOIN memberships m ON m.person_id = p.id AND m.family_id = $1 AND (m.ends_on IS NULL OR m.ends_on > $2) \
@@ -180,7 +191,8 @@ pub async fn indications(tx: &mut Tx, family_id: i64, on: NaiveDate) -> Result<V
     .bind(family_id)
     .bind(on)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(rows)
 }
 
@@ -205,7 +217,8 @@ pub async fn candidates(
     family_name: &str,
     birth_date: Option<NaiveDate>,
 ) -> Result<Vec<Candidate>> {
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Candidate>(
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, Candidate>(
         "SELECT p.id AS person_id, p.given_name, p.family_name, p.birth_date, p.bsn, \
                 f.id AS family_id, f.surname, f.city \
          FROM persons p JOIN memberships m ON m.person_id = p.id JOIN families f ON f.id = m.family_id \
@@ -217,17 +230,20 @@ pub async fn candidates(
     .bind(family_name)
     .bind(birth_date)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(rows)
 }
 
 pub async fn person_in_family(tx: &mut Tx, family_id: i64, person_id: i64) -> Result<bool> {
-    let n = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    let n = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM memberships WHERE family_id = $1 AND person_id = $2 AND ends_on IS NULL"
     )
     .bind(family_id)
     .bind(person_id)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(n > 0)
 }

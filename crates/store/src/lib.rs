@@ -80,14 +80,18 @@ impl From<sqlx::Error> for StoreError {
                 let message = db.message();
                 if code == "23P01" || message.contains("assignment_overlap") {
                     StoreError::Conflict("assignment_overlap")
-                } else if message.contains("episodes_one_open") || message.contains("episodes.family_id") {
+                } else if message.contains("episodes_one_open")
+                    || message.contains("episodes.family_id")
+                {
                     StoreError::Conflict("open_episode")
                 } else if db.is_unique_violation() {
                     StoreError::Conflict("unique")
                 } else if db.is_foreign_key_violation() {
                     StoreError::Conflict("reference")
-                } else if matches!(code.as_ref(), "5" | "6" | "261" | "517" | "40001" | "40P01" | "55P03")
-                {
+                } else if matches!(
+                    code.as_ref(),
+                    "5" | "6" | "261" | "517" | "40001" | "40P01" | "55P03"
+                ) {
                     StoreError::Busy
                 } else {
                     StoreError::Db(error)
@@ -250,7 +254,11 @@ impl Tx {
 
 /// Checks that an UPDATE guarded by `version = $n` touched its row.
 pub(crate) fn expect_one(rows: u64) -> Result<()> {
-    if rows == 1 { Ok(()) } else { Err(StoreError::Stale) }
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Stale)
+    }
 }
 
 pub(crate) fn parse_or_corrupt<T>(value: Option<T>, what: &'static str) -> Result<T> {

@@ -42,7 +42,8 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Organisation>> {
 }
 
 pub async fn rename(tx: &mut Tx, id: i64, name: &str, version: i64) -> Result<()> {
-    let done = on_tx!(tx, |c| sqlx::query(
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE organisations SET name = $1, version = version + 1 WHERE id = $2 AND version = $3"
     )
     .bind(name)
@@ -50,6 +51,7 @@ pub async fn rename(tx: &mut Tx, id: i64, name: &str, version: i64) -> Result<()
     .bind(version)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+    })?;
     crate::expect_one(done)
 }

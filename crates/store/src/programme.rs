@@ -44,7 +44,8 @@ const COLUMNS: &str = "id, name, starts_on, ends_on, families_per_fte, budget_mi
      weekly_minutes_per_family, start_within_weeks, full_time_minutes_per_week, version";
 
 pub async fn insert(tx: &mut Tx, p: &NewProgramme<'_>, now: DateTime<Utc>) -> Result<i64> {
-    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
         "INSERT INTO programmes (name, starts_on, ends_on, families_per_fte, budget_minutes_per_family, \
          weekly_minutes_per_family, start_within_weeks, full_time_minutes_per_week, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
@@ -59,7 +60,8 @@ pub async fn insert(tx: &mut Tx, p: &NewProgramme<'_>, now: DateTime<Utc>) -> Re
     .bind(i64::from(p.norms.full_time_minutes_per_week))
     .bind(now)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
@@ -81,13 +83,15 @@ pub async fn update(tx: &mut Tx, id: i64, p: &NewProgramme<'_>, version: i64) ->
     .bind(version)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected()))?;
     crate::expect_one(done)
 }
 
 pub async fn list(tx: &mut Tx) -> Result<Vec<Programme>> {
     let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM programmes ORDER BY name"));
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Programme>(sql).fetch_all(c).await)?;
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Programme>(sql)
+        .fetch_all(c)
+        .await)?;
     Ok(rows)
 }
 

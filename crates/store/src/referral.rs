@@ -2,9 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use wrapcare_core::episode::EpisodeState;
-use wrapcare_core::referral::{
-    Member, NewReferral, ReferralSource, ReferralStatus, Urgency,
-};
+use wrapcare_core::referral::{Member, NewReferral, ReferralSource, ReferralStatus, Urgency};
 
 use crate::{Result, StoreError, Tx, on_tx, parse_or_corrupt};
 
@@ -120,7 +118,8 @@ pub async fn insert(
 ) -> Result<i64> {
     let persons = serde_json::to_string(&r.members)
         .map_err(|_| StoreError::Corrupt("referrals.submitted_persons"))?;
-    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
         "INSERT INTO referrals (programme_id, source, referrer_name, referrer_contact, received_on, urgency, \
          reason, home_language, address, postcode, city, phone, submitted_persons, reference_date, \
          submitted_by, submitted_at, idempotency_key) \
@@ -144,7 +143,8 @@ pub async fn insert(
     .bind(now)
     .bind(idempotency_key)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
@@ -201,7 +201,8 @@ pub async fn accept(
     now: DateTime<Utc>,
     version: i64,
 ) -> Result<()> {
-    let done = on_tx!(tx, |c| sqlx::query(
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE referrals SET status = 'accepted', family_id = $1, decided_by = $2, decided_at = $3, \
          version = version + 1 WHERE id = $4 AND version = $5 AND status = 'submitted'"
     )
@@ -212,7 +213,8 @@ pub async fn accept(
     .bind(version)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+    })?;
     crate::expect_one(done)
 }
 
@@ -224,7 +226,8 @@ pub async fn decline(
     now: DateTime<Utc>,
     version: i64,
 ) -> Result<()> {
-    let done = on_tx!(tx, |c| sqlx::query(
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE referrals SET status = 'declined', decline_reason = $1, decided_by = $2, decided_at = $3, \
          version = version + 1 WHERE id = $4 AND version = $5 AND status = 'submitted'"
     )
@@ -235,6 +238,7 @@ pub async fn decline(
     .bind(version)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+    })?;
     crate::expect_one(done)
 }

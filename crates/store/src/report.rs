@@ -17,7 +17,8 @@ pub async fn started_episodes(
     from: NaiveDate,
     until: NaiveDate,
 ) -> Result<Vec<StartedEpisode>> {
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, StartedEpisode>(
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, StartedEpisode>(
         "SELECT programme_id, started_on, waiting_days FROM episodes \
          WHERE started_on IS NOT NULL AND waiting_days IS NOT NULL AND started_on >= $1 AND started_on <= $2 \
          ORDER BY programme_id, started_on"
@@ -25,6 +26,7 @@ pub async fn started_episodes(
     .bind(from)
     .bind(until)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(rows)
 }

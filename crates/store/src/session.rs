@@ -20,7 +20,8 @@ pub async fn insert(
     csrf_token: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)"
     )
     .bind(id_hash)
@@ -29,7 +30,8 @@ pub async fn insert(
     .bind(now)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -44,39 +46,47 @@ pub async fn get(tx: &mut Tx, id_hash: &str) -> Result<Option<Session>> {
 }
 
 pub async fn touch(tx: &mut Tx, id_hash: &str, now: DateTime<Utc>) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-        .bind(now)
-        .bind(id_hash)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2"
+    )
+    .bind(now)
+    .bind(id_hash)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn delete(tx: &mut Tx, id_hash: &str) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-        .bind(id_hash)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM sessions WHERE id_hash = $1"
+    )
+    .bind(id_hash)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn delete_for_user(tx: &mut Tx, user_id: i64) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-        .bind(user_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn delete_idle(tx: &mut Tx, seen_before: DateTime<Utc>) -> Result<u64> {
-    let done = on_tx!(tx, |c| sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1")
-        .bind(seen_before)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let done = on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM sessions WHERE last_seen_at < $1"
+    )
+    .bind(seen_before)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(done)
 }
 
@@ -86,19 +96,25 @@ pub async fn insert_token(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
         "INSERT INTO api_tokens (user_id, token_hash, created_at) VALUES ($1, $2, $3) RETURNING id"
     )
     .bind(user_id)
     .bind(token_hash)
     .bind(now)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
 /// The user a token belongs to; marks the token as used.
-pub async fn user_of_token(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
+pub async fn user_of_token(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>> {
     let user = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
         "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 RETURNING user_id"
     )
@@ -110,10 +126,12 @@ pub async fn user_of_token(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) ->
 }
 
 pub async fn delete_tokens_for_user(tx: &mut Tx, user_id: i64) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query("DELETE FROM api_tokens WHERE user_id = $1")
-        .bind(user_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM api_tokens WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -72,9 +72,11 @@ pub async fn insert(tx: &mut Tx, u: &NewUser<'_>, now: DateTime<Utc>) -> Result<
 }
 
 pub async fn count(tx: &mut Tx) -> Result<i64> {
-    let n = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users")
-        .fetch_one(c)
-        .await)?;
+    let n = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT COUNT(*) FROM users"
+    )
+    .fetch_one(c)
+    .await)?;
     Ok(n)
 }
 
@@ -114,7 +116,7 @@ pub async fn set_active(tx: &mut Tx, id: i64, active: bool) -> Result<()> {
     .bind(id)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected()))?;
     crate::expect_one(done)
 }
 
@@ -126,7 +128,7 @@ pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<(
     .bind(id)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected()))?;
     crate::expect_one(done)
 }
 
@@ -137,7 +139,8 @@ pub async fn set_role(
     team_id: Option<i64>,
     version: i64,
 ) -> Result<()> {
-    let done = on_tx!(tx, |c| sqlx::query(
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE users SET role = $1, team_id = $2, version = version + 1 WHERE id = $3 AND version = $4"
     )
     .bind(role.as_str())
@@ -146,6 +149,7 @@ pub async fn set_role(
     .bind(version)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+    })?;
     crate::expect_one(done)
 }

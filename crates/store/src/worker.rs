@@ -80,7 +80,7 @@ pub async fn set_user(tx: &mut Tx, id: i64, user_id: Option<i64>) -> Result<()> 
     .bind(id)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected()))?;
     crate::expect_one(done)
 }
 
@@ -88,10 +88,12 @@ pub async fn set_user(tx: &mut Tx, id: i64, user_id: Option<i64>) -> Result<()> 
 /// locked until the transaction ends; SQLite's write transactions are serial already.
 pub async fn lock(tx: &mut Tx, id: i64) -> Result<()> {
     if tx.dialect() == Dialect::Postgres {
-        on_tx!(tx, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM workers WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(c)
-            .await)?;
+        on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM workers WHERE id = $1 FOR UPDATE"
+        )
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
     }
     Ok(())
 }
@@ -127,7 +129,8 @@ pub async fn insert_secondment(
 }
 
 pub async fn end_secondment(tx: &mut Tx, id: i64, ends_on: NaiveDate, version: i64) -> Result<()> {
-    let done = on_tx!(tx, |c| sqlx::query(
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE secondments SET ends_on = $1, version = version + 1 WHERE id = $2 AND version = $3"
     )
     .bind(ends_on)
@@ -135,7 +138,8 @@ pub async fn end_secondment(tx: &mut Tx, id: i64, ends_on: NaiveDate, version: i
     .bind(version)
     .execute(c)
     .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+    })?;
     crate::expect_one(done)
 }
 
@@ -172,7 +176,8 @@ pub async fn loads(
     worker_id: Option<i64>,
     on: NaiveDate,
 ) -> Result<Vec<Load>> {
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Load>(
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, Load>(
         "SELECT w.id AS worker_id, w.name, o.name AS home_organisation, w.job, w.user_id, w.team_id, \
                 s.minutes_per_week, \
                 (SELECT COUNT(*) FROM assignments a JOIN episodes e ON e.id = a.episode_id \
@@ -188,6 +193,7 @@ pub async fn loads(
     .bind(team_id)
     .bind(worker_id)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(rows)
 }

@@ -6,7 +6,8 @@ use wrapcare_core::programme::Norms;
 use wrapcare_core::referral::{Member, NewReferral, ReferralSource, Urgency};
 use wrapcare_core::role::Role;
 use wrapcare_store::{
-    Store, StoreError, access_log, episode, family, organisation, programme, referral, team, user, worker,
+    Store, StoreError, access_log, episode, family, organisation, programme, referral, team, user,
+    worker,
 };
 
 fn d(s: &str) -> NaiveDate {
@@ -23,7 +24,9 @@ struct Fixture {
 async fn fixture(store: &Store) -> Fixture {
     let now = Utc::now();
     let mut tx = store.write().await.expect("tx");
-    let organisation_id = organisation::insert(&mut tx, "MEE", now).await.expect("org");
+    let organisation_id = organisation::insert(&mut tx, "MEE", now)
+        .await
+        .expect("org");
     let programme_id = programme::insert(
         &mut tx,
         &programme::NewProgramme {
@@ -42,16 +45,29 @@ async fn fixture(store: &Store) -> Fixture {
     )
     .await
     .expect("programme");
-    let team_id = team::insert(&mut tx, "Team A", programme_id, now).await.expect("team");
+    let team_id = team::insert(&mut tx, "Team A", programme_id, now)
+        .await
+        .expect("team");
     let user_id = user::insert(
         &mut tx,
-        &user::NewUser { email: "lead@example.nl", name: "Lead", role: Role::Supervisor, team_id: Some(team_id), password_hash: "x" },
+        &user::NewUser {
+            email: "lead@example.nl",
+            name: "Lead",
+            role: Role::Supervisor,
+            team_id: Some(team_id),
+            password_hash: "x",
+        },
         now,
     )
     .await
     .expect("user");
     tx.commit().await.expect("commit");
-    Fixture { programme_id, team_id, organisation_id, user_id }
+    Fixture {
+        programme_id,
+        team_id,
+        organisation_id,
+        user_id,
+    }
 }
 
 fn new_referral(programme_id: i64) -> NewReferral {
@@ -85,15 +101,26 @@ fn new_referral(programme_id: i64) -> NewReferral {
 async fn waiting_family(store: &Store, f: &Fixture, surname: &str) -> (i64, i64) {
     let now = Utc::now();
     let mut tx = store.write().await.expect("tx");
-    let r = referral::insert(&mut tx, &new_referral(f.programme_id), f.user_id, None, now).await.expect("referral");
+    let r = referral::insert(&mut tx, &new_referral(f.programme_id), f.user_id, None, now)
+        .await
+        .expect("referral");
     let family_id = family::insert(
         &mut tx,
-        &family::NewFamily { surname, address: None, postcode: None, city: Some("Amersfoort"), phone: None, home_language: None },
+        &family::NewFamily {
+            surname,
+            address: None,
+            postcode: None,
+            city: Some("Amersfoort"),
+            phone: None,
+            home_language: None,
+        },
         now,
     )
     .await
     .expect("family");
-    referral::accept(&mut tx, r, family_id, f.user_id, now, 1).await.expect("accept");
+    referral::accept(&mut tx, r, family_id, f.user_id, now, 1)
+        .await
+        .expect("accept");
     let episode_id = episode::insert(
         &mut tx,
         &episode::NewEpisode {
@@ -117,12 +144,20 @@ async fn coordinator(store: &Store, f: &Fixture, name: &str, minutes: i64) -> i6
     let mut tx = store.write().await.expect("tx");
     let w = worker::insert(
         &mut tx,
-        &worker::NewWorker { name, team_id: f.team_id, home_organisation_id: f.organisation_id, job: "coordinator", user_id: None },
+        &worker::NewWorker {
+            name,
+            team_id: f.team_id,
+            home_organisation_id: f.organisation_id,
+            job: "coordinator",
+            user_id: None,
+        },
         Utc::now(),
     )
     .await
     .expect("worker");
-    worker::insert_secondment(&mut tx, w, minutes, d("2025-01-01"), None).await.expect("secondment");
+    worker::insert_secondment(&mut tx, w, minutes, d("2025-01-01"), None)
+        .await
+        .expect("secondment");
     tx.commit().await.expect("commit");
     w
 }
@@ -130,31 +165,60 @@ async fn coordinator(store: &Store, f: &Fixture, name: &str, minutes: i64) -> i6
 async fn reference_data_round_trips(store: Store) {
     let f = fixture(&store).await;
     let mut tx = store.write().await.expect("tx");
-    let p = programme::get(&mut tx, f.programme_id).await.expect("get").expect("exists");
+    let p = programme::get(&mut tx, f.programme_id)
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!(p.norms().families_per_fte, 3);
     assert_eq!(p.starts_on, d("2025-01-01"));
-    let t = team::by_name(&mut tx, "team a").await.expect("by name").expect("case-insensitive");
+    let t = team::by_name(&mut tx, "team a")
+        .await
+        .expect("by name")
+        .expect("case-insensitive");
     assert_eq!(t.programme_name, "Pilot");
-    let u = user::by_email(&mut tx, "LEAD@example.nl").await.expect("email").expect("case-insensitive");
+    let u = user::by_email(&mut tx, "LEAD@example.nl")
+        .await
+        .expect("email")
+        .expect("case-insensitive");
     assert_eq!(u.role, Role::Supervisor);
     let duplicate = user::insert(
         &mut tx,
-        &user::NewUser { email: "lead@example.nl", name: "Other", role: Role::Analyst, team_id: None, password_hash: "y" },
+        &user::NewUser {
+            email: "lead@example.nl",
+            name: "Other",
+            role: Role::Analyst,
+            team_id: None,
+            password_hash: "y",
+        },
         Utc::now(),
     )
     .await;
-    assert!(matches!(duplicate, Err(StoreError::Conflict("unique"))), "{duplicate:?}");
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict("unique"))),
+        "{duplicate:?}"
+    );
 }
 
 async fn referral_keeps_submitted_persons_and_idempotency(store: Store) {
     let f = fixture(&store).await;
     let mut tx = store.write().await.expect("tx");
     let input = new_referral(f.programme_id);
-    let id = referral::insert(&mut tx, &input, f.user_id, Some("key-1"), Utc::now()).await.expect("insert");
-    let stored = referral::get(&mut tx, id).await.expect("get").expect("exists");
+    let id = referral::insert(&mut tx, &input, f.user_id, Some("key-1"), Utc::now())
+        .await
+        .expect("insert");
+    let stored = referral::get(&mut tx, id)
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!(stored.members, input.members);
     assert_eq!(stored.reference_date, d("2026-03-01"));
-    assert_eq!(referral::by_idempotency_key(&mut tx, f.user_id, "key-1").await.expect("by key").map(|r| r.id), Some(id));
+    assert_eq!(
+        referral::by_idempotency_key(&mut tx, f.user_id, "key-1")
+            .await
+            .expect("by key")
+            .map(|r| r.id),
+        Some(id)
+    );
     tx.commit().await.expect("commit");
     let mut tx = store.write().await.expect("tx");
     let again = referral::insert(&mut tx, &input, f.user_id, Some("key-1"), Utc::now()).await;
@@ -165,7 +229,15 @@ async fn a_family_has_one_open_episode(store: Store) {
     let f = fixture(&store).await;
     let (family_id, _) = waiting_family(&store, &f, "Jansen").await;
     let mut tx = store.write().await.expect("tx");
-    let r = referral::insert(&mut tx, &new_referral(f.programme_id), f.user_id, None, Utc::now()).await.expect("referral");
+    let r = referral::insert(
+        &mut tx,
+        &new_referral(f.programme_id),
+        f.user_id,
+        None,
+        Utc::now(),
+    )
+    .await
+    .expect("referral");
     let second = episode::insert(
         &mut tx,
         &episode::NewEpisode {
@@ -180,7 +252,10 @@ async fn a_family_has_one_open_episode(store: Store) {
         Utc::now(),
     )
     .await;
-    assert!(matches!(second, Err(StoreError::Conflict("open_episode"))), "{second:?}");
+    assert!(
+        matches!(second, Err(StoreError::Conflict("open_episode"))),
+        "{second:?}"
+    );
 }
 
 async fn assignments_never_overlap(store: Store) {
@@ -189,28 +264,55 @@ async fn assignments_never_overlap(store: Store) {
     let a = coordinator(&store, &f, "A", 1920).await;
     let b = coordinator(&store, &f, "B", 1920).await;
     let mut tx = store.write().await.expect("tx");
-    let first = episode::NewAssignment { episode_id, worker_id: a, starts_on: d("2026-03-05"), override_reason: None, assigned_by: f.user_id };
-    episode::insert_assignment(&mut tx, &first, Utc::now()).await.expect("first");
+    let first = episode::NewAssignment {
+        episode_id,
+        worker_id: a,
+        starts_on: d("2026-03-05"),
+        override_reason: None,
+        assigned_by: f.user_id,
+    };
+    episode::insert_assignment(&mut tx, &first, Utc::now())
+        .await
+        .expect("first");
     tx.commit().await.expect("commit");
 
     // A second open assignment overlaps: the database refuses it.
     let mut tx = store.write().await.expect("tx");
-    let clash = episode::NewAssignment { worker_id: b, starts_on: d("2026-04-01"), ..first };
+    let clash = episode::NewAssignment {
+        worker_id: b,
+        starts_on: d("2026-04-01"),
+        ..first
+    };
     let refused = episode::insert_assignment(&mut tx, &clash, Utc::now()).await;
-    assert!(matches!(refused, Err(StoreError::Conflict("assignment_overlap"))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(StoreError::Conflict("assignment_overlap"))),
+        "{refused:?}"
+    );
     tx.rollback().await.expect("rollback");
 
     // A handover on the same day ends one and starts the next.
     let mut tx = store.write().await.expect("tx");
-    assert_eq!(episode::end_assignment(&mut tx, episode_id, d("2026-04-01")).await.expect("end"), 1);
-    episode::insert_assignment(&mut tx, &clash, Utc::now()).await.expect("handover");
+    assert_eq!(
+        episode::end_assignment(&mut tx, episode_id, d("2026-04-01"))
+            .await
+            .expect("end"),
+        1
+    );
+    episode::insert_assignment(&mut tx, &clash, Utc::now())
+        .await
+        .expect("handover");
     tx.commit().await.expect("commit");
     let mut tx = store.write().await.expect("tx");
-    let history = episode::assignments(&mut tx, episode_id).await.expect("history");
+    let history = episode::assignments(&mut tx, episode_id)
+        .await
+        .expect("history");
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].ends_on, Some(d("2026-04-01")));
     assert_eq!(history[1].ends_on, None);
-    let current = episode::get(&mut tx, episode_id).await.expect("get").expect("exists");
+    let current = episode::get(&mut tx, episode_id)
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!(current.coordinator_id, Some(b));
 }
 
@@ -218,11 +320,16 @@ async fn stale_versions_are_refused(store: Store) {
     let f = fixture(&store).await;
     let (_, episode_id) = waiting_family(&store, &f, "Visser").await;
     let mut tx = store.write().await.expect("tx");
-    let e = episode::get(&mut tx, episode_id).await.expect("get").expect("exists");
+    let e = episode::get(&mut tx, episode_id)
+        .await
+        .expect("get")
+        .expect("exists");
     let mut change = episode::StateChange::from(&e);
     change.state = EpisodeState::Withdrawn;
     change.withdrawn_on = Some(d("2026-03-10"));
-    episode::update(&mut tx, episode_id, &change, e.version).await.expect("first update");
+    episode::update(&mut tx, episode_id, &change, e.version)
+        .await
+        .expect("first update");
     let again = episode::update(&mut tx, episode_id, &change, e.version).await;
     assert!(matches!(again, Err(StoreError::Stale)), "{again:?}");
 }
@@ -235,27 +342,48 @@ async fn caseload_counts_open_assigned_episodes(store: Store) {
         let mut tx = store.write().await.expect("tx");
         episode::insert_assignment(
             &mut tx,
-            &episode::NewAssignment { episode_id, worker_id: w, starts_on: d("2026-03-05"), override_reason: None, assigned_by: f.user_id },
+            &episode::NewAssignment {
+                episode_id,
+                worker_id: w,
+                starts_on: d("2026-03-05"),
+                override_reason: None,
+                assigned_by: f.user_id,
+            },
             Utc::now(),
         )
         .await
         .expect("assign");
-        let e = episode::get(&mut tx, episode_id).await.expect("get").expect("exists");
+        let e = episode::get(&mut tx, episode_id)
+            .await
+            .expect("get")
+            .expect("exists");
         let mut change = episode::StateChange::from(&e);
-        change.state = if i == 0 { EpisodeState::Assigned } else { EpisodeState::InCare };
+        change.state = if i == 0 {
+            EpisodeState::Assigned
+        } else {
+            EpisodeState::InCare
+        };
         change.phase = (i == 1).then_some(Phase::Engagement);
-        episode::update(&mut tx, episode_id, &change, e.version).await.expect("update");
+        episode::update(&mut tx, episode_id, &change, e.version)
+            .await
+            .expect("update");
         tx.commit().await.expect("commit");
     }
     let mut tx = store.write().await.expect("tx");
-    let loads = worker::loads(&mut tx, Some(f.team_id), Some(w), d("2026-06-01")).await.expect("loads");
+    let loads = worker::loads(&mut tx, Some(f.team_id), Some(w), d("2026-06-01"))
+        .await
+        .expect("loads");
     assert_eq!(loads.len(), 1);
     assert_eq!(loads[0].caseload, 2);
     assert_eq!(loads[0].minutes_per_week, 960);
     // Before the secondment started the worker carries nothing.
-    let before = worker::loads(&mut tx, Some(f.team_id), Some(w), d("2024-06-01")).await.expect("loads");
+    let before = worker::loads(&mut tx, Some(f.team_id), Some(w), d("2024-06-01"))
+        .await
+        .expect("loads");
     assert!(before.is_empty());
-    let mine = episode::of_coordinator(&mut tx, w, d("2026-06-01")).await.expect("mine");
+    let mine = episode::of_coordinator(&mut tx, w, d("2026-06-01"))
+        .await
+        .expect("mine");
     assert_eq!(mine.len(), 2);
 }
 
@@ -264,16 +392,29 @@ async fn waiting_list_and_search(store: Store) {
     waiting_family(&store, &f, "de Vries").await;
     waiting_family(&store, &f, "Mulder").await;
     let mut tx = store.write().await.expect("tx");
-    let list = episode::waiting_list(&mut tx, f.team_id, d("2026-06-01")).await.expect("list");
+    let list = episode::waiting_list(&mut tx, f.team_id, d("2026-06-01"))
+        .await
+        .expect("list");
     assert_eq!(list.len(), 2);
-    let found = episode::search(&mut tx, Some(f.team_id), "VRIES", d("2026-06-01"), 10).await.expect("search");
+    let found = episode::search(&mut tx, Some(f.team_id), "VRIES", d("2026-06-01"), 10)
+        .await
+        .expect("search");
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].surname, "de Vries");
-    let by_member = episode::search(&mut tx, Some(f.team_id), "sem", d("2026-06-01"), 10).await.expect("search");
-    assert!(by_member.is_empty(), "persons were not added to these families");
-    let all_open = episode::search(&mut tx, Some(f.team_id), "", d("2026-06-01"), 10).await.expect("search");
+    let by_member = episode::search(&mut tx, Some(f.team_id), "sem", d("2026-06-01"), 10)
+        .await
+        .expect("search");
+    assert!(
+        by_member.is_empty(),
+        "persons were not added to these families"
+    );
+    let all_open = episode::search(&mut tx, Some(f.team_id), "", d("2026-06-01"), 10)
+        .await
+        .expect("search");
     assert_eq!(all_open.len(), 2);
-    let other_team = episode::search(&mut tx, Some(f.team_id + 100), "", d("2026-06-01"), 10).await.expect("search");
+    let other_team = episode::search(&mut tx, Some(f.team_id + 100), "", d("2026-06-01"), 10)
+        .await
+        .expect("search");
     assert!(other_team.is_empty());
 }
 
@@ -284,28 +425,55 @@ async fn persons_memberships_and_candidates(store: Store) {
     let now = Utc::now();
     let person = family::insert_person(
         &mut tx,
-        &family::NewPerson { given_name: "Sem", family_name: "Jansen", birth_date: Some(d("2015-01-01")), expected_birth_date: None, bsn: Some("123456782"), phone: None },
+        &family::NewPerson {
+            given_name: "Sem",
+            family_name: "Jansen",
+            birth_date: Some(d("2015-01-01")),
+            expected_birth_date: None,
+            bsn: Some("123456782"),
+            phone: None,
+        },
         now,
     )
     .await
     .expect("person");
-    family::insert_membership(&mut tx, family_id, person, "child", false, d("2026-03-01")).await.expect("membership");
+    family::insert_membership(&mut tx, family_id, person, "child", false, d("2026-03-01"))
+        .await
+        .expect("membership");
     family::insert_indication(
         &mut tx,
-        &family::NewIndication { person_id: person, referral_id: None, number: "IND-1", product: "IPT", starts_on: d("2026-02-01"), ends_on: d("2026-12-31"), issuer: "Intervence" },
+        &family::NewIndication {
+            person_id: person,
+            referral_id: None,
+            number: "IND-1",
+            product: "IPT",
+            starts_on: d("2026-02-01"),
+            ends_on: d("2026-12-31"),
+            issuer: "Intervence",
+        },
     )
     .await
     .expect("indication");
-    let members = family::members(&mut tx, family_id, d("2026-06-01")).await.expect("members");
+    let members = family::members(&mut tx, family_id, d("2026-06-01"))
+        .await
+        .expect("members");
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].bsn.as_deref(), Some("123456782"));
-    let indications = family::indications(&mut tx, family_id, d("2026-06-01")).await.expect("indications");
+    let indications = family::indications(&mut tx, family_id, d("2026-06-01"))
+        .await
+        .expect("indications");
     assert_eq!(indications[0].number, "IND-1");
-    let by_bsn = family::candidates(&mut tx, Some("123456782"), "Other", None).await.expect("candidates");
+    let by_bsn = family::candidates(&mut tx, Some("123456782"), "Other", None)
+        .await
+        .expect("candidates");
     assert_eq!(by_bsn.len(), 1);
-    let by_name = family::candidates(&mut tx, None, "JANSEN", Some(d("2015-01-01"))).await.expect("candidates");
+    let by_name = family::candidates(&mut tx, None, "JANSEN", Some(d("2015-01-01")))
+        .await
+        .expect("candidates");
     assert_eq!(by_name[0].family_id, family_id);
-    let none = family::candidates(&mut tx, None, "Jansen", None).await.expect("candidates");
+    let none = family::candidates(&mut tx, None, "Jansen", None)
+        .await
+        .expect("candidates");
     assert!(none.is_empty());
 }
 
@@ -329,7 +497,9 @@ async fn access_log_is_written_and_listed(store: Store) {
     )
     .await
     .expect("insert");
-    let rows = access_log::list(&mut tx, Some(42), None, 10).await.expect("list");
+    let rows = access_log::list(&mut tx, Some(42), None, 10)
+        .await
+        .expect("list");
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].outcome, "refused");
     assert_eq!(rows[0].channel, "api");

@@ -44,7 +44,11 @@ impl FormData {
         let expected = expected.as_bytes();
         given.len() == expected.len()
             && !expected.is_empty()
-            && given.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+            && given
+                .iter()
+                .zip(expected)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
     }
 
     /// The highest index used for `prefix[i]…` names, plus one.

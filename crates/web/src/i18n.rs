@@ -86,7 +86,9 @@ impl I18n {
             return key.to_string();
         };
         let mut errors = Vec::new();
-        bundle.format_pattern(pattern, args, &mut errors).into_owned()
+        bundle
+            .format_pattern(pattern, args, &mut errors)
+            .into_owned()
     }
 
     pub fn has(&self, lang: Lang, key: &str) -> bool {
@@ -162,7 +164,12 @@ mod tests {
     fn catalogues_parse_without_errors() {
         for (lang, source) in sources() {
             let parsed = FluentResource::try_new(source.to_string());
-            assert!(parsed.is_ok(), "{} catalogue has syntax errors: {:?}", lang.code(), parsed.err().map(|e| e.1));
+            assert!(
+                parsed.is_ok(),
+                "{} catalogue has syntax errors: {:?}",
+                lang.code(),
+                parsed.err().map(|e| e.1)
+            );
         }
     }
 
@@ -192,7 +199,11 @@ mod tests {
                 rest = &rest[i + prefix.len()..];
                 if let Some(end) = rest.find('"') {
                     let key = &rest[..end];
-                    if !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+                    if !key.is_empty()
+                        && key
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    {
                         used.insert(key.to_string());
                     }
                 }
@@ -207,7 +218,11 @@ mod tests {
                         rest = &rest[i + 1..];
                         if let Some(end) = rest.find('"') {
                             let key = &rest[..end];
-                            if key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') && !key.ends_with('-') {
+                            if key
+                                .chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                                && !key.ends_with('-')
+                            {
                                 used.insert(key.to_string());
                             }
                         }
@@ -226,12 +241,21 @@ mod tests {
                     .map(move |l| format!("{}:{k}", l.code()))
             })
             .collect();
-        assert!(missing.is_empty(), "keys missing from catalogues: {missing:?}");
-        assert!(used.len() > 50, "found only {} keys: the scan is broken", used.len());
+        assert!(
+            missing.is_empty(),
+            "keys missing from catalogues: {missing:?}"
+        );
+        assert!(
+            used.len() > 50,
+            "found only {} keys: the scan is broken",
+            used.len()
+        );
     }
 
     fn collect_rs(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -254,19 +278,55 @@ mod tests {
         let i18n = I18n::load();
         let mut keys: Vec<String> = Vec::new();
         keys.extend(Role::ALL.iter().map(|r| format!("role-{}", r.as_str())));
-        keys.extend(EpisodeState::ALL.iter().map(|s| format!("state-{}", s.as_str())));
-        keys.extend(Urgency::ALL.iter().map(|u| format!("urgency-{}", u.as_str())));
-        keys.extend(Phase::ALL.iter().map(|p| format!("phase-{}", p.number())));
-        keys.extend(ClosureReason::ALL.iter().map(|r| format!("closure-{}", r.as_str())));
-        keys.extend(ReferralSource::ALL.iter().map(|s| format!("source-{}", s.as_str())));
-        keys.extend(MemberRole::ALL.iter().map(|r| format!("member-role-{}", r.as_str())));
         keys.extend(
-            ["submitted", "declined", "waiting", "withdrawn", "assigned", "in_care", "closed"]
+            EpisodeState::ALL
                 .iter()
-                .map(|s| format!("intake-status-{s}")),
+                .map(|s| format!("state-{}", s.as_str())),
         );
-        keys.extend(["indication", "registration"].iter().map(|k| format!("reference-kind-{k}")));
-        keys.extend(["project_leader", "supervisor", "coordinator"].iter().map(|j| format!("job-{j}")));
+        keys.extend(
+            Urgency::ALL
+                .iter()
+                .map(|u| format!("urgency-{}", u.as_str())),
+        );
+        keys.extend(Phase::ALL.iter().map(|p| format!("phase-{}", p.number())));
+        keys.extend(
+            ClosureReason::ALL
+                .iter()
+                .map(|r| format!("closure-{}", r.as_str())),
+        );
+        keys.extend(
+            ReferralSource::ALL
+                .iter()
+                .map(|s| format!("source-{}", s.as_str())),
+        );
+        keys.extend(
+            MemberRole::ALL
+                .iter()
+                .map(|r| format!("member-role-{}", r.as_str())),
+        );
+        keys.extend(
+            [
+                "submitted",
+                "declined",
+                "waiting",
+                "withdrawn",
+                "assigned",
+                "in_care",
+                "closed",
+            ]
+            .iter()
+            .map(|s| format!("intake-status-{s}")),
+        );
+        keys.extend(
+            ["indication", "registration"]
+                .iter()
+                .map(|k| format!("reference-kind-{k}")),
+        );
+        keys.extend(
+            ["project_leader", "supervisor", "coordinator"]
+                .iter()
+                .map(|j| format!("job-{j}")),
+        );
         for lang in [Lang::Nl, Lang::En] {
             for key in &keys {
                 assert!(i18n.has(lang, key), "{} misses {key}", lang.code());
@@ -277,9 +337,19 @@ mod tests {
     #[test]
     fn arguments_are_filled_in() {
         let i18n = I18n::load();
-        let tr = Tr { i18n: &i18n, lang: Lang::En };
+        let tr = Tr {
+            i18n: &i18n,
+            lang: Lang::En,
+        };
         assert!(tr.t1("weeks-value", "weeks", "9.3").contains("9.3"));
         assert_eq!(tr.dec1(9.25), "9.2");
-        assert_eq!(Tr { i18n: &i18n, lang: Lang::Nl }.dec1(9.3), "9,3");
+        assert_eq!(
+            Tr {
+                i18n: &i18n,
+                lang: Lang::Nl
+            }
+            .dec1(9.3),
+            "9,3"
+        );
     }
 }

@@ -2,15 +2,19 @@
 //! description. Handlers turn requests into application-service calls and the
 //! results into pages or JSON; they hold no business rules.
 
+// Page helpers return a finished `Response` as their error, as axum handlers do;
+// boxing it would only add an allocation on the error path.
+#![allow(clippy::result_large_err)]
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -63,7 +67,10 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     if state.app.healthy().await {
         (axum::http::StatusCode::OK, "ok")
     } else {
-        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        )
     }
 }
 
@@ -88,7 +95,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state);
     for (name, value) in security_headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from(name),
+            name,
             HeaderValue::from_static(value),
         ));
     }

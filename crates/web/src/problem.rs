@@ -48,11 +48,14 @@ pub fn status_of(error: &AppError) -> StatusCode {
 pub fn log_internal(error: &AppError) {
     if let AppError::Store(e) = error {
         let kind = match e {
-            wrapcare_app::store::StoreError::Db(sqlx_error) => match sqlx_error.as_database_error() {
+            wrapcare_app::store::StoreError::Db(sqlx_error) => match sqlx_error.as_database_error()
+            {
                 Some(db) => format!("database error code {}", db.code().unwrap_or_default()),
                 None => "database error".to_string(),
             },
-            wrapcare_app::store::StoreError::Corrupt(what) => format!("unexpected stored value in {what}"),
+            wrapcare_app::store::StoreError::Corrupt(what) => {
+                format!("unexpected stored value in {what}")
+            }
             wrapcare_app::store::StoreError::Migrate(_) => "migration error".to_string(),
             wrapcare_app::store::StoreError::Connect(_) => "database connection error".to_string(),
             other => other.to_string(),
@@ -88,7 +91,13 @@ impl Problem {
     }
 
     /// A problem for what the request itself got wrong (malformed JSON and the like).
-    pub fn bad_request(status: StatusCode, key: &str, detail: Option<String>, i18n: &I18n, lang: Lang) -> Problem {
+    pub fn bad_request(
+        status: StatusCode,
+        key: &str,
+        detail: Option<String>,
+        i18n: &I18n,
+        lang: Lang,
+    ) -> Problem {
         Problem {
             kind: format!("/problems/{key}"),
             title: i18n.t(lang, key),
@@ -109,7 +118,10 @@ impl IntoResponse for Problem {
             header::HeaderValue::from_static("application/problem+json"),
         );
         if status == StatusCode::UNAUTHORIZED {
-            headers.insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
             headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));

@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use wrapcare_app::{Actor, AppError};
 
+use crate::AppState;
 use crate::i18n::Lang;
 use crate::problem::Problem;
-use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "wc_session";
 pub const LANG_COOKIE: &str = "wc_lang";
@@ -71,18 +71,31 @@ pub struct PageUser {
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let PageLang(lang) = PageLang::from_request_parts(parts, state).await.unwrap_or(PageLang(Lang::Nl));
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let PageLang(lang) = PageLang::from_request_parts(parts, state)
+            .await
+            .unwrap_or(PageLang(Lang::Nl));
         let jar = CookieJar::from_headers(&parts.headers);
         let to_login = || {
             let next = parts.uri.path();
-            let target = if next == "/" { "/login".to_string() } else { format!("/login?next={}", urlencode(next)) };
+            let target = if next == "/" {
+                "/login".to_string()
+            } else {
+                format!("/login?next={}", urlencode(next))
+            };
             Redirect::to(&target).into_response()
         };
         let Some(secret) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) else {
             return Err(to_login());
         };
-        match state.app.session(&secret, client_address(parts).as_deref()).await {
+        match state
+            .app
+            .session(&secret, client_address(parts).as_deref())
+            .await
+        {
             Ok((actor, csrf)) => Ok(PageUser { actor, csrf, lang }),
             Err(AppError::Unauthenticated) => Err(to_login()),
             Err(e) => Err(crate::pages::error_page(state, lang, None, &e)),
@@ -100,8 +113,13 @@ pub struct ApiUser {
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ApiLang(lang) = ApiLang::from_request_parts(parts, state).await.unwrap_or(ApiLang(Lang::En));
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ApiLang(lang) = ApiLang::from_request_parts(parts, state)
+            .await
+            .unwrap_or(ApiLang(Lang::En));
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -112,7 +130,11 @@ impl FromRequestParts<AppState> for ApiUser {
         let Some(token) = token else {
             return Err(Problem::of(&AppError::Unauthenticated, &state.i18n, lang).into_response());
         };
-        match state.app.token_actor(token, client_address(parts).as_deref()).await {
+        match state
+            .app
+            .token_actor(token, client_address(parts).as_deref())
+            .await
+        {
             Ok(actor) => Ok(ApiUser { actor, lang }),
             Err(e) => Err(Problem::of(&e, &state.i18n, lang).into_response()),
         }
@@ -132,7 +154,9 @@ pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -140,8 +164,10 @@ pub fn urlencode(s: &str) -> String {
 
 /// Only local paths may be a redirect target after login.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 200)
-        .map(str::to_string)
+    next.filter(|n| {
+        n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 200
+    })
+    .map(str::to_string)
 }
 
 pub fn forbidden_status() -> StatusCode {

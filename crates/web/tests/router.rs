@@ -2,9 +2,9 @@
 //! PostgreSQL), loaded with the demo: pages per role, access, CSRF, the API
 //! sequence, problem+json errors and the OpenAPI description.
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -35,32 +35,64 @@ impl Answer {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
     fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
     fn content_type(&self) -> &str {
-        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 
 async fn setup(store: Store) -> T {
-    let app = App::new(store, Config { login_attempts_per_minute: 3, session_idle_minutes: 30 });
-    app.load_demo(PASSWORD).await.expect("demo").expect("empty database");
+    let app = App::new(
+        store,
+        Config {
+            login_attempts_per_minute: 3,
+            session_idle_minutes: 30,
+        },
+    );
+    app.load_demo(PASSWORD)
+        .await
+        .expect("demo")
+        .expect("empty database");
     let router = router(AppState::new(app.clone(), false));
     T { app, router }
 }
 
 impl T {
     async fn send(&self, request: Request<Body>) -> Answer {
-        let response = self.router.clone().oneshot(request).await.expect("response");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        Answer { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     async fn session(&self, email: &str) -> Session {
         let s = self.app.login(email, PASSWORD, None).await.expect("login");
-        Session { cookie: format!("wc_session={}", s.secret), csrf: s.csrf_token }
+        Session {
+            cookie: format!("wc_session={}", s.secret),
+            csrf: s.csrf_token,
+        }
     }
 
     async fn get(&self, path: &str, session: Option<&Session>) -> Answer {
@@ -68,11 +100,21 @@ impl T {
         if let Some(s) = session {
             request = request.header(header::COOKIE, &s.cookie);
         }
-        self.send(request.body(Body::empty()).expect("request")).await
+        self.send(request.body(Body::empty()).expect("request"))
+            .await
     }
 
-    async fn post_form(&self, path: &str, session: &Session, pairs: &[(&str, &str)], with_csrf: bool) -> Answer {
-        let mut all: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    async fn post_form(
+        &self,
+        path: &str,
+        session: &Session,
+        pairs: &[(&str, &str)],
+        with_csrf: bool,
+    ) -> Answer {
+        let mut all: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         if with_csrf {
             all.push(("csrf".into(), session.csrf.clone()));
         }
@@ -89,7 +131,13 @@ impl T {
         self.send(request).await
     }
 
-    async fn api(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
+    async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
         let mut request = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             request = request.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -123,7 +171,9 @@ fn today(t: &T) -> String {
 }
 
 fn days_ago(t: &T, days: i64) -> String {
-    (t.app.today() - chrono::Duration::days(days)).format("%Y-%m-%d").to_string()
+    (t.app.today() - chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 async fn health_assets_and_login(store: Store) {
@@ -148,7 +198,12 @@ async fn health_assets_and_login(store: Store) {
         .expect("login csrf cookie")
         .to_string();
     assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Lax"));
-    let token = csrf_cookie.trim_start_matches("wc_login=").split(';').next().unwrap_or_default().to_string();
+    let token = csrf_cookie
+        .trim_start_matches("wc_login=")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_string();
     let post = |password: &'static str, token: String| {
         let body = format!("email=leider%40demo.wrapcare.nl&password={password}&csrf={token}");
         Request::post("/login")
@@ -175,25 +230,56 @@ async fn health_assets_and_login(store: Store) {
     // Without the login form's token the post is refused.
     let forged = Request::post("/login")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from("email=leider%40demo.wrapcare.nl&password=router-test-password"))
+        .body(Body::from(
+            "email=leider%40demo.wrapcare.nl&password=router-test-password",
+        ))
         .expect("request");
     assert_eq!(t.send(forged).await.status, StatusCode::FORBIDDEN);
     // Throttled after three failures from the same address and account.
     for _ in 0..3 {
         t.send(post("wrong-again", token.clone())).await;
     }
-    assert_eq!(t.send(post("router-test-password", token)).await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        t.send(post("router-test-password", token)).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }
 
 async fn every_page_answers_for_its_role(store: Store) {
     let t = setup(store).await;
     let leider = t.session("leider@demo.wrapcare.nl").await;
-    let waiting = t.app.waiting_list(&t.app.cli_actor("leider@demo.wrapcare.nl").await.expect("actor")).await.expect("list");
+    let waiting = t
+        .app
+        .waiting_list(
+            &t.app
+                .cli_actor("leider@demo.wrapcare.nl")
+                .await
+                .expect("actor"),
+        )
+        .await
+        .expect("list");
     let waiting_family = waiting[0].family_id;
-    let to_screen = t.app.referrals_to_screen(&t.app.cli_actor("leider@demo.wrapcare.nl").await.expect("actor")).await.expect("screen");
-    let coach = t.app.cli_actor("coach1@demo.wrapcare.nl").await.expect("coach");
+    let to_screen = t
+        .app
+        .referrals_to_screen(
+            &t.app
+                .cli_actor("leider@demo.wrapcare.nl")
+                .await
+                .expect("actor"),
+        )
+        .await
+        .expect("screen");
+    let coach = t
+        .app
+        .cli_actor("coach1@demo.wrapcare.nl")
+        .await
+        .expect("coach");
     let own = t.app.my_families(&coach).await.expect("mine");
-    let intake_actor = t.app.cli_actor("intake@demo.wrapcare.nl").await.expect("intake");
+    let intake_actor = t
+        .app
+        .cli_actor("intake@demo.wrapcare.nl")
+        .await
+        .expect("intake");
     let submitted = t.app.my_referrals(&intake_actor).await.expect("mine");
     let pages: Vec<(&str, String)> = vec![
         ("admin@demo.wrapcare.nl", "/admin/users".into()),
@@ -210,39 +296,94 @@ async fn every_page_answers_for_its_role(store: Store) {
         ("leider@demo.wrapcare.nl", "/families?q=a".into()),
         ("leider@demo.wrapcare.nl", "/caseloads".into()),
         ("leider@demo.wrapcare.nl", "/figures".into()),
-        ("leider@demo.wrapcare.nl", format!("/families/{waiting_family}")),
-        ("leider@demo.wrapcare.nl", format!("/families/{waiting_family}/assign")),
-        ("leider@demo.wrapcare.nl", format!("/referrals/{}", to_screen[0].id)),
+        (
+            "leider@demo.wrapcare.nl",
+            format!("/families/{waiting_family}"),
+        ),
+        (
+            "leider@demo.wrapcare.nl",
+            format!("/families/{waiting_family}/assign"),
+        ),
+        (
+            "leider@demo.wrapcare.nl",
+            format!("/referrals/{}", to_screen[0].id),
+        ),
         ("coach1@demo.wrapcare.nl", "/my-families".into()),
-        ("coach1@demo.wrapcare.nl", format!("/families/{}", own[0].family_id)),
+        (
+            "coach1@demo.wrapcare.nl",
+            format!("/families/{}", own[0].family_id),
+        ),
         ("coach1@demo.wrapcare.nl", "/caseloads".into()),
         ("intake@demo.wrapcare.nl", "/referrals".into()),
         ("intake@demo.wrapcare.nl", "/referrals/new".into()),
-        ("intake@demo.wrapcare.nl", format!("/referrals/{}", submitted[0].id)),
+        (
+            "intake@demo.wrapcare.nl",
+            format!("/referrals/{}", submitted[0].id),
+        ),
         ("analist@demo.wrapcare.nl", "/figures".into()),
     ];
     for (email, path) in &pages {
         let s = t.session(email).await;
         let page = t.get(path, Some(&s)).await;
-        assert_eq!(page.status, StatusCode::OK, "{email} {path}: {}", &page.body[..page.body.len().min(400)]);
+        assert_eq!(
+            page.status,
+            StatusCode::OK,
+            "{email} {path}: {}",
+            &page.body[..page.body.len().min(400)]
+        );
         assert!(page.content_type().starts_with("text/html"), "{path}");
-        assert!(page.body.contains("<html lang=\"nl\""), "{path} is Dutch by default");
+        assert!(
+            page.body.contains("<html lang=\"nl\""),
+            "{path} is Dutch by default"
+        );
         for prefix in [">error-", ">field-", ">col-", ">nav-", ">hint-", ">notice-"] {
-            assert!(!page.body.contains(prefix), "{path} shows a raw message key ({prefix})");
+            assert!(
+                !page.body.contains(prefix),
+                "{path} shows a raw message key ({prefix})"
+            );
         }
     }
     // Wrong roles: forbidden pages, and another's family answers 404.
     let analyst = t.session("analist@demo.wrapcare.nl").await;
-    assert_eq!(t.get("/waiting-list", Some(&analyst)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(t.get(&format!("/families/{waiting_family}"), Some(&analyst)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.get("/waiting-list", Some(&analyst)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.get(&format!("/families/{waiting_family}"), Some(&analyst))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     let coach2 = t.session("coach2@demo.wrapcare.nl").await;
-    assert_eq!(t.get(&format!("/families/{}", own[0].family_id), Some(&coach2)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.get(&format!("/families/{}", own[0].family_id), Some(&coach2))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     let intake = t.session("intake@demo.wrapcare.nl").await;
-    assert_eq!(t.get("/admin/users", Some(&intake)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(t.get(&format!("/families/{waiting_family}"), Some(&intake)).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(t.get("/no/such/page", Some(&leider)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.get("/admin/users", Some(&intake)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.get(&format!("/families/{waiting_family}"), Some(&intake))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.get("/no/such/page", Some(&leider)).await.status,
+        StatusCode::NOT_FOUND
+    );
     // Home sends each role to its own start page.
-    for (email, home) in [("admin@demo.wrapcare.nl", "/admin/users"), ("coach1@demo.wrapcare.nl", "/my-families"), ("intake@demo.wrapcare.nl", "/referrals"), ("analist@demo.wrapcare.nl", "/figures")] {
+    for (email, home) in [
+        ("admin@demo.wrapcare.nl", "/admin/users"),
+        ("coach1@demo.wrapcare.nl", "/my-families"),
+        ("intake@demo.wrapcare.nl", "/referrals"),
+        ("analist@demo.wrapcare.nl", "/figures"),
+    ] {
         let s = t.session(email).await;
         assert_eq!(t.get("/", Some(&s)).await.location(), home);
     }
@@ -253,7 +394,10 @@ async fn english_is_complete_on_pages(store: Store) {
     let s = t.session("leider@demo.wrapcare.nl").await;
     let switched = t.get("/lang/en", Some(&s)).await;
     assert_eq!(switched.status, StatusCode::SEE_OTHER);
-    let english = Session { cookie: format!("{}; wc_lang=en", s.cookie), csrf: s.csrf.clone() };
+    let english = Session {
+        cookie: format!("{}; wc_lang=en", s.cookie),
+        csrf: s.csrf.clone(),
+    };
     let page = t.get("/waiting-list", Some(&english)).await;
     assert!(page.body.contains("<html lang=\"en\""));
     assert!(page.body.contains("Waiting list"));
@@ -263,7 +407,17 @@ async fn english_is_complete_on_pages(store: Store) {
 async fn forms_need_csrf_and_show_errors_by_the_field(store: Store) {
     let t = setup(store).await;
     let intake = t.session("intake@demo.wrapcare.nl").await;
-    let before = t.app.my_referrals(&t.app.cli_actor("intake@demo.wrapcare.nl").await.expect("actor")).await.expect("list").len();
+    let before = t
+        .app
+        .my_referrals(
+            &t.app
+                .cli_actor("intake@demo.wrapcare.nl")
+                .await
+                .expect("actor"),
+        )
+        .await
+        .expect("list")
+        .len();
     let fields = [
         ("programme_id", "1"),
         ("source", "cjg"),
@@ -281,14 +435,37 @@ async fn forms_need_csrf_and_show_errors_by_the_field(store: Store) {
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
     let refused = t.post_form("/referrals", &intake, &fields, true).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("Vul een datum in als jjjj-mm-dd."), "date error by the field");
-    assert!(refused.body.contains("Dit is geen geldig BSN"), "bsn error by the field");
+    assert!(
+        refused.body.contains("Vul een datum in als jjjj-mm-dd."),
+        "date error by the field"
+    );
+    assert!(
+        refused.body.contains("Dit is geen geldig BSN"),
+        "bsn error by the field"
+    );
     assert!(refused.body.contains("id=\"members-0-bsn-error\""));
-    assert!(refused.body.contains("value=\"de Wit\""), "what was typed stays");
-    let after = t.app.my_referrals(&t.app.cli_actor("intake@demo.wrapcare.nl").await.expect("actor")).await.expect("list").len();
+    assert!(
+        refused.body.contains("value=\"de Wit\""),
+        "what was typed stays"
+    );
+    let after = t
+        .app
+        .my_referrals(
+            &t.app
+                .cli_actor("intake@demo.wrapcare.nl")
+                .await
+                .expect("actor"),
+        )
+        .await
+        .expect("list")
+        .len();
     assert_eq!(before, after, "nothing stored");
     // With valid input the referral is stored and intake sees its status.
-    let mut good: Vec<(&str, &str)> = fields.iter().filter(|(k, _)| *k != "received_on" && *k != "members[0].bsn").copied().collect();
+    let mut good: Vec<(&str, &str)> = fields
+        .iter()
+        .filter(|(k, _)| *k != "received_on" && *k != "members[0].bsn")
+        .copied()
+        .collect();
     let received = days_ago(&t, 3);
     good.push(("received_on", &received));
     good.push(("members[0].birth_date", "2014-02-03"));
@@ -298,35 +475,102 @@ async fn forms_need_csrf_and_show_errors_by_the_field(store: Store) {
     let status_page = t.get(created.location(), Some(&intake)).await;
     assert!(status_page.body.contains("ingediend"));
     // Logging out needs the token as well.
-    assert_eq!(t.post_form("/logout", &intake, &[], false).await.location(), "/");
-    assert_eq!(t.get("/referrals", Some(&intake)).await.status, StatusCode::OK, "still logged in");
-    assert_eq!(t.post_form("/logout", &intake, &[], true).await.location(), "/login");
-    assert_eq!(t.get("/referrals", Some(&intake)).await.status, StatusCode::SEE_OTHER, "logged out");
+    assert_eq!(
+        t.post_form("/logout", &intake, &[], false).await.location(),
+        "/"
+    );
+    assert_eq!(
+        t.get("/referrals", Some(&intake)).await.status,
+        StatusCode::OK,
+        "still logged in"
+    );
+    assert_eq!(
+        t.post_form("/logout", &intake, &[], true).await.location(),
+        "/login"
+    );
+    assert_eq!(
+        t.get("/referrals", Some(&intake)).await.status,
+        StatusCode::SEE_OTHER,
+        "logged out"
+    );
 }
 
 async fn page_journey_accept_assign_start(store: Store) {
     let t = setup(store).await;
     let leider = t.session("leider@demo.wrapcare.nl").await;
-    let supervisor = t.app.cli_actor("leider@demo.wrapcare.nl").await.expect("actor");
-    let referral = t.app.referrals_to_screen(&supervisor).await.expect("screen")[0].clone();
+    let supervisor = t
+        .app
+        .cli_actor("leider@demo.wrapcare.nl")
+        .await
+        .expect("actor");
+    let referral = t
+        .app
+        .referrals_to_screen(&supervisor)
+        .await
+        .expect("screen")[0]
+        .clone();
     let accepted = t
-        .post_form(&format!("/referrals/{}/accept", referral.id), &leider, &[("family_id", ""), ("version", &referral.version.to_string())], true)
+        .post_form(
+            &format!("/referrals/{}/accept", referral.id),
+            &leider,
+            &[
+                ("family_id", ""),
+                ("version", &referral.version.to_string()),
+            ],
+            true,
+        )
         .await;
     assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
-    let family_path = accepted.location().split('?').next().unwrap_or_default().to_string();
-    let family_id: i64 = family_path.trim_start_matches("/families/").parse().expect("family id");
+    let family_path = accepted
+        .location()
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let family_id: i64 = family_path
+        .trim_start_matches("/families/")
+        .parse()
+        .expect("family id");
     let loads = t.app.caseloads(&supervisor).await.expect("loads");
     let free = loads.iter().find(|l| l.has_room).expect("someone has room");
     let full = loads.iter().find(|l| !l.has_room).expect("someone is full");
     // Assigning to the full coordinator without a reason is refused by the field.
-    let refused = t.post_form(&format!("/families/{family_id}/assign"), &leider, &[("worker_id", &full.worker_id.to_string())], true).await;
+    let refused = t
+        .post_form(
+            &format!("/families/{family_id}/assign"),
+            &leider,
+            &[("worker_id", &full.worker_id.to_string())],
+            true,
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("zit vol"));
-    let assigned = t.post_form(&format!("/families/{family_id}/assign"), &leider, &[("worker_id", &free.worker_id.to_string())], true).await;
+    let assigned = t
+        .post_form(
+            &format!("/families/{family_id}/assign"),
+            &leider,
+            &[("worker_id", &free.worker_id.to_string())],
+            true,
+        )
+        .await;
     assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.body);
-    let before_accept = t.post_form(&format!("/families/{family_id}/start"), &leider, &[("started_on", "2000-01-01")], true).await;
+    let before_accept = t
+        .post_form(
+            &format!("/families/{family_id}/start"),
+            &leider,
+            &[("started_on", "2000-01-01")],
+            true,
+        )
+        .await;
     assert_eq!(before_accept.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let started = t.post_form(&format!("/families/{family_id}/start"), &leider, &[("started_on", &today(&t))], true).await;
+    let started = t
+        .post_form(
+            &format!("/families/{family_id}/start"),
+            &leider,
+            &[("started_on", &today(&t))],
+            true,
+        )
+        .await;
     assert_eq!(started.status, StatusCode::SEE_OTHER);
     let page = t.get(&family_path, Some(&leider)).await;
     assert!(page.body.contains("in zorg"));
@@ -360,21 +604,78 @@ async fn api_sequence_referral_to_start(store: Store) {
     let repeated = t.send(keyed(body.clone())).await;
     assert_eq!(repeated.status, StatusCode::OK);
     let id = created.json()["id"].as_i64().expect("id");
-    assert_eq!(repeated.json()["id"].as_i64(), Some(id), "one referral per key");
-    assert!(created.json()["detail"].is_null(), "intake sees status only");
-    let read = t.api("GET", &format!("/api/v1/referrals/{id}"), Some(&leider), None).await;
-    assert_eq!(read.json()["detail"]["members"][1]["bsn"], "••••••333", "masked");
-    let accepted = t.api("POST", &format!("/api/v1/referrals/{id}/accept"), Some(&leider), Some(json!({}))).await;
+    assert_eq!(
+        repeated.json()["id"].as_i64(),
+        Some(id),
+        "one referral per key"
+    );
+    assert!(
+        created.json()["detail"].is_null(),
+        "intake sees status only"
+    );
+    let read = t
+        .api(
+            "GET",
+            &format!("/api/v1/referrals/{id}"),
+            Some(&leider),
+            None,
+        )
+        .await;
+    assert_eq!(
+        read.json()["detail"]["members"][1]["bsn"],
+        "••••••333",
+        "masked"
+    );
+    let accepted = t
+        .api(
+            "POST",
+            &format!("/api/v1/referrals/{id}/accept"),
+            Some(&leider),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
     let family_id = accepted.json()["family_id"].as_i64().expect("family");
-    let loads = t.api("GET", "/api/v1/caseloads", Some(&leider), None).await.json();
-    let worker = loads.as_array().expect("list").iter().find(|l| l["has_room"] == true).expect("room")["worker_id"].as_i64().expect("id");
-    let assigned = t.api("POST", &format!("/api/v1/families/{family_id}/assignment"), Some(&leider), Some(json!({"worker_id": worker}))).await;
+    let loads = t
+        .api("GET", "/api/v1/caseloads", Some(&leider), None)
+        .await
+        .json();
+    let worker = loads
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|l| l["has_room"] == true)
+        .expect("room")["worker_id"]
+        .as_i64()
+        .expect("id");
+    let assigned = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{family_id}/assignment"),
+            Some(&leider),
+            Some(json!({"worker_id": worker})),
+        )
+        .await;
     assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.body);
     let start = today(&t);
-    let started = t.api("POST", &format!("/api/v1/families/{family_id}/start"), Some(&leider), Some(json!({"started_on": start}))).await;
+    let started = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{family_id}/start"),
+            Some(&leider),
+            Some(json!({"started_on": start})),
+        )
+        .await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.body);
-    let family = t.api("GET", &format!("/api/v1/families/{family_id}"), Some(&leider), None).await.json();
+    let family = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{family_id}"),
+            Some(&leider),
+            None,
+        )
+        .await
+        .json();
     let episode = &family["episode"];
     assert_eq!(episode["state"], "in_care");
     assert_eq!(episode["reference_date"], indication);
@@ -383,8 +684,21 @@ async fn api_sequence_referral_to_start(store: Store) {
     assert_eq!(episode["coordinator"]["worker_id"].as_i64(), Some(worker));
     assert_eq!(episode["phase"], 1);
     // A phase change on a closed episode is a 409 problem.
-    t.api("POST", &format!("/api/v1/families/{family_id}/close"), Some(&leider), Some(json!({"closed_on": start, "reason": "moved"}))).await;
-    let phase = t.api("POST", &format!("/api/v1/families/{family_id}/phase"), Some(&leider), Some(json!({"phase": 2}))).await;
+    t.api(
+        "POST",
+        &format!("/api/v1/families/{family_id}/close"),
+        Some(&leider),
+        Some(json!({"closed_on": start, "reason": "moved"})),
+    )
+    .await;
+    let phase = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{family_id}/phase"),
+            Some(&leider),
+            Some(json!({"phase": 2})),
+        )
+        .await;
     assert_eq!(phase.status, StatusCode::CONFLICT);
     assert!(phase.content_type().starts_with("application/problem+json"));
 }
@@ -393,18 +707,40 @@ async fn api_errors_are_problems(store: Store) {
     let t = setup(store).await;
     let no_token = t.api("GET", "/api/v1/waiting-list", None, None).await;
     assert_eq!(no_token.status, StatusCode::UNAUTHORIZED);
-    assert!(no_token.content_type().starts_with("application/problem+json"));
+    assert!(
+        no_token
+            .content_type()
+            .starts_with("application/problem+json")
+    );
     assert_eq!(no_token.json()["status"], 401);
-    let bad_token = t.api("GET", "/api/v1/waiting-list", Some("wct_nope"), None).await;
+    let bad_token = t
+        .api("GET", "/api/v1/waiting-list", Some("wct_nope"), None)
+        .await;
     assert_eq!(bad_token.status, StatusCode::UNAUTHORIZED);
     let intake = t.token("intake@demo.wrapcare.nl").await;
     let invalid = t
-        .api("POST", "/api/v1/referrals", Some(&intake), Some(json!({"programme_id": "77", "members": []})))
+        .api(
+            "POST",
+            "/api/v1/referrals",
+            Some(&intake),
+            Some(json!({"programme_id": "77", "members": []})),
+        )
         .await;
     assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
     let problem = invalid.json();
-    let fields: Vec<&str> = problem["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
-    for f in ["programme_id", "members", "received_on", "source", "urgency"] {
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    for f in [
+        "programme_id",
+        "members",
+        "received_on",
+        "source",
+        "urgency",
+    ] {
         assert!(fields.contains(&f), "{f} missing in {fields:?}");
     }
     let syntax = t
@@ -417,7 +753,11 @@ async fn api_errors_are_problems(store: Store) {
         )
         .await;
     assert_eq!(syntax.status, StatusCode::BAD_REQUEST);
-    assert!(syntax.content_type().starts_with("application/problem+json"));
+    assert!(
+        syntax
+            .content_type()
+            .starts_with("application/problem+json")
+    );
     let wrong_type = t
         .send(
             Request::post("/api/v1/referrals")
@@ -439,26 +779,72 @@ async fn api_errors_are_problems(store: Store) {
         )
         .await;
     assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
-    let data = t.api("POST", "/api/v1/families/1/phase", Some(&intake), Some(json!({"phase": "two"}))).await;
+    let data = t
+        .api(
+            "POST",
+            "/api/v1/families/1/phase",
+            Some(&intake),
+            Some(json!({"phase": "two"})),
+        )
+        .await;
     assert_eq!(data.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Another coordinator's family is 404, the same as a missing one, and the refusal is logged.
     let coach2 = t.token("coach2@demo.wrapcare.nl").await;
-    let coach1 = t.app.cli_actor("coach1@demo.wrapcare.nl").await.expect("actor");
+    let coach1 = t
+        .app
+        .cli_actor("coach1@demo.wrapcare.nl")
+        .await
+        .expect("actor");
     let theirs = t.app.my_families(&coach1).await.expect("mine")[0].family_id;
-    let refused = t.api("GET", &format!("/api/v1/families/{theirs}"), Some(&coach2), None).await;
-    let missing = t.api("GET", "/api/v1/families/999999", Some(&coach2), None).await;
+    let refused = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{theirs}"),
+            Some(&coach2),
+            None,
+        )
+        .await;
+    let missing = t
+        .api("GET", "/api/v1/families/999999", Some(&coach2), None)
+        .await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(refused.json()["type"], missing.json()["type"]);
-    let admin = t.app.cli_actor("admin@demo.wrapcare.nl").await.expect("admin");
-    let log = t.app.access_log(&admin, Some(theirs), 50).await.expect("log");
-    let coach2_id = t.app.cli_actor("coach2@demo.wrapcare.nl").await.expect("coach2").user_id;
-    assert!(log.iter().any(|e| e.user_id == Some(coach2_id) && e.outcome == "refused" && e.channel == "api"));
+    let admin = t
+        .app
+        .cli_actor("admin@demo.wrapcare.nl")
+        .await
+        .expect("admin");
+    let log = t
+        .app
+        .access_log(&admin, Some(theirs), 50)
+        .await
+        .expect("log");
+    let coach2_id = t
+        .app
+        .cli_actor("coach2@demo.wrapcare.nl")
+        .await
+        .expect("coach2")
+        .user_id;
+    assert!(
+        log.iter()
+            .any(|e| e.user_id == Some(coach2_id) && e.outcome == "refused" && e.channel == "api")
+    );
     let dutch = t
-        .send(Request::get("/api/v1/waiting-list").header(header::ACCEPT_LANGUAGE, "nl-NL").body(Body::empty()).expect("request"))
+        .send(
+            Request::get("/api/v1/waiting-list")
+                .header(header::ACCEPT_LANGUAGE, "nl-NL")
+                .body(Body::empty())
+                .expect("request"),
+        )
         .await;
     assert_eq!(dutch.json()["title"], "U bent niet (meer) ingelogd.");
-    assert_eq!(t.api("GET", "/api/v1/nothing-here", Some(&intake), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.api("GET", "/api/v1/nothing-here", Some(&intake), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn openapi_describes_every_api_route(store: Store) {
@@ -466,7 +852,11 @@ async fn openapi_describes_every_api_route(store: Store) {
     let doc = t.get("/api/openapi.json", None).await;
     assert_eq!(doc.status, StatusCode::OK);
     let spec = doc.json();
-    assert!(spec["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")));
+    assert!(
+        spec["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1"))
+    );
     let paths = spec["paths"].as_object().expect("paths");
     let source = include_str!("../src/api/mod.rs");
     let routes: Vec<&str> = source
@@ -477,9 +867,17 @@ async fn openapi_describes_every_api_route(store: Store) {
         .collect();
     assert!(routes.len() >= 15);
     for route in routes {
-        assert!(paths.contains_key(route), "{route} is not in the OpenAPI description");
+        assert!(
+            paths.contains_key(route),
+            "{route} is not in the OpenAPI description"
+        );
     }
-    for required in ["/api/v1/referrals", "/api/v1/referrals/{id}/accept", "/api/v1/families/{id}/assignment", "/api/v1/caseloads"] {
+    for required in [
+        "/api/v1/referrals",
+        "/api/v1/referrals/{id}/accept",
+        "/api/v1/families/{id}/assignment",
+        "/api/v1/caseloads",
+    ] {
         assert!(paths.contains_key(required));
     }
 }

@@ -7,21 +7,21 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
+use wrapcare_app::AppError;
 use wrapcare_app::caseload::CoordinatorLoad;
 use wrapcare_app::episode::{AssignInput, CloseInput, PhaseInput, StartInput, WithdrawInput};
 use wrapcare_app::family::{FamilyLine, FamilyView};
 use wrapcare_app::referral::{AcceptInput, Accepted, DeclineInput, FamilyMatch, ReferralView};
 use wrapcare_app::report::WaitingFigures;
-use wrapcare_app::AppError;
 use wrapcare_core::dates::parse_date;
 use wrapcare_core::referral::ReferralInput;
 
+use crate::AppState;
 use crate::problem::Problem;
 use crate::session::{ApiLang, ApiUser};
-use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -67,10 +67,19 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             Ok(Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => {
                 let (status, key) = match &rejection {
-                    JsonRejection::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "error-json-content-type"),
-                    JsonRejection::JsonSyntaxError(_) => (StatusCode::BAD_REQUEST, "error-json-syntax"),
-                    JsonRejection::JsonDataError(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error-json-data"),
-                    JsonRejection::BytesRejection(_) => (StatusCode::PAYLOAD_TOO_LARGE, "error-too-large"),
+                    JsonRejection::MissingJsonContentType(_) => (
+                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        "error-json-content-type",
+                    ),
+                    JsonRejection::JsonSyntaxError(_) => {
+                        (StatusCode::BAD_REQUEST, "error-json-syntax")
+                    }
+                    JsonRejection::JsonDataError(_) => {
+                        (StatusCode::UNPROCESSABLE_ENTITY, "error-json-data")
+                    }
+                    JsonRejection::BytesRejection(_) => {
+                        (StatusCode::PAYLOAD_TOO_LARGE, "error-too-large")
+                    }
                     _ => (StatusCode::BAD_REQUEST, "error-json-syntax"),
                 };
                 // serde's message names the field and what was expected; it holds no stored data.
@@ -111,11 +120,20 @@ async fn unknown(State(state): State<AppState>, ApiLang(lang): ApiLang) -> Respo
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn submit_referral(State(state): State<AppState>, user: ApiUser, headers: HeaderMap, ApiJson(input): ApiJson<ReferralInput>) -> Response {
+async fn submit_referral(
+    State(state): State<AppState>,
+    user: ApiUser,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<ReferralInput>,
+) -> Response {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     match state.app.submit_referral(&user.actor, &input, key).await {
         Ok(done) => {
-            let status = if done.created { StatusCode::CREATED } else { StatusCode::OK };
+            let status = if done.created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
             (status, Json(done.referral)).into_response()
         }
         Err(e) => fail(&state, user.lang, e),
@@ -125,31 +143,62 @@ async fn submit_referral(State(state): State<AppState>, user: ApiUser, headers: 
 #[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals",
     responses((status = 200, description = "The caller's submitted referrals with their status", body = [ReferralView])),
     security(("bearer" = [])))]
-async fn my_referrals(State(state): State<AppState>, user: ApiUser) -> ApiResult<Vec<ReferralView>> {
-    state.app.my_referrals(&user.actor).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+async fn my_referrals(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> ApiResult<Vec<ReferralView>> {
+    state
+        .app
+        .my_referrals(&user.actor)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(get, path = "/api/v1/referrals/{id}", tag = "referrals",
     params(("id" = i64, Path)),
     responses((status = 200, body = ReferralView), (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn referral(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult<ReferralView> {
-    state.app.referral(&user.actor, id).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+async fn referral(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<ReferralView> {
+    state
+        .app
+        .referral(&user.actor, id)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(get, path = "/api/v1/referrals/{id}/matches", tag = "referrals",
     params(("id" = i64, Path)),
     responses((status = 200, description = "Existing families sharing a person with the referral", body = [FamilyMatch])),
     security(("bearer" = [])))]
-async fn referral_matches(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult<Vec<FamilyMatch>> {
-    state.app.referral_matches(&user.actor, id).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+async fn referral_matches(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<FamilyMatch>> {
+    state
+        .app
+        .referral_matches(&user.actor, id)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(post, path = "/api/v1/referrals/{id}/accept", tag = "referrals",
     params(("id" = i64, Path)), request_body = AcceptInput,
     responses((status = 201, body = Accepted), (status = 409, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn accept_referral(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, ApiJson(input): ApiJson<AcceptInput>) -> Response {
+async fn accept_referral(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<AcceptInput>,
+) -> Response {
     match state.app.accept_referral(&user.actor, id, &input).await {
         Ok(done) => (StatusCode::CREATED, Json(done)).into_response(),
         Err(e) => fail(&state, user.lang, e),
@@ -160,29 +209,54 @@ async fn accept_referral(State(state): State<AppState>, user: ApiUser, Path(id):
     params(("id" = i64, Path)), request_body = DeclineInput,
     responses((status = 200, body = ReferralView), (status = 422, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn decline_referral(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, ApiJson(input): ApiJson<DeclineInput>) -> ApiResult<ReferralView> {
-    state.app.decline_referral(&user.actor, id, &input).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+async fn decline_referral(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<DeclineInput>,
+) -> ApiResult<ReferralView> {
+    state
+        .app
+        .decline_referral(&user.actor, id, &input)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(get, path = "/api/v1/screening", tag = "referrals",
     responses((status = 200, description = "Referrals of the supervisor's programme awaiting screening", body = [ReferralView])),
     security(("bearer" = [])))]
 async fn screening(State(state): State<AppState>, user: ApiUser) -> ApiResult<Vec<ReferralView>> {
-    state.app.referrals_to_screen(&user.actor).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+    state
+        .app
+        .referrals_to_screen(&user.actor)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(get, path = "/api/v1/waiting-list", tag = "families",
     responses((status = 200, description = "The team's waiting list: by urgency, then time waited", body = [FamilyLine])),
     security(("bearer" = [])))]
 async fn waiting_list(State(state): State<AppState>, user: ApiUser) -> ApiResult<Vec<FamilyLine>> {
-    state.app.waiting_list(&user.actor).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+    state
+        .app
+        .waiting_list(&user.actor)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(get, path = "/api/v1/my-families", tag = "families",
     responses((status = 200, description = "The families the coordinator coordinates now", body = [FamilyLine])),
     security(("bearer" = [])))]
 async fn my_families(State(state): State<AppState>, user: ApiUser) -> ApiResult<Vec<FamilyLine>> {
-    state.app.my_families(&user.actor).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+    state
+        .app
+        .my_families(&user.actor)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -194,8 +268,17 @@ struct SearchQuery {
 #[utoipa::path(get, path = "/api/v1/families", tag = "families", params(SearchQuery),
     responses((status = 200, body = [FamilyLine])),
     security(("bearer" = [])))]
-async fn search_families(State(state): State<AppState>, user: ApiUser, Query(q): Query<SearchQuery>) -> ApiResult<Vec<FamilyLine>> {
-    state.app.search_families(&user.actor, q.q.as_deref().unwrap_or("")).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+async fn search_families(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<SearchQuery>,
+) -> ApiResult<Vec<FamilyLine>> {
+    state
+        .app
+        .search_families(&user.actor, q.q.as_deref().unwrap_or(""))
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(get, path = "/api/v1/families/{id}", tag = "families",
@@ -203,8 +286,17 @@ async fn search_families(State(state): State<AppState>, user: ApiUser, Query(q):
     responses((status = 200, description = "The family file with its current episode", body = FamilyView),
         (status = 404, description = "Missing, or not yours to see", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn family(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> ApiResult<FamilyView> {
-    state.app.family(&user.actor, id).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+async fn family(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<FamilyView> {
+    state
+        .app
+        .family(&user.actor, id)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(post, path = "/api/v1/families/{id}/assignment", tag = "families",
@@ -213,47 +305,105 @@ async fn family(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64
         (status = 409, description = "Overlapping assignment or closed episode", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "At capacity without a reason, or unknown coordinator", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn assign(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, ApiJson(input): ApiJson<AssignInput>) -> ApiResult<FamilyView> {
-    state.app.assign(&user.actor, id, &input).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+async fn assign(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<AssignInput>,
+) -> ApiResult<FamilyView> {
+    state
+        .app
+        .assign(&user.actor, id, &input)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(post, path = "/api/v1/families/{id}/start", tag = "families",
     params(("id" = i64, Path)), request_body = StartInput,
     responses((status = 200, body = FamilyView), (status = 409, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn start(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, ApiJson(input): ApiJson<StartInput>) -> ApiResult<FamilyView> {
-    state.app.start_help(&user.actor, id, &input).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+async fn start(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<StartInput>,
+) -> ApiResult<FamilyView> {
+    state
+        .app
+        .start_help(&user.actor, id, &input)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(post, path = "/api/v1/families/{id}/phase", tag = "families",
     params(("id" = i64, Path)), request_body = PhaseInput,
     responses((status = 200, body = FamilyView), (status = 409, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn phase(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, ApiJson(input): ApiJson<PhaseInput>) -> ApiResult<FamilyView> {
-    state.app.change_phase(&user.actor, id, &input).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+async fn phase(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<PhaseInput>,
+) -> ApiResult<FamilyView> {
+    state
+        .app
+        .change_phase(&user.actor, id, &input)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(post, path = "/api/v1/families/{id}/close", tag = "families",
     params(("id" = i64, Path)), request_body = CloseInput,
     responses((status = 200, body = FamilyView), (status = 409, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn close(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, ApiJson(input): ApiJson<CloseInput>) -> ApiResult<FamilyView> {
-    state.app.close(&user.actor, id, &input).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+async fn close(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<CloseInput>,
+) -> ApiResult<FamilyView> {
+    state
+        .app
+        .close(&user.actor, id, &input)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(post, path = "/api/v1/families/{id}/withdraw", tag = "families",
     params(("id" = i64, Path)), request_body = WithdrawInput,
     responses((status = 200, body = FamilyView), (status = 409, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-async fn withdraw(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, ApiJson(input): ApiJson<WithdrawInput>) -> ApiResult<FamilyView> {
-    state.app.withdraw(&user.actor, id, &input).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+async fn withdraw(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<WithdrawInput>,
+) -> ApiResult<FamilyView> {
+    state
+        .app
+        .withdraw(&user.actor, id, &input)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[utoipa::path(get, path = "/api/v1/caseloads", tag = "caseloads",
     responses((status = 200, description = "Each coordinator's caseload against capacity", body = [CoordinatorLoad])),
     security(("bearer" = [])))]
-async fn caseloads(State(state): State<AppState>, user: ApiUser) -> ApiResult<Vec<CoordinatorLoad>> {
-    state.app.caseloads(&user.actor).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+async fn caseloads(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> ApiResult<Vec<CoordinatorLoad>> {
+    state
+        .app
+        .caseloads(&user.actor)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -267,14 +417,29 @@ struct PeriodQuery {
 #[utoipa::path(get, path = "/api/v1/figures/waiting", tag = "figures", params(PeriodQuery),
     responses((status = 200, description = "Waiting time per programme and month; groups under 5 withheld", body = WaitingFigures)),
     security(("bearer" = [])))]
-async fn waiting_figures(State(state): State<AppState>, user: ApiUser, Query(q): Query<PeriodQuery>) -> ApiResult<WaitingFigures> {
-    let date = |field: &str, v: &Option<String>| match v.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+async fn waiting_figures(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<PeriodQuery>,
+) -> ApiResult<WaitingFigures> {
+    let date = |field: &str, v: &Option<String>| match v
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
         None => Ok(None),
-        Some(v) => parse_date(v).map(Some).ok_or_else(|| AppError::invalid(field, "error-date-format")),
+        Some(v) => parse_date(v)
+            .map(Some)
+            .ok_or_else(|| AppError::invalid(field, "error-date-format")),
     };
     let from = date("from", &q.from).map_err(|e| fail(&state, user.lang, e))?;
     let until = date("until", &q.until).map_err(|e| fail(&state, user.lang, e))?;
-    state.app.waiting_figures(&user.actor, from, until).await.map(Json).map_err(|e| fail(&state, user.lang, e))
+    state
+        .app
+        .waiting_figures(&user.actor, from, until)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
 }
 
 struct BearerAuth;
@@ -285,7 +450,12 @@ impl utoipa::Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A personal token from `wrapcare token create`")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A personal token from `wrapcare token create`"))
+                    .build(),
+            ),
         );
     }
 }

@@ -1,22 +1,27 @@
 //! Administration pages: users, organisations, programmes and norms, teams,
 //! workers and secondments. No family content here.
 
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::Router;
-use maud::{html, Markup};
+use maud::{Markup, html};
 use serde::Deserialize;
-use wrapcare_app::admin::{IssuedPassword, ProgrammeInput, SecondmentInput, UserInput, UserRef, WorkerInput};
 use wrapcare_app::AppError;
-use wrapcare_core::role::Role;
+use wrapcare_app::admin::{
+    IssuedPassword, ProgrammeInput, SecondmentInput, UserInput, UserRef, WorkerInput,
+};
 use wrapcare_core::FieldError;
+use wrapcare_core::role::Role;
 
-use super::{Ctx, Fields, PageResult, Posted, check_csrf, error_page, form_error, html_response, layout, notice};
+use super::{
+    Ctx, Fields, PageResult, Posted, check_csrf, error_page, form_error, html_response, layout,
+    notice,
+};
+use crate::AppState;
 use crate::forms::FormData;
 use crate::session::PageUser;
-use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -26,9 +31,15 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/deactivate", post(deactivate_user))
         .route("/admin/users/{id}/activate", post(activate_user))
         .route("/admin/users/{id}/reset", post(reset_password))
-        .route("/admin/organisations", get(organisations).post(create_organisation))
+        .route(
+            "/admin/organisations",
+            get(organisations).post(create_organisation),
+        )
         .route("/admin/programmes", get(programmes).post(create_programme))
-        .route("/admin/programmes/{id}", get(programme_form).post(update_programme))
+        .route(
+            "/admin/programmes/{id}",
+            get(programme_form).post(update_programme),
+        )
         .route("/admin/teams", get(teams).post(create_team))
         .route("/admin/workers", get(workers).post(create_worker))
         .route("/admin/workers/{id}/secondment", post(change_secondment))
@@ -45,11 +56,25 @@ fn fail(state: &AppState, user: &PageUser, e: AppError) -> axum::response::Respo
 }
 
 fn role_options(ctx: &Ctx<'_>) -> Vec<(String, String)> {
-    Role::ALL.iter().map(|r| (r.as_str().to_string(), ctx.t(&format!("role-{}", r.as_str())))).collect()
+    Role::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.as_str().to_string(),
+                ctx.t(&format!("role-{}", r.as_str())),
+            )
+        })
+        .collect()
 }
 
 async fn team_options(state: &AppState) -> Result<Vec<(String, String)>, AppError> {
-    Ok(state.app.teams().await?.into_iter().map(|t| (t.id.to_string(), t.name)).collect())
+    Ok(state
+        .app
+        .teams()
+        .await?
+        .into_iter()
+        .map(|t| (t.id.to_string(), t.name))
+        .collect())
 }
 
 fn issued(ctx: &Ctx<'_>, p: &IssuedPassword) -> Markup {
@@ -62,13 +87,35 @@ fn issued(ctx: &Ctx<'_>, p: &IssuedPassword) -> Markup {
     }
 }
 
-async fn users_page(state: &AppState, user: &PageUser, values: &FormData, errors: &[FieldError], shown: Option<&IssuedPassword>, notice_key: Option<&str>, status: StatusCode) -> PageResult {
-    let list = state.app.users(&user.actor).await.map_err(|e| fail(state, user, e))?;
-    let teams = team_options(state).await.map_err(|e| fail(state, user, e))?;
+async fn users_page(
+    state: &AppState,
+    user: &PageUser,
+    values: &FormData,
+    errors: &[FieldError],
+    shown: Option<&IssuedPassword>,
+    notice_key: Option<&str>,
+    status: StatusCode,
+) -> PageResult {
+    let list = state
+        .app
+        .users(&user.actor)
+        .await
+        .map_err(|e| fail(state, user, e))?;
+    let teams = team_options(state)
+        .await
+        .map_err(|e| fail(state, user, e))?;
     let ctx = Ctx::new(state, user, "/admin/users");
     let fields = Fields::new(ctx.tr, errors, values);
     let title = ctx.t("users-title");
-    let team_name = |id: Option<i64>| id.and_then(|id| teams.iter().find(|(v, _)| *v == id.to_string()).map(|(_, n)| n.clone())).unwrap_or_else(|| "–".into());
+    let team_name = |id: Option<i64>| {
+        id.and_then(|id| {
+            teams
+                .iter()
+                .find(|(v, _)| *v == id.to_string())
+                .map(|(_, n)| n.clone())
+        })
+        .unwrap_or_else(|| "–".into())
+    };
     let body = html! {
         h1 { (title) }
         (notice(&ctx, notice_key))
@@ -134,8 +181,21 @@ async fn users_page(state: &AppState, user: &PageUser, values: &FormData, errors
     Ok(html_response(status, layout(&ctx, &title, body)))
 }
 
-async fn users(State(state): State<AppState>, user: PageUser, Query(q): Query<NoticeQuery>) -> PageResult {
-    users_page(&state, &user, &FormData::default(), &[], None, q.notice.as_deref(), StatusCode::OK).await
+async fn users(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    users_page(
+        &state,
+        &user,
+        &FormData::default(),
+        &[],
+        None,
+        q.notice.as_deref(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 fn user_input(form: &FormData) -> UserInput {
@@ -147,26 +207,69 @@ fn user_input(form: &FormData) -> UserInput {
     }
 }
 
-async fn create_user(State(state): State<AppState>, user: PageUser, axum::Form(pairs): Posted) -> PageResult {
+async fn create_user(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
     match state.app.create_user(&user.actor, &user_input(&form)).await {
-        Ok(issued) => users_page(&state, &user, &FormData::default(), &[], Some(&issued), None, StatusCode::CREATED).await,
+        Ok(issued) => {
+            users_page(
+                &state,
+                &user,
+                &FormData::default(),
+                &[],
+                Some(&issued),
+                None,
+                StatusCode::CREATED,
+            )
+            .await
+        }
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
-            users_page(&state, &user, &form, &errors, None, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            users_page(
+                &state,
+                &user,
+                &form,
+                &errors,
+                None,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
-async fn user_page(state: &AppState, user: &PageUser, id: i64, values: Option<&FormData>, errors: &[FieldError], status: StatusCode) -> PageResult {
-    let list = state.app.users(&user.actor).await.map_err(|e| fail(state, user, e))?;
-    let found = list.into_iter().find(|u| u.id == id).ok_or_else(|| fail(state, user, AppError::NotFound))?;
-    let teams = team_options(state).await.map_err(|e| fail(state, user, e))?;
+async fn user_page(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    values: Option<&FormData>,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> PageResult {
+    let list = state
+        .app
+        .users(&user.actor)
+        .await
+        .map_err(|e| fail(state, user, e))?;
+    let found = list
+        .into_iter()
+        .find(|u| u.id == id)
+        .ok_or_else(|| fail(state, user, AppError::NotFound))?;
+    let teams = team_options(state)
+        .await
+        .map_err(|e| fail(state, user, e))?;
     let ctx = Ctx::new(state, user, "/admin/users");
     let current = FormData::new(vec![
         ("role".into(), found.role.as_str().to_string()),
-        ("team_id".into(), found.team_id.map(|t| t.to_string()).unwrap_or_default()),
+        (
+            "team_id".into(),
+            found.team_id.map(|t| t.to_string()).unwrap_or_default(),
+        ),
     ]);
     let fields = Fields::new(ctx.tr, errors, values.unwrap_or(&current));
     let title = format!("{} – {}", ctx.t("user-edit-title"), found.name);
@@ -193,46 +296,114 @@ async fn user_page(state: &AppState, user: &PageUser, id: i64, values: Option<&F
     Ok(html_response(status, layout(&ctx, &title, body)))
 }
 
-async fn user_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> PageResult {
+async fn user_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+) -> PageResult {
     user_page(&state, &user, id, None, &[], StatusCode::OK).await
 }
 
-async fn update_user(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> PageResult {
+async fn update_user(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
     let version = form.get("version").parse::<i64>().unwrap_or_default();
-    match state.app.set_user_role(&user.actor, id, &user_input(&form), version).await {
+    match state
+        .app
+        .set_user_role(&user.actor, id, &user_input(&form), version)
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/admin/users?notice=notice-saved").into_response()),
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
-            user_page(&state, &user, id, Some(&form), &errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            user_page(
+                &state,
+                &user,
+                id,
+                Some(&form),
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
-async fn deactivate_user(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> PageResult {
+async fn deactivate_user(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
-    state.app.deactivate_user(Some(&user.actor), UserRef::Id(id)).await.map_err(|e| fail(&state, &user, e))?;
+    state
+        .app
+        .deactivate_user(Some(&user.actor), UserRef::Id(id))
+        .await
+        .map_err(|e| fail(&state, &user, e))?;
     Ok(Redirect::to("/admin/users?notice=notice-deactivated").into_response())
 }
 
-async fn activate_user(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> PageResult {
+async fn activate_user(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
-    state.app.activate_user(&user.actor, id).await.map_err(|e| fail(&state, &user, e))?;
+    state
+        .app
+        .activate_user(&user.actor, id)
+        .await
+        .map_err(|e| fail(&state, &user, e))?;
     Ok(Redirect::to("/admin/users?notice=notice-activated").into_response())
 }
 
-async fn reset_password(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> PageResult {
+async fn reset_password(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
-    let issued = state.app.reset_password(&user.actor, id).await.map_err(|e| fail(&state, &user, e))?;
-    users_page(&state, &user, &FormData::default(), &[], Some(&issued), None, StatusCode::OK).await
+    let issued = state
+        .app
+        .reset_password(&user.actor, id)
+        .await
+        .map_err(|e| fail(&state, &user, e))?;
+    users_page(
+        &state,
+        &user,
+        &FormData::default(),
+        &[],
+        Some(&issued),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn organisations_page(state: &AppState, user: &PageUser, values: &FormData, errors: &[FieldError], notice_key: Option<&str>, status: StatusCode) -> PageResult {
-    let list = state.app.organisations(&user.actor).await.map_err(|e| fail(state, user, e))?;
+async fn organisations_page(
+    state: &AppState,
+    user: &PageUser,
+    values: &FormData,
+    errors: &[FieldError],
+    notice_key: Option<&str>,
+    status: StatusCode,
+) -> PageResult {
+    let list = state
+        .app
+        .organisations(&user.actor)
+        .await
+        .map_err(|e| fail(state, user, e))?;
     let ctx = Ctx::new(state, user, "/admin/organisations");
     let fields = Fields::new(ctx.tr, errors, values);
     let title = ctx.t("organisations-title");
@@ -251,18 +422,46 @@ async fn organisations_page(state: &AppState, user: &PageUser, values: &FormData
     Ok(html_response(status, layout(&ctx, &title, body)))
 }
 
-async fn organisations(State(state): State<AppState>, user: PageUser, Query(q): Query<NoticeQuery>) -> PageResult {
-    organisations_page(&state, &user, &FormData::default(), &[], q.notice.as_deref(), StatusCode::OK).await
+async fn organisations(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    organisations_page(
+        &state,
+        &user,
+        &FormData::default(),
+        &[],
+        q.notice.as_deref(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn create_organisation(State(state): State<AppState>, user: PageUser, axum::Form(pairs): Posted) -> PageResult {
+async fn create_organisation(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
-    match state.app.create_organisation(&user.actor, form.get("name")).await {
+    match state
+        .app
+        .create_organisation(&user.actor, form.get("name"))
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/admin/organisations?notice=notice-saved").into_response()),
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
-            organisations_page(&state, &user, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            organisations_page(
+                &state,
+                &user,
+                &form,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -302,9 +501,22 @@ fn programme_fields(ctx: &Ctx<'_>, fields: &Fields<'_>) -> Markup {
     }
 }
 
-async fn programmes_page(state: &AppState, user: &PageUser, values: &FormData, errors: &[FieldError], notice_key: Option<&str>, status: StatusCode) -> PageResult {
-    user.actor.require(&[Role::Admin]).map_err(|e| fail(state, user, e))?;
-    let list = state.app.programmes().await.map_err(|e| fail(state, user, e))?;
+async fn programmes_page(
+    state: &AppState,
+    user: &PageUser,
+    values: &FormData,
+    errors: &[FieldError],
+    notice_key: Option<&str>,
+    status: StatusCode,
+) -> PageResult {
+    user.actor
+        .require(&[Role::Admin])
+        .map_err(|e| fail(state, user, e))?;
+    let list = state
+        .app
+        .programmes()
+        .await
+        .map_err(|e| fail(state, user, e))?;
     let ctx = Ctx::new(state, user, "/admin/programmes");
     let fields = Fields::new(ctx.tr, errors, values);
     let title = ctx.t("programmes-title");
@@ -347,40 +559,103 @@ async fn programmes_page(state: &AppState, user: &PageUser, values: &FormData, e
     Ok(html_response(status, layout(&ctx, &title, body)))
 }
 
-async fn programmes(State(state): State<AppState>, user: PageUser, Query(q): Query<NoticeQuery>) -> PageResult {
-    programmes_page(&state, &user, &FormData::default(), &[], q.notice.as_deref(), StatusCode::OK).await
+async fn programmes(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    programmes_page(
+        &state,
+        &user,
+        &FormData::default(),
+        &[],
+        q.notice.as_deref(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn create_programme(State(state): State<AppState>, user: PageUser, axum::Form(pairs): Posted) -> PageResult {
+async fn create_programme(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
-    match state.app.create_programme(&user.actor, &programme_input(&form)).await {
+    match state
+        .app
+        .create_programme(&user.actor, &programme_input(&form))
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/admin/programmes?notice=notice-saved").into_response()),
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
-            programmes_page(&state, &user, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            programmes_page(
+                &state,
+                &user,
+                &form,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
-async fn programme_page(state: &AppState, user: &PageUser, id: i64, values: Option<&FormData>, errors: &[FieldError], status: StatusCode) -> PageResult {
-    user.actor.require(&[Role::Admin]).map_err(|e| fail(state, user, e))?;
-    let list = state.app.programmes().await.map_err(|e| fail(state, user, e))?;
-    let p = list.into_iter().find(|p| p.id == id).ok_or_else(|| fail(state, user, AppError::NotFound))?;
+async fn programme_page(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    values: Option<&FormData>,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> PageResult {
+    user.actor
+        .require(&[Role::Admin])
+        .map_err(|e| fail(state, user, e))?;
+    let list = state
+        .app
+        .programmes()
+        .await
+        .map_err(|e| fail(state, user, e))?;
+    let p = list
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| fail(state, user, AppError::NotFound))?;
     let ctx = Ctx::new(state, user, "/admin/programmes");
     let hours = |m: i64| {
         let h = m as f64 / 60.0;
-        if h.fract() == 0.0 { format!("{h:.0}") } else { format!("{h:.2}") }
+        if h.fract() == 0.0 {
+            format!("{h:.0}")
+        } else {
+            format!("{h:.2}")
+        }
     };
     let current = FormData::new(vec![
         ("name".into(), p.name.clone()),
         ("starts_on".into(), p.starts_on.to_string()),
-        ("ends_on".into(), p.ends_on.map(|d| d.to_string()).unwrap_or_default()),
+        (
+            "ends_on".into(),
+            p.ends_on.map(|d| d.to_string()).unwrap_or_default(),
+        ),
         ("families_per_fte".into(), p.families_per_fte.to_string()),
-        ("budget_hours_per_family".into(), hours(p.budget_minutes_per_family)),
-        ("weekly_hours_per_family".into(), hours(p.weekly_minutes_per_family)),
-        ("start_within_weeks".into(), p.start_within_weeks.to_string()),
-        ("full_time_hours_per_week".into(), hours(p.full_time_minutes_per_week)),
+        (
+            "budget_hours_per_family".into(),
+            hours(p.budget_minutes_per_family),
+        ),
+        (
+            "weekly_hours_per_family".into(),
+            hours(p.weekly_minutes_per_family),
+        ),
+        (
+            "start_within_weeks".into(),
+            p.start_within_weeks.to_string(),
+        ),
+        (
+            "full_time_hours_per_week".into(),
+            hours(p.full_time_minutes_per_week),
+        ),
     ]);
     let fields = Fields::new(ctx.tr, errors, values.unwrap_or(&current));
     let title = p.name.clone();
@@ -403,31 +678,68 @@ async fn programme_page(state: &AppState, user: &PageUser, id: i64, values: Opti
     Ok(html_response(status, layout(&ctx, &title, body)))
 }
 
-async fn programme_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> PageResult {
+async fn programme_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+) -> PageResult {
     programme_page(&state, &user, id, None, &[], StatusCode::OK).await
 }
 
-async fn update_programme(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> PageResult {
+async fn update_programme(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
     let version = form.get("version").parse::<i64>().unwrap_or_default();
-    match state.app.update_programme(&user.actor, id, &programme_input(&form), version).await {
+    match state
+        .app
+        .update_programme(&user.actor, id, &programme_input(&form), version)
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/admin/programmes?notice=notice-saved").into_response()),
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
-            programme_page(&state, &user, id, Some(&form), &errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            programme_page(
+                &state,
+                &user,
+                id,
+                Some(&form),
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
-async fn teams_page(state: &AppState, user: &PageUser, values: &FormData, errors: &[FieldError], notice_key: Option<&str>, status: StatusCode) -> PageResult {
-    user.actor.require(&[Role::Admin]).map_err(|e| fail(state, user, e))?;
+async fn teams_page(
+    state: &AppState,
+    user: &PageUser,
+    values: &FormData,
+    errors: &[FieldError],
+    notice_key: Option<&str>,
+    status: StatusCode,
+) -> PageResult {
+    user.actor
+        .require(&[Role::Admin])
+        .map_err(|e| fail(state, user, e))?;
     let list = state.app.teams().await.map_err(|e| fail(state, user, e))?;
-    let programmes = state.app.programmes().await.map_err(|e| fail(state, user, e))?;
+    let programmes = state
+        .app
+        .programmes()
+        .await
+        .map_err(|e| fail(state, user, e))?;
     let ctx = Ctx::new(state, user, "/admin/teams");
     let fields = Fields::new(ctx.tr, errors, values);
     let title = ctx.t("teams-title");
-    let options: Vec<(String, String)> = programmes.iter().map(|p| (p.id.to_string(), p.name.clone())).collect();
+    let options: Vec<(String, String)> = programmes
+        .iter()
+        .map(|p| (p.id.to_string(), p.name.clone()))
+        .collect();
     let body = html! {
         h1 { (title) }
         (notice(&ctx, notice_key))
@@ -450,26 +762,69 @@ async fn teams_page(state: &AppState, user: &PageUser, values: &FormData, errors
     Ok(html_response(status, layout(&ctx, &title, body)))
 }
 
-async fn teams(State(state): State<AppState>, user: PageUser, Query(q): Query<NoticeQuery>) -> PageResult {
-    teams_page(&state, &user, &FormData::default(), &[], q.notice.as_deref(), StatusCode::OK).await
+async fn teams(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    teams_page(
+        &state,
+        &user,
+        &FormData::default(),
+        &[],
+        q.notice.as_deref(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn create_team(State(state): State<AppState>, user: PageUser, axum::Form(pairs): Posted) -> PageResult {
+async fn create_team(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
-    match state.app.create_team(&user.actor, form.get("name"), form.get("programme_id")).await {
+    match state
+        .app
+        .create_team(&user.actor, form.get("name"), form.get("programme_id"))
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/admin/teams?notice=notice-saved").into_response()),
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
-            teams_page(&state, &user, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            teams_page(
+                &state,
+                &user,
+                &form,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
-async fn workers_page(state: &AppState, user: &PageUser, values: &FormData, errors: &[FieldError], notice_key: Option<&str>, status: StatusCode) -> PageResult {
-    user.actor.require(&[Role::Admin]).map_err(|e| fail(state, user, e))?;
-    let list = state.app.workers(&user.actor, None).await.map_err(|e| fail(state, user, e))?;
-    let teams = team_options(state).await.map_err(|e| fail(state, user, e))?;
+async fn workers_page(
+    state: &AppState,
+    user: &PageUser,
+    values: &FormData,
+    errors: &[FieldError],
+    notice_key: Option<&str>,
+    status: StatusCode,
+) -> PageResult {
+    user.actor
+        .require(&[Role::Admin])
+        .map_err(|e| fail(state, user, e))?;
+    let list = state
+        .app
+        .workers(&user.actor, None)
+        .await
+        .map_err(|e| fail(state, user, e))?;
+    let teams = team_options(state)
+        .await
+        .map_err(|e| fail(state, user, e))?;
     let organisations: Vec<(String, String)> = state
         .app
         .organisations(&user.actor)
@@ -485,7 +840,13 @@ async fn workers_page(state: &AppState, user: &PageUser, values: &FormData, erro
         .iter()
         .map(|j| (j.to_string(), ctx.t(&format!("job-{j}"))))
         .collect();
-    let team_name = |id: i64| teams.iter().find(|(v, _)| *v == id.to_string()).map(|(_, n)| n.clone()).unwrap_or_default();
+    let team_name = |id: i64| {
+        teams
+            .iter()
+            .find(|(v, _)| *v == id.to_string())
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
     let body = html! {
         h1 { (title) }
         (notice(&ctx, notice_key))
@@ -567,11 +928,27 @@ async fn workers_page(state: &AppState, user: &PageUser, values: &FormData, erro
     Ok(html_response(status, layout(&ctx, &title, body)))
 }
 
-async fn workers(State(state): State<AppState>, user: PageUser, Query(q): Query<NoticeQuery>) -> PageResult {
-    workers_page(&state, &user, &FormData::default(), &[], q.notice.as_deref(), StatusCode::OK).await
+async fn workers(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    workers_page(
+        &state,
+        &user,
+        &FormData::default(),
+        &[],
+        q.notice.as_deref(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-async fn create_worker(State(state): State<AppState>, user: PageUser, axum::Form(pairs): Posted) -> PageResult {
+async fn create_worker(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
     let input = WorkerInput {
@@ -587,32 +964,73 @@ async fn create_worker(State(state): State<AppState>, user: PageUser, axum::Form
         Ok(_) => Ok(Redirect::to("/admin/workers?notice=notice-saved").into_response()),
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
-            workers_page(&state, &user, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            workers_page(
+                &state,
+                &user,
+                &form,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
-async fn change_secondment(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> PageResult {
+async fn change_secondment(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
-    let input = SecondmentInput { hours_per_week: form.get("hours_per_week").to_string(), starts_on: form.get("starts_on").to_string() };
+    let input = SecondmentInput {
+        hours_per_week: form.get("hours_per_week").to_string(),
+        starts_on: form.get("starts_on").to_string(),
+    };
     match state.app.change_secondment(&user.actor, id, &input).await {
         Ok(()) => Ok(Redirect::to("/admin/workers?notice=notice-saved").into_response()),
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
-            workers_page(&state, &user, &FormData::default(), &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            workers_page(
+                &state,
+                &user,
+                &FormData::default(),
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
-async fn end_secondment(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> PageResult {
+async fn end_secondment(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
-    match state.app.end_secondment(&user.actor, id, form.get("ends_on")).await {
+    match state
+        .app
+        .end_secondment(&user.actor, id, form.get("ends_on"))
+        .await
+    {
         Ok(()) => Ok(Redirect::to("/admin/workers?notice=notice-saved").into_response()),
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
-            workers_page(&state, &user, &FormData::default(), &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            workers_page(
+                &state,
+                &user,
+                &FormData::default(),
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }

@@ -6,21 +6,30 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use maud::html;
 use serde::Deserialize;
-use wrapcare_app::auth::random_secret;
 use wrapcare_app::AppError;
+use wrapcare_app::auth::random_secret;
 
 use super::{Ctx, Posted, home_of, html_response, layout};
+use crate::AppState;
 use crate::forms::FormData;
 use crate::i18n::Lang;
-use crate::session::{LANG_COOKIE, LOGIN_CSRF_COOKIE, PageLang, SESSION_COOKIE, client_address, cookie, safe_next};
-use crate::AppState;
+use crate::session::{
+    LANG_COOKIE, LOGIN_CSRF_COOKIE, PageLang, SESSION_COOKIE, client_address, cookie, safe_next,
+};
 
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
 }
 
-fn login_form(state: &AppState, lang: Lang, next: Option<&str>, email: &str, error: Option<&str>, token: &str) -> maud::Markup {
+fn login_form(
+    state: &AppState,
+    lang: Lang,
+    next: Option<&str>,
+    email: &str,
+    error: Option<&str>,
+    token: &str,
+) -> maud::Markup {
     let ctx = Ctx::anonymous(state, lang, "/login");
     let title = ctx.t("login-title");
     let body = html! {
@@ -58,8 +67,19 @@ pub async fn login_page(
 ) -> Response {
     let token = random_secret();
     let next = safe_next(query.next.as_deref());
-    let jar = jar.add(cookie(LOGIN_CSRF_COOKIE, token.clone(), state.secure_cookies));
-    (jar, html_response(StatusCode::OK, login_form(&state, lang, next.as_deref(), "", None, &token))).into_response()
+    let jar = jar.add(cookie(
+        LOGIN_CSRF_COOKIE,
+        token.clone(),
+        state.secure_cookies,
+    ));
+    (
+        jar,
+        html_response(
+            StatusCode::OK,
+            login_form(&state, lang, next.as_deref(), "", None, &token),
+        ),
+    )
+        .into_response()
 }
 
 pub async fn login(
@@ -70,32 +90,60 @@ pub async fn login(
     axum::Form(pairs): Posted,
 ) -> Response {
     let form = FormData::new(pairs);
-    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let expected = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
     let next = safe_next(form.opt("next").as_deref());
     let email = form.get("email").trim().to_string();
     let retry = |status: StatusCode, key: &str, jar: CookieJar| {
         let token = random_secret();
-        let jar = jar.add(cookie(LOGIN_CSRF_COOKIE, token.clone(), state.secure_cookies));
-        (jar, html_response(status, login_form(&state, lang, next.as_deref(), &email, Some(key), &token))).into_response()
+        let jar = jar.add(cookie(
+            LOGIN_CSRF_COOKIE,
+            token.clone(),
+            state.secure_cookies,
+        ));
+        (
+            jar,
+            html_response(
+                status,
+                login_form(&state, lang, next.as_deref(), &email, Some(key), &token),
+            ),
+        )
+            .into_response()
     };
     if !form.csrf_ok(&expected) {
         return retry(StatusCode::FORBIDDEN, "error-csrf", jar);
     }
-    match state.app.login(&email, form.get("password"), request_parts.0.as_deref()).await {
+    match state
+        .app
+        .login(&email, form.get("password"), request_parts.0.as_deref())
+        .await
+    {
         Ok(session) => {
             let target = next.unwrap_or_else(|| home_of(session.actor.role).to_string());
             let jar = jar
-                .remove(cookie(LOGIN_CSRF_COOKIE, String::new(), state.secure_cookies))
+                .remove(cookie(
+                    LOGIN_CSRF_COOKIE,
+                    String::new(),
+                    state.secure_cookies,
+                ))
                 .add(cookie(SESSION_COOKIE, session.secret, state.secure_cookies));
             (jar, Redirect::to(&target)).into_response()
         }
-        Err(AppError::Unauthenticated) => retry(StatusCode::UNAUTHORIZED, "error-login-failed", jar),
+        Err(AppError::Unauthenticated) => {
+            retry(StatusCode::UNAUTHORIZED, "error-login-failed", jar)
+        }
         Err(AppError::Throttled) => retry(StatusCode::TOO_MANY_REQUESTS, "error-throttled", jar),
         Err(e) => super::error_page(&state, lang, None, &e),
     }
 }
 
-pub async fn logout(State(state): State<AppState>, jar: CookieJar, axum::Form(pairs): Posted) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    axum::Form(pairs): Posted,
+) -> Response {
     let form = FormData::new(pairs);
     if let Some(secret) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
         // Only a form from one of our pages may end the session.
@@ -131,13 +179,15 @@ pub async fn switch_language(
     (jar.add(c), Redirect::to(&back)).into_response()
 }
 
-
 /// The client's address for the login throttle.
 pub struct ClientAddr(pub Option<String>);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
         Ok(ClientAddr(client_address(parts)))
     }
 }

@@ -5,11 +5,15 @@ use maud::html;
 
 use super::episode::capacity_bar;
 use super::{Ctx, PageResult, error_page, page};
-use crate::session::PageUser;
 use crate::AppState;
+use crate::session::PageUser;
 
 pub async fn team(State(state): State<AppState>, user: PageUser) -> PageResult {
-    let loads = state.app.caseloads(&user.actor).await.map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+    let loads = state
+        .app
+        .caseloads(&user.actor)
+        .await
+        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
     let ctx = Ctx::new(&state, &user, "/caseloads");
     let title = ctx.t("caseloads-title");
     let total: u32 = loads.iter().map(|l| l.caseload).sum();

@@ -3,27 +3,38 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{html, Markup};
+use maud::{Markup, html};
 use serde::Deserialize;
+use wrapcare_app::AppError;
 use wrapcare_app::caseload::CoordinatorLoad;
 use wrapcare_app::episode::{AssignInput, CloseInput, PhaseInput, StartInput, WithdrawInput};
-use wrapcare_app::AppError;
-use wrapcare_core::caseload::Load;
 use wrapcare_core::FieldError;
+use wrapcare_core::caseload::Load;
 
 use super::family::family_page;
-use super::{Ctx, Fields, PageResult, Posted, check_csrf, error_page, form_error, html_response, layout, notice, page, urgency_badge};
+use super::{
+    Ctx, Fields, PageResult, Posted, check_csrf, error_page, form_error, html_response, layout,
+    notice, page, urgency_badge,
+};
+use crate::AppState;
 use crate::forms::FormData;
 use crate::session::PageUser;
-use crate::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct NoticeQuery {
     notice: Option<String>,
 }
 
-pub async fn waiting_list(State(state): State<AppState>, user: PageUser, Query(q): Query<NoticeQuery>) -> PageResult {
-    let lines = state.app.waiting_list(&user.actor).await.map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+pub async fn waiting_list(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    let lines = state
+        .app
+        .waiting_list(&user.actor)
+        .await
+        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
     let ctx = Ctx::new(&state, &user, "/waiting-list");
     let title = ctx.t("waiting-list-title");
     let past = lines.iter().filter(|l| l.past_norm).count();
@@ -68,7 +79,11 @@ pub async fn waiting_list(State(state): State<AppState>, user: PageUser, Query(q
 }
 
 pub async fn my_families(State(state): State<AppState>, user: PageUser) -> PageResult {
-    let lines = state.app.my_families(&user.actor).await.map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+    let lines = state
+        .app
+        .my_families(&user.actor)
+        .await
+        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
     let ctx = Ctx::new(&state, &user, "/my-families");
     let title = ctx.t("my-families-title");
     let body = html! {
@@ -119,7 +134,9 @@ pub fn capacity_bar(ctx: &Ctx<'_>, l: &CoordinatorLoad) -> Markup {
     let width = l.percent_used.min(100);
     html! {
         div class=(class) {
-            span.capacity__bar aria-hidden="true" { span.capacity__fill style={ "width:" (width) "%" } {} }
+            svg.capacity__bar viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false" {
+                rect.capacity__fill x="0" y="0" height="10" width=(width) {}
+            }
             span { (ctx.tr.t2("caseload-of-capacity", ("caseload", i64::from(l.caseload).into()), ("capacity", ctx.tr.dec1(l.capacity).into()))) }
             @match l.load {
                 Load::Full => { " " span.badge.badge--danger { (ctx.t("load-full")) } }
@@ -130,11 +147,27 @@ pub fn capacity_bar(ctx: &Ctx<'_>, l: &CoordinatorLoad) -> Markup {
     }
 }
 
-async fn assign_page(state: &AppState, user: &PageUser, id: i64, values: &FormData, errors: &[FieldError], status: StatusCode) -> PageResult {
-    let (family, loads) = state.app.assignment_options(&user.actor, id).await.map_err(|e| error_page(state, user.lang, Some(user), &e))?;
+async fn assign_page(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    values: &FormData,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> PageResult {
+    let (family, loads) = state
+        .app
+        .assignment_options(&user.actor, id)
+        .await
+        .map_err(|e| error_page(state, user.lang, Some(user), &e))?;
     let ctx = Ctx::new(state, user, "/waiting-list");
     let fields = Fields::new(ctx.tr, errors, values);
-    let title = format!("{} – {} {}", ctx.t("assign-title"), ctx.t("family-prefix"), family.surname);
+    let title = format!(
+        "{} – {} {}",
+        ctx.t("assign-title"),
+        ctx.t("family-prefix"),
+        family.surname
+    );
     let current = family.episode.as_ref().and_then(|e| e.coordinator.as_ref());
     let chosen = values.get("worker_id");
     let worker_error = errors.iter().find(|e| e.field == "worker_id");
@@ -174,80 +207,186 @@ async fn assign_page(state: &AppState, user: &PageUser, id: i64, values: &FormDa
     Ok(html_response(status, layout(&ctx, &title, body)))
 }
 
-pub async fn assign_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> PageResult {
+pub async fn assign_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+) -> PageResult {
     assign_page(&state, &user, id, &FormData::default(), &[], StatusCode::OK).await
 }
 
-pub async fn assign(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> PageResult {
+pub async fn assign(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
     let Ok(worker_id) = form.get("worker_id").trim().parse::<i64>() else {
-        let errors = vec![FieldError { field: "worker_id".into(), key: "error-choose-coordinator" }];
-        return assign_page(&state, &user, id, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+        let errors = vec![FieldError {
+            field: "worker_id".into(),
+            key: "error-choose-coordinator",
+        }];
+        return assign_page(
+            &state,
+            &user,
+            id,
+            &form,
+            &errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
-    let input = AssignInput { worker_id, starts_on: form.opt("starts_on"), override_reason: form.opt("override_reason") };
+    let input = AssignInput {
+        worker_id,
+        starts_on: form.opt("starts_on"),
+        override_reason: form.opt("override_reason"),
+    };
     match state.app.assign(&user.actor, id, &input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/families/{id}?notice=notice-assigned")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/families/{id}?notice=notice-assigned")).into_response())
+        }
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
-            assign_page(&state, &user, id, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            assign_page(
+                &state,
+                &user,
+                id,
+                &form,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
 /// Runs an episode step from the family page; on refusal the page comes back with the error by the field.
-async fn step(state: &AppState, user: &PageUser, id: i64, form: &FormData, result: Result<wrapcare_app::family::FamilyView, AppError>, notice_key: &str) -> PageResult {
+async fn step(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    form: &FormData,
+    result: Result<wrapcare_app::family::FamilyView, AppError>,
+    notice_key: &str,
+) -> PageResult {
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/families/{id}?notice={notice_key}")).into_response()),
         Err(e) => {
             let errors = form_error(state, user, e)?;
-            family_page(state, user, id, form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            family_page(
+                state,
+                user,
+                id,
+                form,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
-pub async fn start(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> Response {
+pub async fn start(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> Response {
     let form = FormData::new(pairs);
     if let Err(r) = check_csrf(&state, &user, &form) {
         return r;
     }
-    let input = StartInput { started_on: form.get("started_on").to_string() };
+    let input = StartInput {
+        started_on: form.get("started_on").to_string(),
+    };
     let result = state.app.start_help(&user.actor, id, &input).await;
-    step(&state, &user, id, &form, result, "notice-started").await.unwrap_or_else(|r| r)
+    step(&state, &user, id, &form, result, "notice-started")
+        .await
+        .unwrap_or_else(|r| r)
 }
 
-pub async fn phase(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> Response {
+pub async fn phase(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> Response {
     let form = FormData::new(pairs);
     if let Err(r) = check_csrf(&state, &user, &form) {
         return r;
     }
     let result = match form.get("phase").trim().parse::<u8>() {
-        Ok(phase) => state.app.change_phase(&user.actor, id, &PhaseInput { phase, starts_on: form.opt("starts_on") }).await,
+        Ok(phase) => {
+            state
+                .app
+                .change_phase(
+                    &user.actor,
+                    id,
+                    &PhaseInput {
+                        phase,
+                        starts_on: form.opt("starts_on"),
+                    },
+                )
+                .await
+        }
         Err(_) => Err(AppError::invalid("phase", "error-phase")),
     };
-    step(&state, &user, id, &form, result, "notice-phase-changed").await.unwrap_or_else(|r| r)
+    step(&state, &user, id, &form, result, "notice-phase-changed")
+        .await
+        .unwrap_or_else(|r| r)
 }
 
-pub async fn close(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> Response {
+pub async fn close(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> Response {
     let form = FormData::new(pairs);
     if let Err(r) = check_csrf(&state, &user, &form) {
         return r;
     }
-    let input = CloseInput { closed_on: form.get("closed_on").to_string(), reason: form.get("reason").to_string() };
+    let input = CloseInput {
+        closed_on: form.get("closed_on").to_string(),
+        reason: form.get("reason").to_string(),
+    };
     let result = state.app.close(&user.actor, id, &input).await;
-    step(&state, &user, id, &form, result, "notice-closed").await.unwrap_or_else(|r| r)
+    step(&state, &user, id, &form, result, "notice-closed")
+        .await
+        .unwrap_or_else(|r| r)
 }
 
-pub async fn withdraw(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> Response {
+pub async fn withdraw(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> Response {
     let form = FormData::new(pairs);
     if let Err(r) = check_csrf(&state, &user, &form) {
         return r;
     }
-    let input = WithdrawInput { withdrawn_on: form.opt("withdrawn_on"), reason: form.get("reason").to_string() };
+    let input = WithdrawInput {
+        withdrawn_on: form.opt("withdrawn_on"),
+        reason: form.get("reason").to_string(),
+    };
     match state.app.withdraw(&user.actor, id, &input).await {
         Ok(_) => Redirect::to("/waiting-list?notice=notice-withdrawn").into_response(),
         Err(e) => match form_error(&state, &user, e) {
-            Ok(errors) => family_page(&state, &user, id, &form, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await.unwrap_or_else(|r| r),
+            Ok(errors) => family_page(
+                &state,
+                &user,
+                id,
+                &form,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+            .unwrap_or_else(|r| r),
             Err(r) => r,
         },
     }

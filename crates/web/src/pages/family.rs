@@ -2,26 +2,37 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use maud::{html, Markup};
+use maud::{Markup, html};
 use serde::Deserialize;
 use wrapcare_app::family::{EpisodeView, FamilyLine, FamilyView};
+use wrapcare_core::FieldError;
 use wrapcare_core::episode::{ClosureReason, EpisodeState, Phase};
 use wrapcare_core::role::Role;
-use wrapcare_core::FieldError;
 
-use super::{Ctx, Fields, PageResult, error_page, html_response, layout, notice, page, state_badge, urgency_badge};
+use super::{
+    Ctx, Fields, PageResult, error_page, html_response, layout, notice, page, state_badge,
+    urgency_badge,
+};
+use crate::AppState;
 use crate::forms::FormData;
 use crate::session::PageUser;
-use crate::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct SearchQuery {
     q: Option<String>,
 }
 
-pub async fn search(State(state): State<AppState>, user: PageUser, Query(query): Query<SearchQuery>) -> PageResult {
+pub async fn search(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<SearchQuery>,
+) -> PageResult {
     let q = query.q.unwrap_or_default();
-    let lines = state.app.search_families(&user.actor, &q).await.map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+    let lines = state
+        .app
+        .search_families(&user.actor, &q)
+        .await
+        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
     let ctx = Ctx::new(&state, &user, "/families");
     let title = ctx.t("families-title");
     let body = html! {
@@ -77,8 +88,22 @@ pub struct ShowQuery {
     notice: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> PageResult {
-    family_page(&state, &user, id, &FormData::default(), &[], q.notice.as_deref(), StatusCode::OK).await
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> PageResult {
+    family_page(
+        &state,
+        &user,
+        id,
+        &FormData::default(),
+        &[],
+        q.notice.as_deref(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 fn phase_steps(ctx: &Ctx<'_>, current: Option<u8>) -> Markup {
@@ -133,17 +158,34 @@ fn episode_summary(ctx: &Ctx<'_>, e: &EpisodeView) -> Markup {
     }
 }
 
-fn actions(ctx: &Ctx<'_>, user: &PageUser, family: &FamilyView, e: &EpisodeView, fields: &Fields<'_>, today: &str) -> Markup {
+fn actions(
+    ctx: &Ctx<'_>,
+    user: &PageUser,
+    family: &FamilyView,
+    e: &EpisodeView,
+    fields: &Fields<'_>,
+    today: &str,
+) -> Markup {
     let supervisor = user.actor.role == Role::Supervisor;
     let id = family.id;
     let reasons: Vec<(String, String)> = ClosureReason::ALL
         .iter()
-        .map(|r| (r.as_str().to_string(), ctx.t(&format!("closure-{}", r.as_str()))))
+        .map(|r| {
+            (
+                r.as_str().to_string(),
+                ctx.t(&format!("closure-{}", r.as_str())),
+            )
+        })
         .collect();
     let phases: Vec<(String, String)> = Phase::ALL
         .iter()
         .filter(|p| Some(p.number()) != e.phase)
-        .map(|p| (p.number().to_string(), ctx.t(&format!("phase-{}", p.number()))))
+        .map(|p| {
+            (
+                p.number().to_string(),
+                ctx.t(&format!("phase-{}", p.number())),
+            )
+        })
         .collect();
     html! {
         @if supervisor && e.state.is_open() {
@@ -211,8 +253,16 @@ pub async fn family_page(
     notice_key: Option<&str>,
     status: StatusCode,
 ) -> PageResult {
-    let family = state.app.family(&user.actor, id).await.map_err(|e| error_page(state, user.lang, Some(user), &e))?;
-    let path = if user.actor.role == Role::Coordinator { "/my-families" } else { "/families" };
+    let family = state
+        .app
+        .family(&user.actor, id)
+        .await
+        .map_err(|e| error_page(state, user.lang, Some(user), &e))?;
+    let path = if user.actor.role == Role::Coordinator {
+        "/my-families"
+    } else {
+        "/families"
+    };
     let ctx = Ctx::new(state, user, path);
     let fields = Fields::new(ctx.tr, errors, values);
     let today = state.app.today().format("%Y-%m-%d").to_string();

@@ -1,19 +1,19 @@
 //! Server-rendered pages: plain HTML forms that work without JavaScript.
 
+use axum::Router;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
-use maud::{html, Markup, DOCTYPE};
+use maud::{DOCTYPE, Markup, html};
 use wrapcare_app::{Actor, AppError};
-use wrapcare_core::role::Role;
 use wrapcare_core::FieldError;
+use wrapcare_core::role::Role;
 
+use crate::AppState;
 use crate::forms::FormData;
 use crate::i18n::{Lang, Tr};
 use crate::session::{PageLang, PageUser};
-use crate::AppState;
 
 pub mod admin;
 pub mod auth;
@@ -32,7 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(auth::logout))
         .route("/lang/{code}", get(auth::switch_language))
         .route("/referrals", get(referral::mine).post(referral::submit))
-        .route("/referrals/new", get(referral::new_form).post(referral::new_form_more))
+        .route(
+            "/referrals/new",
+            get(referral::new_form).post(referral::new_form_more),
+        )
         .route("/referrals/{id}", get(referral::show))
         .route("/referrals/{id}/accept", post(referral::accept))
         .route("/referrals/{id}/decline", post(referral::decline))
@@ -41,7 +44,10 @@ pub fn routes() -> Router<AppState> {
         .route("/my-families", get(episode::my_families))
         .route("/families", get(family::search))
         .route("/families/{id}", get(family::show))
-        .route("/families/{id}/assign", get(episode::assign_form).post(episode::assign))
+        .route(
+            "/families/{id}/assign",
+            get(episode::assign_form).post(episode::assign),
+        )
         .route("/families/{id}/start", post(episode::start))
         .route("/families/{id}/phase", post(episode::phase))
         .route("/families/{id}/close", post(episode::close))
@@ -77,7 +83,10 @@ pub struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     pub fn new(state: &'a AppState, user: &'a PageUser, path: &'a str) -> Ctx<'a> {
         Ctx {
-            tr: Tr { i18n: &state.i18n, lang: user.lang },
+            tr: Tr {
+                i18n: &state.i18n,
+                lang: user.lang,
+            },
             user: Some(user),
             path,
         }
@@ -85,7 +94,10 @@ impl<'a> Ctx<'a> {
 
     pub fn anonymous(state: &'a AppState, lang: Lang, path: &'a str) -> Ctx<'a> {
         Ctx {
-            tr: Tr { i18n: &state.i18n, lang },
+            tr: Tr {
+                i18n: &state.i18n,
+                lang,
+            },
             user: None,
             path,
         }
@@ -119,7 +131,10 @@ fn nav_items(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/figures", "nav-figures"),
         ],
         Role::Coordinator => &[("/my-families", "nav-my-families")],
-        Role::Intake => &[("/referrals", "nav-my-referrals"), ("/referrals/new", "nav-new-referral")],
+        Role::Intake => &[
+            ("/referrals", "nav-my-referrals"),
+            ("/referrals/new", "nav-new-referral"),
+        ],
         Role::Analyst => &[("/figures", "nav-figures")],
     }
 }
@@ -197,11 +212,19 @@ pub fn html_response(status: StatusCode, markup: Markup) -> Response {
 }
 
 /// The page for an error, with the right status.
-pub fn error_page(state: &AppState, lang: Lang, user: Option<&PageUser>, error: &AppError) -> Response {
+pub fn error_page(
+    state: &AppState,
+    lang: Lang,
+    user: Option<&PageUser>,
+    error: &AppError,
+) -> Response {
     crate::problem::log_internal(error);
     let status = crate::problem::status_of(error);
     let ctx = Ctx {
-        tr: Tr { i18n: &state.i18n, lang },
+        tr: Tr {
+            i18n: &state.i18n,
+            lang,
+        },
         user,
         path: "",
     };
@@ -230,7 +253,11 @@ pub fn check_csrf(state: &AppState, user: &PageUser, form: &FormData) -> Result<
         let title = ctx.t("error-csrf");
         Err(html_response(
             StatusCode::FORBIDDEN,
-            layout(&ctx, &title, html! { h1 { (title) } p { (ctx.t("error-csrf-detail")) } }),
+            layout(
+                &ctx,
+                &title,
+                html! { h1 { (title) } p { (ctx.t("error-csrf-detail")) } },
+            ),
         ))
     }
 }
@@ -290,7 +317,14 @@ impl<'a> Fields<'a> {
     }
 
     /// A text-like input (`kind` = text, date, email, tel, number, password).
-    pub fn input(&self, name: &str, label_key: &str, kind: &str, required: bool, hint_key: Option<&str>) -> Markup {
+    pub fn input(
+        &self,
+        name: &str,
+        label_key: &str,
+        kind: &str,
+        required: bool,
+        hint_key: Option<&str>,
+    ) -> Markup {
         let id = field_id(name);
         let hint = hint_key.map(|k| self.tr.t(k));
         let control = html! {
@@ -302,7 +336,13 @@ impl<'a> Fields<'a> {
         self.wrap(name, &self.tr.t(label_key), hint.as_deref(), control)
     }
 
-    pub fn textarea(&self, name: &str, label_key: &str, required: bool, hint_key: Option<&str>) -> Markup {
+    pub fn textarea(
+        &self,
+        name: &str,
+        label_key: &str,
+        required: bool,
+        hint_key: Option<&str>,
+    ) -> Markup {
         let id = field_id(name);
         let hint = hint_key.map(|k| self.tr.t(k));
         let control = html! {
@@ -314,7 +354,13 @@ impl<'a> Fields<'a> {
     }
 
     /// A select; `options` are (value, label). An empty first option asks to choose.
-    pub fn select(&self, name: &str, label_key: &str, options: &[(String, String)], required: bool) -> Markup {
+    pub fn select(
+        &self,
+        name: &str,
+        label_key: &str,
+        options: &[(String, String)],
+        required: bool,
+    ) -> Markup {
         let id = field_id(name);
         let current = self.values.get(name);
         let control = html! {
@@ -359,7 +405,9 @@ impl<'a> Fields<'a> {
 
 /// A success notice named in the query (`?notice=…`), if it is one of ours.
 pub fn notice(ctx: &Ctx<'_>, key: Option<&str>) -> Markup {
-    match key.filter(|k| k.starts_with("notice-") && k.len() < 60 && ctx.tr.i18n.has(ctx.tr.lang, k)) {
+    match key
+        .filter(|k| k.starts_with("notice-") && k.len() < 60 && ctx.tr.i18n.has(ctx.tr.lang, k))
+    {
         Some(k) => html! { div.notice.notice--success role="status" { p { (ctx.t(k)) } } },
         None => html! {},
     }
@@ -388,11 +436,21 @@ pub fn urgency_badge(ctx: &Ctx<'_>, urgency: wrapcare_core::referral::Urgency) -
 }
 
 /// A status the user must see for the error and the form again (422), or the error page.
-pub fn form_error(state: &AppState, user: &PageUser, error: AppError) -> Result<Vec<FieldError>, Response> {
+pub fn form_error(
+    state: &AppState,
+    user: &PageUser,
+    error: AppError,
+) -> Result<Vec<FieldError>, Response> {
     match error {
         AppError::Invalid(invalid) => Ok(invalid.0),
-        AppError::Conflict(key) => Ok(vec![FieldError { field: "form".into(), key }]),
-        AppError::Stale => Ok(vec![FieldError { field: "form".into(), key: "error-stale" }]),
+        AppError::Conflict(key) => Ok(vec![FieldError {
+            field: "form".into(),
+            key,
+        }]),
+        AppError::Stale => Ok(vec![FieldError {
+            field: "form".into(),
+            key: "error-stale",
+        }]),
         other => Err(error_page(state, user.lang, Some(user), &other)),
     }
 }

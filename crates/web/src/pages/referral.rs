@@ -3,18 +3,21 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use maud::{html, Markup};
+use maud::{Markup, html};
 use serde::Deserialize;
 use wrapcare_app::referral::{AcceptInput, DeclineInput, FamilyMatch, ReferralView};
+use wrapcare_core::FieldError;
 use wrapcare_core::family::MemberRole;
 use wrapcare_core::referral::{ReferralSource, Urgency};
 use wrapcare_core::role::Role;
-use wrapcare_core::FieldError;
 
-use super::{Ctx, Fields, PageResult, Posted, check_csrf, error_page, form_error, html_response, layout, notice, page, urgency_badge};
+use super::{
+    Ctx, Fields, PageResult, Posted, check_csrf, error_page, form_error, html_response, layout,
+    notice, page, urgency_badge,
+};
+use crate::AppState;
 use crate::forms::FormData;
 use crate::session::PageUser;
-use crate::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct NoticeQuery {
@@ -37,8 +40,16 @@ fn status_badge(ctx: &Ctx<'_>, r: &ReferralView) -> Markup {
 }
 
 /// Intake's own referrals with their status.
-pub async fn mine(State(state): State<AppState>, user: PageUser, Query(q): Query<NoticeQuery>) -> PageResult {
-    let list = state.app.my_referrals(&user.actor).await.map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+pub async fn mine(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    let list = state
+        .app
+        .my_referrals(&user.actor)
+        .await
+        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
     let ctx = Ctx::new(&state, &user, "/referrals");
     let title = ctx.t("my-referrals-title");
     let body = html! {
@@ -76,20 +87,47 @@ pub async fn mine(State(state): State<AppState>, user: PageUser, Query(q): Query
     Ok(page(&ctx, &title, body))
 }
 
-fn options<T: Copy>(ctx: &Ctx<'_>, all: &[T], code: impl Fn(T) -> &'static str, prefix: &str) -> Vec<(String, String)> {
+fn options<T: Copy>(
+    ctx: &Ctx<'_>,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    prefix: &str,
+) -> Vec<(String, String)> {
     all.iter()
-        .map(|v| (code(*v).to_string(), ctx.t(&format!("{prefix}{}", code(*v)))))
+        .map(|v| {
+            (
+                code(*v).to_string(),
+                ctx.t(&format!("{prefix}{}", code(*v))),
+            )
+        })
         .collect()
 }
 
-async fn referral_form(state: &AppState, user: &PageUser, values: &FormData, errors: &[FieldError], slots: usize, status: StatusCode) -> PageResult {
-    let programmes = state.app.programmes().await.map_err(|e| error_page(state, user.lang, Some(user), &e))?;
+async fn referral_form(
+    state: &AppState,
+    user: &PageUser,
+    values: &FormData,
+    errors: &[FieldError],
+    slots: usize,
+    status: StatusCode,
+) -> PageResult {
+    let programmes = state
+        .app
+        .programmes()
+        .await
+        .map_err(|e| error_page(state, user.lang, Some(user), &e))?;
     let ctx = Ctx::new(state, user, "/referrals/new");
     let fields = Fields::new(ctx.tr, errors, values);
     let title = ctx.t("new-referral-title");
-    let programme_options: Vec<(String, String)> = programmes.iter().map(|p| (p.id.to_string(), p.name.clone())).collect();
+    let programme_options: Vec<(String, String)> = programmes
+        .iter()
+        .map(|p| (p.id.to_string(), p.name.clone()))
+        .collect();
     let roles = options(&ctx, &MemberRole::ALL, MemberRole::as_str, "member-role-");
-    let form_errors: Vec<&FieldError> = errors.iter().filter(|e| e.field == "members" || e.field == "form").collect();
+    let form_errors: Vec<&FieldError> = errors
+        .iter()
+        .filter(|e| e.field == "members" || e.field == "form")
+        .collect();
     let body = html! {
         h1 { (title) }
         p.lead { (ctx.t("new-referral-lead")) }
@@ -159,7 +197,7 @@ async fn referral_form(state: &AppState, user: &PageUser, values: &FormData, err
                 }
             }
             div.actions {
-                button.button.button--primary type="submit" { (ctx.t("submit-referral")) }
+                button.button.button--primary #submit-referral type="submit" { (ctx.t("submit-referral")) }
                 button.button.button--secondary type="submit" formaction="/referrals/new" name="more" value="1" { (ctx.t("add-member")) }
             }
         }
@@ -168,34 +206,77 @@ async fn referral_form(state: &AppState, user: &PageUser, values: &FormData, err
 }
 
 pub async fn new_form(State(state): State<AppState>, user: PageUser) -> PageResult {
-    user.actor.require(&[Role::Intake, Role::Supervisor]).map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
-    referral_form(&state, &user, &FormData::default(), &[], DEFAULT_SLOTS, StatusCode::OK).await
+    user.actor
+        .require(&[Role::Intake, Role::Supervisor])
+        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+    referral_form(
+        &state,
+        &user,
+        &FormData::default(),
+        &[],
+        DEFAULT_SLOTS,
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// "Add a family member": the same form with one more slot, nothing stored.
-pub async fn new_form_more(State(state): State<AppState>, user: PageUser, axum::Form(pairs): Posted) -> PageResult {
+pub async fn new_form_more(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
-    let slots = (form.member_slots().max(DEFAULT_SLOTS) + 1).min(wrapcare_core::referral::MAX_MEMBERS);
+    let slots =
+        (form.member_slots().max(DEFAULT_SLOTS) + 1).min(wrapcare_core::referral::MAX_MEMBERS);
     referral_form(&state, &user, &form, &[], slots, StatusCode::OK).await
 }
 
-pub async fn submit(State(state): State<AppState>, user: PageUser, axum::Form(pairs): Posted) -> PageResult {
+pub async fn submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
-    match state.app.submit_referral(&user.actor, &form.referral(), None).await {
-        Ok(done) => Ok(Redirect::to(&format!("/referrals/{}?notice=notice-referral-submitted", done.referral.id)).into_response()),
+    match state
+        .app
+        .submit_referral(&user.actor, &form.referral(), None)
+        .await
+    {
+        Ok(done) => Ok(Redirect::to(&format!(
+            "/referrals/{}?notice=notice-referral-submitted",
+            done.referral.id
+        ))
+        .into_response()),
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
             let slots = form.member_slots().max(DEFAULT_SLOTS);
-            referral_form(&state, &user, &form, &errors, slots, StatusCode::UNPROCESSABLE_ENTITY).await
+            referral_form(
+                &state,
+                &user,
+                &form,
+                &errors,
+                slots,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
 /// Referrals of the supervisor's programme waiting to be screened.
-pub async fn screening(State(state): State<AppState>, user: PageUser, Query(q): Query<NoticeQuery>) -> PageResult {
-    let list = state.app.referrals_to_screen(&user.actor).await.map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+pub async fn screening(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    let list = state
+        .app
+        .referrals_to_screen(&user.actor)
+        .await
+        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
     let ctx = Ctx::new(&state, &user, "/screening");
     let title = ctx.t("screening-title");
     let body = html! {
@@ -232,14 +313,34 @@ pub async fn screening(State(state): State<AppState>, user: PageUser, Query(q): 
     Ok(page(&ctx, &title, body))
 }
 
-async fn referral_page(state: &AppState, user: &PageUser, id: i64, errors: &[FieldError], notice_key: Option<&str>, status: StatusCode) -> PageResult {
-    let r = state.app.referral(&user.actor, id).await.map_err(|e| error_page(state, user.lang, Some(user), &e))?;
-    let matches: Vec<FamilyMatch> = if r.detail.is_some() && r.status == wrapcare_core::referral::IntakeStatus::Submitted {
-        state.app.referral_matches(&user.actor, id).await.map_err(|e| error_page(state, user.lang, Some(user), &e))?
+async fn referral_page(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    errors: &[FieldError],
+    notice_key: Option<&str>,
+    status: StatusCode,
+) -> PageResult {
+    let r = state
+        .app
+        .referral(&user.actor, id)
+        .await
+        .map_err(|e| error_page(state, user.lang, Some(user), &e))?;
+    let matches: Vec<FamilyMatch> =
+        if r.detail.is_some() && r.status == wrapcare_core::referral::IntakeStatus::Submitted {
+            state
+                .app
+                .referral_matches(&user.actor, id)
+                .await
+                .map_err(|e| error_page(state, user.lang, Some(user), &e))?
+        } else {
+            Vec::new()
+        };
+    let path = if user.actor.role == Role::Supervisor {
+        "/screening"
     } else {
-        Vec::new()
+        "/referrals"
     };
-    let path = if user.actor.role == Role::Supervisor { "/screening" } else { "/referrals" };
     let ctx = Ctx::new(state, user, path);
     let title = format!("{} {}", ctx.t("referral-title"), r.surname);
     let empty = FormData::default();
@@ -342,7 +443,12 @@ async fn referral_page(state: &AppState, user: &PageUser, id: i64, errors: &[Fie
     Ok(html_response(status, layout(&ctx, &title, body)))
 }
 
-pub async fn show(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(q): Query<NoticeQuery>) -> PageResult {
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
     referral_page(&state, &user, id, &[], q.notice.as_deref(), StatusCode::OK).await
 }
 
@@ -350,16 +456,35 @@ fn version_of(form: &FormData) -> Option<i64> {
     form.get("version").trim().parse().ok()
 }
 
-pub async fn accept(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> PageResult {
+pub async fn accept(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
     let family_id = match form.get("family_id").trim() {
         "" => None,
-        v => Some(v.parse::<i64>().map_err(|_| error_page(&state, user.lang, Some(&user), &wrapcare_app::AppError::invalid("family_id", "error-not-a-match")))?),
+        v => Some(v.parse::<i64>().map_err(|_| {
+            error_page(
+                &state,
+                user.lang,
+                Some(&user),
+                &wrapcare_app::AppError::invalid("family_id", "error-not-a-match"),
+            )
+        })?),
     };
-    let input = AcceptInput { family_id, version: version_of(&form) };
+    let input = AcceptInput {
+        family_id,
+        version: version_of(&form),
+    };
     match state.app.accept_referral(&user.actor, id, &input).await {
-        Ok(done) => Ok(Redirect::to(&format!("/families/{}?notice=notice-referral-accepted", done.family_id)).into_response()),
+        Ok(done) => Ok(Redirect::to(&format!(
+            "/families/{}?notice=notice-referral-accepted",
+            done.family_id
+        ))
+        .into_response()),
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
             referral_page(&state, &user, id, &errors, None, StatusCode::CONFLICT).await
@@ -367,15 +492,31 @@ pub async fn accept(State(state): State<AppState>, user: PageUser, Path(id): Pat
     }
 }
 
-pub async fn decline(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, axum::Form(pairs): Posted) -> PageResult {
+pub async fn decline(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): Posted,
+) -> PageResult {
     let form = FormData::new(pairs);
     check_csrf(&state, &user, &form)?;
-    let input = DeclineInput { reason: form.get("reason").to_string(), version: version_of(&form) };
+    let input = DeclineInput {
+        reason: form.get("reason").to_string(),
+        version: version_of(&form),
+    };
     match state.app.decline_referral(&user.actor, id, &input).await {
         Ok(_) => Ok(Redirect::to("/screening?notice=notice-referral-declined").into_response()),
         Err(e) => {
             let errors = form_error(&state, &user, e)?;
-            referral_page(&state, &user, id, &errors, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            referral_page(
+                &state,
+                &user,
+                id,
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }

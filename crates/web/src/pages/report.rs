@@ -2,16 +2,16 @@
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use maud::{html, Markup};
+use maud::{Markup, html};
 use serde::Deserialize;
+use wrapcare_core::FieldError;
 use wrapcare_core::dates::parse_date;
 use wrapcare_core::waiting::WaitingStats;
-use wrapcare_core::FieldError;
 
 use super::{Ctx, Fields, PageResult, form_error, html_response, layout};
+use crate::AppState;
 use crate::forms::FormData;
 use crate::session::PageUser;
-use crate::AppState;
 
 #[derive(Debug, Deserialize)]
 pub struct PeriodQuery {
@@ -20,7 +20,8 @@ pub struct PeriodQuery {
 }
 
 fn weeks(ctx: &Ctx<'_>, days: Option<f64>) -> String {
-    days.map(|d| ctx.tr.dec1(d / 7.0)).unwrap_or_else(|| "–".to_string())
+    days.map(|d| ctx.tr.dec1(d / 7.0))
+        .unwrap_or_else(|| "–".to_string())
 }
 
 fn row(ctx: &Ctx<'_>, label: &str, s: &WaitingStats, strong: bool) -> Markup {
@@ -36,14 +37,25 @@ fn row(ctx: &Ctx<'_>, label: &str, s: &WaitingStats, strong: bool) -> Markup {
     }
 }
 
-pub async fn figures(State(state): State<AppState>, user: PageUser, Query(q): Query<PeriodQuery>) -> PageResult {
+pub async fn figures(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<PeriodQuery>,
+) -> PageResult {
     let mut errors: Vec<FieldError> = Vec::new();
-    let mut parse = |name: &str, value: &Option<String>| match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+    let mut parse = |name: &str, value: &Option<String>| match value
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
         None => None,
         Some(v) => {
             let d = parse_date(v);
             if d.is_none() {
-                errors.push(FieldError { field: name.to_string(), key: "error-date-format" });
+                errors.push(FieldError {
+                    field: name.to_string(),
+                    key: "error-date-format",
+                });
             }
             d
         }
@@ -64,11 +76,29 @@ pub async fn figures(State(state): State<AppState>, user: PageUser, Query(q): Qu
     let ctx = Ctx::new(&state, &user, "/figures");
     let title = ctx.t("figures-title");
     let values = FormData::new(vec![
-        ("from".into(), figures.as_ref().map(|f| f.from.to_string()).or(q.from.clone()).unwrap_or_default()),
-        ("until".into(), figures.as_ref().map(|f| f.until.to_string()).or(q.until.clone()).unwrap_or_default()),
+        (
+            "from".into(),
+            figures
+                .as_ref()
+                .map(|f| f.from.to_string())
+                .or(q.from.clone())
+                .unwrap_or_default(),
+        ),
+        (
+            "until".into(),
+            figures
+                .as_ref()
+                .map(|f| f.until.to_string())
+                .or(q.until.clone())
+                .unwrap_or_default(),
+        ),
     ]);
     let fields = Fields::new(ctx.tr, &errors, &values);
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let body = html! {
         h1 { (title) }
         p.lead { (ctx.t("figures-lead")) }
