@@ -164,6 +164,7 @@ phase-1 = 1 Engagement and team preparation
 phase-2 = 2 Plan development
 phase-3 = 3 Implementation
 phase-4 = 4 Transition
+step-done = done:
 phases-label = Phases of the episode
 closure-goals_reached = goals reached
 closure-moved = moved

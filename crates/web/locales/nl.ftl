@@ -164,6 +164,7 @@ phase-1 = 1 Kennismaking en teamvorming
 phase-2 = 2 Plan maken
 phase-3 = 3 Uitvoering
 phase-4 = 4 Afronding
+step-done = afgerond:
 phases-label = Fasen van het traject
 closure-goals_reached = doelen bereikt
 closure-moved = verhuisd

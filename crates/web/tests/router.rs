@@ -882,6 +882,429 @@ async fn openapi_describes_every_api_route(store: Store) {
     }
 }
 
+async fn admin_forms_manage_users_and_reference_data(store: Store) {
+    let t = setup(store).await;
+    let admin = t.session("admin@demo.wrapcare.nl").await;
+    // A new user gets a password shown once; a bad one is refused by the field.
+    let created = t
+        .post_form(
+            "/admin/users",
+            &admin,
+            &[
+                ("name", "Nieuwe Coach"),
+                ("email", "nieuw@demo.wrapcare.nl"),
+                ("role", "coordinator"),
+                ("team_id", "1"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert!(created.body.contains("id=\"issued-password\""));
+    let refused = t
+        .post_form(
+            "/admin/users",
+            &admin,
+            &[
+                ("name", ""),
+                ("email", "geen-adres"),
+                ("role", "coordinator"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Vul een geldig e-mailadres in."));
+    assert!(
+        refused
+            .body
+            .contains("Werkbegeleiders en gezinscoaches horen bij een team.")
+    );
+    let id = t
+        .app
+        .cli_actor("nieuw@demo.wrapcare.nl")
+        .await
+        .expect("new user")
+        .user_id;
+    let reset = t
+        .post_form(&format!("/admin/users/{id}/reset"), &admin, &[], true)
+        .await;
+    assert!(reset.body.contains("id=\"issued-password\""));
+    let role = t
+        .post_form(
+            &format!("/admin/users/{id}"),
+            &admin,
+            &[("role", "analyst"), ("team_id", ""), ("version", "2")],
+            true,
+        )
+        .await;
+    assert_eq!(role.status, StatusCode::SEE_OTHER, "{}", role.body);
+    let stale = t
+        .post_form(
+            &format!("/admin/users/{id}"),
+            &admin,
+            &[("role", "intake"), ("team_id", ""), ("version", "1")],
+            true,
+        )
+        .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a stale version is refused"
+    );
+    assert_eq!(
+        t.post_form(&format!("/admin/users/{id}/deactivate"), &admin, &[], true)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        t.app.cli_actor("nieuw@demo.wrapcare.nl").await.is_err(),
+        "deactivated"
+    );
+    assert_eq!(
+        t.post_form(&format!("/admin/users/{id}/activate"), &admin, &[], true)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    // Organisations, programmes (norms must fit), teams, workers and secondments.
+    assert_eq!(
+        t.post_form(
+            "/admin/organisations",
+            &admin,
+            &[("name", "Stichting Nieuw")],
+            true
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let taken = t
+        .post_form("/admin/organisations", &admin, &[("name", "Juvent")], true)
+        .await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let programme = [
+        ("name", "Pilot Noord"),
+        ("starts_on", "2026-01-01"),
+        ("ends_on", ""),
+        ("families_per_fte", "8"),
+        ("budget_hours_per_family", "200"),
+        ("weekly_hours_per_family", "7"),
+        ("start_within_weeks", "9"),
+        ("full_time_hours_per_week", "36"),
+    ];
+    let misfit = t
+        .post_form("/admin/programmes", &admin, &programme, true)
+        .await;
+    assert_eq!(misfit.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(misfit.body.contains("De normen passen niet samen"));
+    let mut fitting = programme.to_vec();
+    fitting[5] = ("weekly_hours_per_family", "4,5");
+    assert_eq!(
+        t.post_form("/admin/programmes", &admin, &fitting, true)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let team = t
+        .post_form(
+            "/admin/teams",
+            &admin,
+            &[("name", "Team Noord"), ("programme_id", "3")],
+            true,
+        )
+        .await;
+    assert_eq!(team.status, StatusCode::SEE_OTHER, "{}", team.body);
+    let no_programme = t
+        .post_form(
+            "/admin/teams",
+            &admin,
+            &[("name", "Team Zuid"), ("programme_id", "99")],
+            true,
+        )
+        .await;
+    assert_eq!(no_programme.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let worker = t
+        .post_form(
+            "/admin/workers",
+            &admin,
+            &[
+                ("name", "Kim Noord"),
+                ("job", "coordinator"),
+                ("team_id", "3"),
+                ("home_organisation_id", "1"),
+                ("hours_per_week", "24"),
+                ("starts_on", "2026-02-01"),
+                ("user_email", ""),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(worker.status, StatusCode::SEE_OTHER, "{}", worker.body);
+    let workers = t
+        .app
+        .workers(
+            &t.app
+                .cli_actor("admin@demo.wrapcare.nl")
+                .await
+                .expect("admin"),
+            Some(3),
+        )
+        .await
+        .expect("workers");
+    let kim = workers
+        .iter()
+        .find(|w| w.name == "Kim Noord")
+        .expect("kim")
+        .id;
+    let change = t
+        .post_form(
+            &format!("/admin/workers/{kim}/secondment"),
+            &admin,
+            &[("hours_per_week", "16"), ("starts_on", "2026-06-01")],
+            true,
+        )
+        .await;
+    assert_eq!(change.status, StatusCode::SEE_OTHER, "{}", change.body);
+    let backwards = t
+        .post_form(
+            &format!("/admin/workers/{kim}/secondment"),
+            &admin,
+            &[("hours_per_week", "20"), ("starts_on", "2026-03-01")],
+            true,
+        )
+        .await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let ended = t
+        .post_form(
+            &format!("/admin/workers/{kim}/end"),
+            &admin,
+            &[("ends_on", "2026-09-01")],
+            true,
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::SEE_OTHER);
+    let history = t
+        .app
+        .workers(
+            &t.app
+                .cli_actor("admin@demo.wrapcare.nl")
+                .await
+                .expect("admin"),
+            Some(3),
+        )
+        .await
+        .expect("workers");
+    let kim = history.iter().find(|w| w.name == "Kim Noord").expect("kim");
+    assert_eq!(
+        kim.secondments.len(),
+        2,
+        "a change is history, not an overwrite"
+    );
+    assert!(kim.secondments.iter().all(|s| s.ends_on.is_some()));
+    // A supervisor may not use the admin forms.
+    let leider = t.session("leider@demo.wrapcare.nl").await;
+    assert_eq!(
+        t.post_form("/admin/organisations", &leider, &[("name", "X")], true)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+async fn episode_forms_withdraw_phase_close(store: Store) {
+    let t = setup(store).await;
+    let leider = t.session("leider@demo.wrapcare.nl").await;
+    let supervisor = t
+        .app
+        .cli_actor("leider@demo.wrapcare.nl")
+        .await
+        .expect("actor");
+    let waiting = t.app.waiting_list(&supervisor).await.expect("list")[0].family_id;
+    let no_reason = t
+        .post_form(
+            &format!("/families/{waiting}/withdraw"),
+            &leider,
+            &[("reason", "")],
+            true,
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let withdrawn = t
+        .post_form(
+            &format!("/families/{waiting}/withdraw"),
+            &leider,
+            &[("reason", "Verhuisd naar Utrecht")],
+            true,
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    let coach = t.session("coach1@demo.wrapcare.nl").await;
+    let coach_actor = t
+        .app
+        .cli_actor("coach1@demo.wrapcare.nl")
+        .await
+        .expect("coach");
+    let mine = t.app.my_families(&coach_actor).await.expect("mine");
+    let family = mine
+        .iter()
+        .find(|l| l.phase.is_some_and(|p| p < 4))
+        .expect("in care")
+        .clone();
+    let next = (family.phase.unwrap_or(1) + 1).to_string();
+    let bad = t
+        .post_form(
+            &format!("/families/{}/phase", family.family_id),
+            &coach,
+            &[("phase", "7")],
+            true,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Kies fase 1, 2, 3 of 4."));
+    let moved = t
+        .post_form(
+            &format!("/families/{}/phase", family.family_id),
+            &coach,
+            &[("phase", &next), ("starts_on", &today(&t))],
+            true,
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let future = (t.app.today() + chrono::Duration::days(5))
+        .format("%Y-%m-%d")
+        .to_string();
+    let early = t
+        .post_form(
+            &format!("/families/{}/close", family.family_id),
+            &coach,
+            &[("closed_on", &future), ("reason", "goals_reached")],
+            true,
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(early.body.contains("Deze datum ligt in de toekomst."));
+    let closed = t
+        .post_form(
+            &format!("/families/{}/close", family.family_id),
+            &coach,
+            &[("closed_on", &today(&t)), ("reason", "goals_reached")],
+            true,
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    // Closed: the family leaves the coordinator's list and file.
+    assert_eq!(
+        t.get(&format!("/families/{}", family.family_id), Some(&coach))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn api_lists_answer_per_role(store: Store) {
+    let t = setup(store).await;
+    let leider = t.token("leider@demo.wrapcare.nl").await;
+    let coach = t.token("coach1@demo.wrapcare.nl").await;
+    let intake = t.token("intake@demo.wrapcare.nl").await;
+    let analyst = t.token("analist@demo.wrapcare.nl").await;
+    for (token, path, expected) in [
+        (&leider, "/api/v1/screening", StatusCode::OK),
+        (&leider, "/api/v1/waiting-list", StatusCode::OK),
+        (&leider, "/api/v1/families?q=a", StatusCode::OK),
+        (&leider, "/api/v1/caseloads", StatusCode::OK),
+        (&leider, "/api/v1/figures/waiting", StatusCode::OK),
+        (&coach, "/api/v1/my-families", StatusCode::OK),
+        (&coach, "/api/v1/caseloads", StatusCode::OK),
+        (&intake, "/api/v1/referrals", StatusCode::OK),
+        (
+            &analyst,
+            "/api/v1/figures/waiting?from=2026-01-01",
+            StatusCode::OK,
+        ),
+        (
+            &analyst,
+            "/api/v1/figures/waiting?from=1-1-2026",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (&analyst, "/api/v1/waiting-list", StatusCode::FORBIDDEN),
+        (&intake, "/api/v1/screening", StatusCode::FORBIDDEN),
+        (&coach, "/api/v1/families", StatusCode::FORBIDDEN),
+    ] {
+        let answer = t.api("GET", path, Some(token), None).await;
+        assert_eq!(answer.status, expected, "{path}: {}", answer.body);
+        if expected != StatusCode::OK {
+            assert!(
+                answer
+                    .content_type()
+                    .starts_with("application/problem+json"),
+                "{path}"
+            );
+        }
+    }
+    let waiting = t
+        .api("GET", "/api/v1/waiting-list", Some(&leider), None)
+        .await
+        .json();
+    let first = &waiting.as_array().expect("list")[0];
+    assert!(first["waited_days"].as_i64().is_some());
+    let figures = t
+        .api("GET", "/api/v1/figures/waiting", Some(&analyst), None)
+        .await;
+    assert!(!figures.body.contains("surname"), "no names in figures");
+    // Screening through the API: matches, then decline with a reason.
+    let to_screen = t
+        .api("GET", "/api/v1/screening", Some(&leider), None)
+        .await
+        .json();
+    let id = to_screen.as_array().expect("list")[0]["id"]
+        .as_i64()
+        .expect("id");
+    assert_eq!(
+        t.api(
+            "GET",
+            &format!("/api/v1/referrals/{id}/matches"),
+            Some(&leider),
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let declined = t
+        .api(
+            "POST",
+            &format!("/api/v1/referrals/{id}/decline"),
+            Some(&leider),
+            Some(json!({"reason": "Buiten de doelgroep"})),
+        )
+        .await;
+    assert_eq!(declined.status, StatusCode::OK, "{}", declined.body);
+    assert_eq!(declined.json()["status"], "declined");
+    let again = t
+        .api(
+            "POST",
+            &format!("/api/v1/referrals/{id}/accept"),
+            Some(&leider),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    // Withdraw through the API.
+    let family = first["family_id"].as_i64().expect("family");
+    let withdrawn = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{family}/withdraw"),
+            Some(&leider),
+            Some(json!({"reason": "Gezin wil geen hulp meer"})),
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.body);
+    assert_eq!(withdrawn.json()["episode"]["state"], "withdrawn");
+}
+
 wrapcare_store::on_both_databases!(
     health_assets_and_login,
     every_page_answers_for_its_role,
@@ -891,4 +1314,7 @@ wrapcare_store::on_both_databases!(
     api_sequence_referral_to_start,
     api_errors_are_problems,
     openapi_describes_every_api_route,
+    admin_forms_manage_users_and_reference_data,
+    episode_forms_withdraw_phase_close,
+    api_lists_answer_per_role,
 );

@@ -114,7 +114,7 @@ fn phase_steps(ctx: &Ctx<'_>, current: Option<u8>) -> Markup {
                 @if current == Some(n) {
                     li.is-current aria-current="step" { (ctx.t(&format!("phase-{n}"))) }
                 } @else if current.is_some_and(|c| n < c) {
-                    li.is-done { (ctx.t(&format!("phase-{n}"))) }
+                    li.is-done { span.visually-hidden { (ctx.t("step-done")) " " } (ctx.t(&format!("phase-{n}"))) }
                 } @else {
                     li { (ctx.t(&format!("phase-{n}"))) }
                 }
