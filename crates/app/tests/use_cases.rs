@@ -833,7 +833,57 @@ async fn figures_hide_small_groups_and_names(store: Store) {
     ));
 }
 
+async fn sessions_end_after_idle_time_and_on_deactivation(store: Store) {
+    let w = world(store.clone(), &["32"]).await;
+    let session = w
+        .app
+        .login("lead@example.nl", PASSWORD, Some("127.0.0.1"))
+        .await
+        .expect("login");
+    assert!(w.app.session(&session.secret, None).await.is_ok());
+    assert!(matches!(
+        w.app.login("lead@example.nl", "wrong-password", None).await,
+        Err(AppError::Unauthenticated)
+    ));
+    // Thirty-one minutes without a request: the session has ended.
+    let mut tx = store.write().await.expect("tx");
+    let hash = wrapcare_app::auth::sha256_hex(&session.secret);
+    wrapcare_store::session::touch(&mut tx, &hash, chrono::Utc::now() - Duration::minutes(31))
+        .await
+        .expect("age");
+    tx.commit().await.expect("commit");
+    assert!(matches!(
+        w.app.session(&session.secret, None).await,
+        Err(AppError::Unauthenticated)
+    ));
+    // A deactivated login loses its sessions and tokens at once.
+    let again = w
+        .app
+        .login("lead@example.nl", PASSWORD, None)
+        .await
+        .expect("login");
+    let token = w.app.create_token("lead@example.nl").await.expect("token");
+    assert!(w.app.token_actor(&token, None).await.is_ok());
+    w.app
+        .deactivate_user(None, wrapcare_app::admin::UserRef::Email("lead@example.nl"))
+        .await
+        .expect("deactivate");
+    assert!(matches!(
+        w.app.session(&again.secret, None).await,
+        Err(AppError::Unauthenticated)
+    ));
+    assert!(matches!(
+        w.app.token_actor(&token, None).await,
+        Err(AppError::Unauthenticated)
+    ));
+    assert!(matches!(
+        w.app.login("lead@example.nl", PASSWORD, None).await,
+        Err(AppError::Unauthenticated)
+    ));
+}
+
 wrapcare_store::on_both_databases!(
+    sessions_end_after_idle_time_and_on_deactivation,
     referral_to_start_of_help,
     registration_without_indication_counts_from_received,
     bad_input_stores_nothing_and_keys_are_idempotent,

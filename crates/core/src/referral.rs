@@ -151,7 +151,9 @@ impl MemberInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferralInput {
-    #[serde(default)]
+    /// The programme's id, as a number or a string.
+    #[serde(default, deserialize_with = "number_or_string")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub programme_id: String,
     #[serde(default)]
     pub source: String,
@@ -177,6 +179,20 @@ pub struct ReferralInput {
     pub phone: String,
     #[serde(default)]
     pub members: Vec<MemberInput>,
+}
+
+/// Accepts `12` as well as `"12"`: forms send text, JSON clients send numbers.
+fn number_or_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Number(i64),
+        Text(String),
+    }
+    Ok(match Either::deserialize(deserializer)? {
+        Either::Number(n) => n.to_string(),
+        Either::Text(s) => s,
+    })
 }
 
 /// A validated family member.

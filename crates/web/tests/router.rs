@@ -583,7 +583,7 @@ async fn api_sequence_referral_to_start(store: Store) {
     let leider = t.token("leider@demo.wrapcare.nl").await;
     let indication = days_ago(&t, 20);
     let body = json!({
-        "programme_id": "1", "source": "indication_body", "referrer_name": "R", "referrer_contact": "033",
+        "programme_id": 1, "source": "indication_body", "referrer_name": "R", "referrer_contact": "033",
         "received_on": days_ago(&t, 10), "urgency": "high", "reason": "Vastgelopen", "city": "Leusden",
         "members": [
             {"given_name": "Iris", "family_name": "Zwart", "role": "parent", "parental_authority": true},
