@@ -16,7 +16,7 @@ use wrapcare_core::FieldError;
 use wrapcare_core::role::Role;
 
 use super::{
-    Ctx, Fields, PageResult, Posted, check_csrf, error_page, form_error, html_response, layout,
+    Ctx, Fields, PageResult, Posted, checked_form, error_page, form_error, html_response, layout,
     notice,
 };
 use crate::AppState;
@@ -212,8 +212,7 @@ async fn create_user(
     user: PageUser,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     match state.app.create_user(&user.actor, &user_input(&form)).await {
         Ok(issued) => {
             users_page(
@@ -310,8 +309,7 @@ async fn update_user(
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     let version = form.get("version").parse::<i64>().unwrap_or_default();
     match state
         .app
@@ -340,8 +338,7 @@ async fn deactivate_user(
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    checked_form(&state, &user, pairs)?;
     state
         .app
         .deactivate_user(Some(&user.actor), UserRef::Id(id))
@@ -356,8 +353,7 @@ async fn activate_user(
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    checked_form(&state, &user, pairs)?;
     state
         .app
         .activate_user(&user.actor, id)
@@ -372,8 +368,7 @@ async fn reset_password(
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    checked_form(&state, &user, pairs)?;
     let issued = state
         .app
         .reset_password(&user.actor, id)
@@ -443,8 +438,7 @@ async fn create_organisation(
     user: PageUser,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     match state
         .app
         .create_organisation(&user.actor, form.get("name"))
@@ -580,8 +574,7 @@ async fn create_programme(
     user: PageUser,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     match state
         .app
         .create_programme(&user.actor, &programme_input(&form))
@@ -692,8 +685,7 @@ async fn update_programme(
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     let version = form.get("version").parse::<i64>().unwrap_or_default();
     match state
         .app
@@ -783,8 +775,7 @@ async fn create_team(
     user: PageUser,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     match state
         .app
         .create_team(&user.actor, form.get("name"), form.get("programme_id"))
@@ -949,8 +940,7 @@ async fn create_worker(
     user: PageUser,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     let input = WorkerInput {
         name: form.get("name").to_string(),
         team_id: form.get("team_id").to_string(),
@@ -983,8 +973,7 @@ async fn change_secondment(
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     let input = SecondmentInput {
         hours_per_week: form.get("hours_per_week").to_string(),
         starts_on: form.get("starts_on").to_string(),
@@ -1012,8 +1001,7 @@ async fn end_secondment(
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     match state
         .app
         .end_secondment(&user.actor, id, form.get("ends_on"))

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use maud::{Markup, html};
 use serde::Deserialize;
 use wrapcare_app::AppError;
@@ -13,7 +13,7 @@ use wrapcare_core::caseload::Load;
 
 use super::family::family_page;
 use super::{
-    Ctx, Fields, PageResult, Posted, check_csrf, error_page, form_error, html_response, layout,
+    Ctx, Fields, PageResult, Posted, checked_form, error_page, form_error, html_response, layout,
     notice, page, urgency_badge,
 };
 use crate::AppState;
@@ -221,8 +221,7 @@ pub async fn assign(
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     let Ok(worker_id) = form.get("worker_id").trim().parse::<i64>() else {
         let errors = vec![FieldError {
             field: "worker_id".into(),
@@ -294,18 +293,13 @@ pub async fn start(
     user: PageUser,
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
-) -> Response {
-    let form = FormData::new(pairs);
-    if let Err(r) = check_csrf(&state, &user, &form) {
-        return r;
-    }
+) -> PageResult {
+    let form = checked_form(&state, &user, pairs)?;
     let input = StartInput {
         started_on: form.get("started_on").to_string(),
     };
     let result = state.app.start_help(&user.actor, id, &input).await;
-    step(&state, &user, id, &form, result, "notice-started")
-        .await
-        .unwrap_or_else(|r| r)
+    step(&state, &user, id, &form, result, "notice-started").await
 }
 
 pub async fn phase(
@@ -313,11 +307,8 @@ pub async fn phase(
     user: PageUser,
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
-) -> Response {
-    let form = FormData::new(pairs);
-    if let Err(r) = check_csrf(&state, &user, &form) {
-        return r;
-    }
+) -> PageResult {
+    let form = checked_form(&state, &user, pairs)?;
     let result = match form.get("phase").trim().parse::<u8>() {
         Ok(phase) => {
             state
@@ -334,9 +325,7 @@ pub async fn phase(
         }
         Err(_) => Err(AppError::invalid("phase", "error-phase")),
     };
-    step(&state, &user, id, &form, result, "notice-phase-changed")
-        .await
-        .unwrap_or_else(|r| r)
+    step(&state, &user, id, &form, result, "notice-phase-changed").await
 }
 
 pub async fn close(
@@ -344,19 +333,14 @@ pub async fn close(
     user: PageUser,
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
-) -> Response {
-    let form = FormData::new(pairs);
-    if let Err(r) = check_csrf(&state, &user, &form) {
-        return r;
-    }
+) -> PageResult {
+    let form = checked_form(&state, &user, pairs)?;
     let input = CloseInput {
         closed_on: form.get("closed_on").to_string(),
         reason: form.get("reason").to_string(),
     };
     let result = state.app.close(&user.actor, id, &input).await;
-    step(&state, &user, id, &form, result, "notice-closed")
-        .await
-        .unwrap_or_else(|r| r)
+    step(&state, &user, id, &form, result, "notice-closed").await
 }
 
 pub async fn withdraw(
@@ -364,19 +348,17 @@ pub async fn withdraw(
     user: PageUser,
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
-) -> Response {
-    let form = FormData::new(pairs);
-    if let Err(r) = check_csrf(&state, &user, &form) {
-        return r;
-    }
+) -> PageResult {
+    let form = checked_form(&state, &user, pairs)?;
     let input = WithdrawInput {
         withdrawn_on: form.opt("withdrawn_on"),
         reason: form.get("reason").to_string(),
     };
     match state.app.withdraw(&user.actor, id, &input).await {
-        Ok(_) => Redirect::to("/waiting-list?notice=notice-withdrawn").into_response(),
-        Err(e) => match form_error(&state, &user, e) {
-            Ok(errors) => family_page(
+        Ok(_) => Ok(Redirect::to("/waiting-list?notice=notice-withdrawn").into_response()),
+        Err(e) => {
+            let errors = form_error(&state, &user, e)?;
+            family_page(
                 &state,
                 &user,
                 id,
@@ -386,8 +368,6 @@ pub async fn withdraw(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
-            .unwrap_or_else(|r| r),
-            Err(r) => r,
-        },
+        }
     }
 }

@@ -262,6 +262,17 @@ pub fn check_csrf(state: &AppState, user: &PageUser, form: &FormData) -> Result<
     }
 }
 
+/// A posted form whose CSRF token matches the session's; the refusal page otherwise.
+pub fn checked_form(
+    state: &AppState,
+    user: &PageUser,
+    pairs: Vec<(String, String)>,
+) -> Result<FormData, Response> {
+    let form = FormData::new(pairs);
+    check_csrf(state, user, &form)?;
+    Ok(form)
+}
+
 /// Reads a posted form, tolerating anything: missing fields are empty strings.
 pub type Posted = Form<Vec<(String, String)>>;
 

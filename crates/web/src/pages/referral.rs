@@ -12,7 +12,7 @@ use wrapcare_core::referral::{ReferralSource, Urgency};
 use wrapcare_core::role::Role;
 
 use super::{
-    Ctx, Fields, PageResult, Posted, check_csrf, error_page, form_error, html_response, layout,
+    Ctx, Fields, PageResult, Posted, checked_form, error_page, form_error, html_response, layout,
     notice, page, urgency_badge,
 };
 use crate::AppState;
@@ -226,8 +226,7 @@ pub async fn new_form_more(
     user: PageUser,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     let slots =
         (form.member_slots().max(DEFAULT_SLOTS) + 1).min(wrapcare_core::referral::MAX_MEMBERS);
     referral_form(&state, &user, &form, &[], slots, StatusCode::OK).await
@@ -238,8 +237,7 @@ pub async fn submit(
     user: PageUser,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     match state
         .app
         .submit_referral(&user.actor, &form.referral(), None)
@@ -462,8 +460,7 @@ pub async fn accept(
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     let family_id = match form.get("family_id").trim() {
         "" => None,
         v => Some(v.parse::<i64>().map_err(|_| {
@@ -498,8 +495,7 @@ pub async fn decline(
     Path(id): Path<i64>,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    let form = FormData::new(pairs);
-    check_csrf(&state, &user, &form)?;
+    let form = checked_form(&state, &user, pairs)?;
     let input = DeclineInput {
         reason: form.get("reason").to_string(),
         version: version_of(&form),
