@@ -16,6 +16,7 @@ since = since
 active = Active
 inactive = Deactivated
 errors-title = There is a problem
+table-region = Table, scrolls sideways
 error-prefix = Error:
 
 ## Roles

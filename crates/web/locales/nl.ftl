@@ -16,6 +16,7 @@ since = sinds
 active = Actief
 inactive = Gedeactiveerd
 errors-title = Er ging iets mis
+table-region = Tabel, horizontaal te scrollen
 error-prefix = Fout:
 
 ## Rollen

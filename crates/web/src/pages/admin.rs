@@ -120,7 +120,7 @@ async fn users_page(
         h1 { (title) }
         (notice(&ctx, notice_key))
         @if let Some(p) = shown { (issued(&ctx, p)) }
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
             table.data-table {
                 caption.visually-hidden { (title) }
                 thead { tr {
@@ -517,7 +517,7 @@ async fn programmes_page(
     let body = html! {
         h1 { (title) }
         (notice(&ctx, notice_key))
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
             table.data-table {
                 caption.visually-hidden { (title) }
                 thead { tr {
@@ -735,7 +735,7 @@ async fn teams_page(
     let body = html! {
         h1 { (title) }
         (notice(&ctx, notice_key))
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
             table.data-table {
                 caption.visually-hidden { (title) }
                 thead { tr { th scope="col" { (ctx.t("col-name")) } th scope="col" { (ctx.t("col-programme")) } } }
@@ -842,7 +842,7 @@ async fn workers_page(
         h1 { (title) }
         (notice(&ctx, notice_key))
         (fields.summary())
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
             table.data-table {
                 caption.visually-hidden { (title) }
                 thead { tr {

@@ -21,7 +21,7 @@ pub async fn team(State(state): State<AppState>, user: PageUser) -> PageResult {
     let body = html! {
         h1 { (title) }
         p.lead { (ctx.tr.t2("caseloads-lead", ("caseload", i64::from(total).into()), ("capacity", ctx.tr.dec1(capacity).into()))) }
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
             table.data-table {
                 caption.visually-hidden { (title) }
                 thead { tr {

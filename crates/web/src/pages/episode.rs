@@ -45,7 +45,7 @@ pub async fn waiting_list(
         @if lines.is_empty() {
             p { (ctx.t("waiting-list-empty")) }
         } @else {
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                 table.data-table {
                     caption.visually-hidden { (title) }
                     thead { tr {
@@ -91,7 +91,7 @@ pub async fn my_families(State(state): State<AppState>, user: PageUser) -> PageR
         @if lines.is_empty() {
             p { (ctx.t("my-families-empty")) }
         } @else {
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                 table.data-table {
                     caption.visually-hidden { (title) }
                     thead { tr {

@@ -57,7 +57,7 @@ pub async fn search(
 /// A table of families for search results.
 pub fn family_table(ctx: &Ctx<'_>, lines: &[FamilyLine], caption: &str) -> Markup {
     html! {
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
             table.data-table {
                 caption.visually-hidden { (caption) }
                 thead { tr {
@@ -288,7 +288,7 @@ pub async fn family_page(
             (actions(&ctx, user, &family, e, &fields, &today))
         }
         h2 { (ctx.t("members-title")) }
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
             table.data-table {
                 caption.visually-hidden { (ctx.t("members-title")) }
                 thead { tr {
@@ -318,7 +318,7 @@ pub async fn family_page(
         }
         @if !family.indications.is_empty() {
             h2 { (ctx.t("indications-title")) }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                 table.data-table {
                     caption.visually-hidden { (ctx.t("indications-title")) }
                     thead { tr {
@@ -346,7 +346,7 @@ pub async fn family_page(
         @if let Some(e) = &family.episode {
             @if !e.assignments.is_empty() {
                 h2 { (ctx.t("assignments-title")) }
-                div.table-wrap {
+                div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                     table.data-table {
                         caption.visually-hidden { (ctx.t("assignments-title")) }
                         thead { tr {

@@ -59,7 +59,7 @@ pub async fn mine(
         @if list.is_empty() {
             p { (ctx.t("my-referrals-empty")) }
         } @else {
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                 table.data-table {
                     caption.visually-hidden { (title) }
                     thead { tr {
@@ -283,7 +283,7 @@ pub async fn screening(
         @if list.is_empty() {
             p { (ctx.t("screening-empty")) }
         } @else {
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                 table.data-table {
                     caption.visually-hidden { (title) }
                     thead { tr {
@@ -368,7 +368,7 @@ async fn referral_page(
                 div { dt { (ctx.t("field-home-language")) } dd { (d.home_language.as_deref().unwrap_or("–")) } }
             }
             h2 { (ctx.t("members-title")) }
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                 table.data-table {
                     caption.visually-hidden { (ctx.t("members-title")) }
                     thead { tr {

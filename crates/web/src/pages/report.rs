@@ -114,7 +114,7 @@ pub async fn figures(
             @for p in &f.programmes {
                 h2 { (p.programme_name) }
                 p.meta { (ctx.tr.t1("norm-weeks", "weeks", p.start_within_weeks)) }
-                div.table-wrap {
+                div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                     table.data-table {
                         caption { (ctx.tr.t1("waiting-caption", "programme", p.programme_name.clone())) }
                         thead { tr {
