@@ -51,15 +51,35 @@ pub struct ProgrammeInput {
     pub starts_on: String,
     #[serde(default)]
     pub ends_on: String,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = String)]
     pub families_per_fte: String,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = String)]
     pub budget_hours_per_family: String,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = String)]
     pub weekly_hours_per_family: String,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = String)]
     pub start_within_weeks: String,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = String)]
     pub full_time_hours_per_week: String,
 }
 
@@ -67,9 +87,17 @@ pub struct ProgrammeInput {
 pub struct WorkerInput {
     #[serde(default)]
     pub name: String,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = String)]
     pub team_id: String,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = String)]
     pub home_organisation_id: String,
     /// project_leader, supervisor or coordinator.
     #[serde(default)]
@@ -77,7 +105,11 @@ pub struct WorkerInput {
     /// E-mail of the worker's login, if they have one.
     #[serde(default)]
     pub user_email: String,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = String)]
     pub hours_per_week: String,
     #[serde(default)]
     pub starts_on: String,
@@ -85,7 +117,11 @@ pub struct WorkerInput {
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct SecondmentInput {
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = String)]
     pub hours_per_week: String,
     #[serde(default)]
     pub starts_on: String,
@@ -99,7 +135,11 @@ pub struct UserInput {
     pub name: String,
     #[serde(default)]
     pub role: String,
-    #[serde(default)]
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = String)]
     pub team_id: String,
 }
 
@@ -134,6 +174,76 @@ impl From<user::User> for UserView {
 pub struct IssuedPassword {
     pub user: UserView,
     pub password: String,
+}
+
+/// An organisation, for lists and the API.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganisationView {
+    pub id: i64,
+    pub name: String,
+    pub version: i64,
+}
+
+impl From<organisation::Organisation> for OrganisationView {
+    fn from(o: organisation::Organisation) -> Self {
+        OrganisationView {
+            id: o.id,
+            name: o.name,
+            version: o.version,
+        }
+    }
+}
+
+/// A programme with its norms in the units people use (hours, weeks).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProgrammeView {
+    pub id: i64,
+    pub name: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub families_per_fte: i64,
+    pub budget_hours_per_family: f64,
+    pub weekly_hours_per_family: f64,
+    pub start_within_weeks: i64,
+    pub full_time_hours_per_week: f64,
+    pub version: i64,
+}
+
+impl From<programme::Programme> for ProgrammeView {
+    fn from(p: programme::Programme) -> Self {
+        let hours = |m: i64| m as f64 / 60.0;
+        ProgrammeView {
+            id: p.id,
+            name: p.name,
+            starts_on: p.starts_on,
+            ends_on: p.ends_on,
+            families_per_fte: p.families_per_fte,
+            budget_hours_per_family: hours(p.budget_minutes_per_family),
+            weekly_hours_per_family: hours(p.weekly_minutes_per_family),
+            start_within_weeks: p.start_within_weeks,
+            full_time_hours_per_week: hours(p.full_time_minutes_per_week),
+            version: p.version,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TeamView {
+    pub id: i64,
+    pub name: String,
+    pub programme_id: i64,
+    pub programme_name: String,
+}
+
+impl From<team::Team> for TeamView {
+    fn from(t: team::Team) -> Self {
+        TeamView {
+            id: t.id,
+            name: t.name,
+            programme_id: t.programme_id,
+            programme_name: t.programme_name,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -9,7 +9,7 @@ use wrapcare_core::dates::parse_date;
 use wrapcare_core::episode::{ClosureReason, EpisodeRefusal, EpisodeState, Phase};
 use wrapcare_core::referral::MAX_TEXT;
 use wrapcare_core::role::Role;
-use wrapcare_core::waiting::waiting_days;
+use wrapcare_core::waiting::{waiting_days, waiting_list_order};
 use wrapcare_store::{Tx, episode, programme, worker};
 
 use crate::access_log::{Outcome, Target};
@@ -107,10 +107,7 @@ impl App {
             .filter_map(|r| FamilyLine::of(r, today, norm_days))
             .collect();
         lines.sort_by(|a, b| {
-            a.urgency
-                .rank()
-                .cmp(&b.urgency.rank())
-                .then(b.waited_days.cmp(&a.waited_days))
+            waiting_list_order((a.urgency, a.waited_days), (b.urgency, b.waited_days))
                 .then(a.family_id.cmp(&b.family_id))
         });
         Ok(lines)

@@ -152,7 +152,7 @@ impl MemberInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReferralInput {
     /// The programme's id, as a number or a string.
-    #[serde(default, deserialize_with = "number_or_string")]
+    #[serde(default, deserialize_with = "crate::validation::number_or_string")]
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub programme_id: String,
     #[serde(default)]
@@ -179,20 +179,6 @@ pub struct ReferralInput {
     pub phone: String,
     #[serde(default)]
     pub members: Vec<MemberInput>,
-}
-
-/// Accepts `12` as well as `"12"`: forms send text, JSON clients send numbers.
-fn number_or_string<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        Number(i64),
-        Text(String),
-    }
-    Ok(match Either::deserialize(deserializer)? {
-        Either::Number(n) => n.to_string(),
-        Either::Text(s) => s,
-    })
 }
 
 /// A validated family member.

@@ -68,3 +68,24 @@ pub fn optional(value: Option<&str>) -> Option<String> {
         .filter(|v| !v.is_empty())
         .map(str::to_string)
 }
+
+/// Reads a JSON number or string as text: forms send text, JSON clients numbers,
+/// and the validators parse either the same way.
+pub fn number_or_string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Whole(i64),
+        Decimal(f64),
+        Text(String),
+    }
+    Ok(
+        match <Either as serde::Deserialize>::deserialize(deserializer)? {
+            Either::Whole(n) => n.to_string(),
+            Either::Decimal(x) => x.to_string(),
+            Either::Text(s) => s,
+        },
+    )
+}

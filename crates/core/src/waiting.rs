@@ -25,6 +25,14 @@ pub fn past_norm(reference: NaiveDate, today: NaiveDate, norm_days: i64) -> bool
     waiting_days(reference, today) > norm_days
 }
 
+/// The waiting list's order: more urgent first, then longer waiting first.
+pub fn waiting_list_order(
+    a: (crate::referral::Urgency, i64),
+    b: (crate::referral::Urgency, i64),
+) -> std::cmp::Ordering {
+    a.0.rank().cmp(&b.0.rank()).then(b.1.cmp(&a.1))
+}
+
 /// Statistics of a group of waiting times. `None` figures mean the group is too
 /// small to show (fewer than five families).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -123,6 +131,14 @@ mod tests {
         assert_eq!(reference, d("2026-01-20"));
         assert_eq!(waiting_days(reference, d("2026-03-24")), 63);
         assert_eq!(reference_date([], d("2026-03-01")), d("2026-03-01"));
+    }
+
+    #[test]
+    fn urgency_goes_before_time_waited() {
+        use crate::referral::Urgency::{Crisis, Normal};
+        let mut list = vec![(Normal, 10), (Crisis, 2), (Normal, 90)];
+        list.sort_by(|a, b| waiting_list_order(*a, *b));
+        assert_eq!(list, vec![(Crisis, 2), (Normal, 90), (Normal, 10)]);
     }
 
     #[test]

@@ -858,14 +858,19 @@ async fn openapi_describes_every_api_route(store: Store) {
             .is_some_and(|v| v.starts_with("3.1"))
     );
     let paths = spec["paths"].as_object().expect("paths");
-    let source = include_str!("../src/api/mod.rs");
+    let source = [
+        include_str!("../src/api/mod.rs"),
+        include_str!("../src/api/admin.rs"),
+    ]
+    .join("\n");
     let routes: Vec<&str> = source
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix(".route(\""))
-        .filter_map(|l| l.split('"').next())
+        .split(".route(")
+        .skip(1)
+        .filter_map(|rest| rest.trim_start().strip_prefix('"'))
+        .filter_map(|rest| rest.split('"').next())
         .filter(|p| !p.contains('*'))
         .collect();
-    assert!(routes.len() >= 15);
+    assert!(routes.len() >= 27);
     for route in routes {
         assert!(
             paths.contains_key(route),
@@ -1305,6 +1310,232 @@ async fn api_lists_answer_per_role(store: Store) {
     assert_eq!(withdrawn.json()["episode"]["state"], "withdrawn");
 }
 
+async fn api_admin_matches_the_pages(store: Store) {
+    let t = setup(store).await;
+    let admin = t.token("admin@demo.wrapcare.nl").await;
+    let created = t
+        .api(
+            "POST",
+            "/api/v1/admin/users",
+            Some(&admin),
+            Some(json!({"email": "api@demo.wrapcare.nl", "name": "Api", "role": "analyst"})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert!(
+        created.json()["password"]
+            .as_str()
+            .is_some_and(|p| p.len() >= 12)
+    );
+    let id = created.json()["user"]["id"].as_i64().expect("id");
+    let version = created.json()["user"]["version"].as_i64().expect("version");
+    let role = t
+        .api(
+            "POST",
+            &format!("/api/v1/admin/users/{id}/role"),
+            Some(&admin),
+            Some(json!({"role": "intake", "version": version})),
+        )
+        .await;
+    assert_eq!(role.status, StatusCode::NO_CONTENT, "{}", role.body);
+    let stale = t
+        .api(
+            "POST",
+            &format!("/api/v1/admin/users/{id}/role"),
+            Some(&admin),
+            Some(json!({"role": "analyst", "version": version})),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(
+        t.api(
+            "POST",
+            &format!("/api/v1/admin/users/{id}/deactivate"),
+            Some(&admin),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        t.api(
+            "POST",
+            &format!("/api/v1/admin/users/{id}/activate"),
+            Some(&admin),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    assert!(
+        t.api(
+            "POST",
+            &format!("/api/v1/admin/users/{id}/reset-password"),
+            Some(&admin),
+            None
+        )
+        .await
+        .json()["password"]
+            .is_string()
+    );
+    let programme = json!({"name": "API-programma", "starts_on": "2026-01-01", "families_per_fte": 8, "budget_hours_per_family": 150,
+        "weekly_hours_per_family": 7, "start_within_weeks": 9, "full_time_hours_per_week": 36});
+    let misfit = t
+        .api(
+            "POST",
+            "/api/v1/admin/programmes",
+            Some(&admin),
+            Some(programme.clone()),
+        )
+        .await;
+    assert_eq!(misfit.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(misfit.json()["errors"][0]["key"], "error-norms-do-not-fit");
+    let mut fitting = programme.clone();
+    fitting["weekly_hours_per_family"] = json!(4.5);
+    let programme_id = t
+        .api(
+            "POST",
+            "/api/v1/admin/programmes",
+            Some(&admin),
+            Some(fitting.clone()),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("id");
+    let listed = t
+        .api("GET", "/api/v1/admin/programmes", Some(&admin), None)
+        .await
+        .json();
+    let mine = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|p| p["id"].as_i64() == Some(programme_id))
+        .expect("listed")
+        .clone();
+    assert_eq!(mine["weekly_hours_per_family"], 4.5);
+    let mut update = fitting.clone();
+    update["name"] = json!("API-programma 2");
+    update["version"] = mine["version"].clone();
+    assert_eq!(
+        t.api(
+            "POST",
+            &format!("/api/v1/admin/programmes/{programme_id}"),
+            Some(&admin),
+            Some(update)
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    let team = t
+        .api(
+            "POST",
+            "/api/v1/admin/teams",
+            Some(&admin),
+            Some(json!({"name": "API-team", "programme_id": programme_id})),
+        )
+        .await;
+    assert_eq!(team.status, StatusCode::CREATED, "{}", team.body);
+    let team_id = team.json()["id"].as_i64().expect("team");
+    let org = t
+        .api(
+            "POST",
+            "/api/v1/admin/organisations",
+            Some(&admin),
+            Some(json!({"name": "API-organisatie"})),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("org");
+    let worker = t
+        .api(
+            "POST",
+            "/api/v1/admin/workers",
+            Some(&admin),
+            Some(
+                json!({"name": "Api Werker", "team_id": team_id, "home_organisation_id": org,
+            "job": "coordinator", "hours_per_week": 24, "starts_on": "2026-02-01"}),
+            ),
+        )
+        .await;
+    assert_eq!(worker.status, StatusCode::CREATED, "{}", worker.body);
+    let worker_id = worker.json()["id"].as_i64().expect("worker");
+    let change = t
+        .api(
+            "POST",
+            &format!("/api/v1/admin/workers/{worker_id}/secondment"),
+            Some(&admin),
+            Some(json!({"hours_per_week": "16", "starts_on": "2026-05-01"})),
+        )
+        .await;
+    assert_eq!(change.status, StatusCode::NO_CONTENT, "{}", change.body);
+    assert_eq!(
+        t.api(
+            "POST",
+            &format!("/api/v1/admin/workers/{worker_id}/end"),
+            Some(&admin),
+            Some(json!({"ends_on": "2026-08-01"}))
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    let workers = t
+        .api("GET", "/api/v1/admin/workers", Some(&admin), None)
+        .await
+        .json();
+    let w = workers
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|w| w["id"].as_i64() == Some(worker_id))
+        .expect("worker")
+        .clone();
+    assert_eq!(w["secondments"].as_array().map(Vec::len), Some(2));
+    for path in [
+        "/api/v1/admin/users",
+        "/api/v1/admin/organisations",
+        "/api/v1/admin/teams",
+        "/api/v1/admin/programmes",
+    ] {
+        assert_eq!(
+            t.api("GET", path, Some(&admin), None).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    // Nobody but an admin administers.
+    let leider = t.token("leider@demo.wrapcare.nl").await;
+    for path in [
+        "/api/v1/admin/users",
+        "/api/v1/admin/organisations",
+        "/api/v1/admin/programmes",
+        "/api/v1/admin/teams",
+    ] {
+        assert_eq!(
+            t.api("GET", path, Some(&leider), None).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        t.api(
+            "POST",
+            "/api/v1/admin/organisations",
+            Some(&leider),
+            Some(json!({"name": "X"}))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
 wrapcare_store::on_both_databases!(
     health_assets_and_login,
     every_page_answers_for_its_role,
@@ -1317,4 +1548,5 @@ wrapcare_store::on_both_databases!(
     admin_forms_manage_users_and_reference_data,
     episode_forms_withdraw_phase_close,
     api_lists_answer_per_role,
+    api_admin_matches_the_pages,
 );

@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1/`, bearer-token authenticated, described by
 //! OpenAPI 3.1 at `/api/openapi.json`. Errors are problem+json (RFC 9457).
 
+pub mod admin;
+
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -43,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/families/{id}/withdraw", post(withdraw))
         .route("/api/v1/caseloads", get(caseloads))
         .route("/api/v1/figures/waiting", get(waiting_figures))
+        .merge(admin::routes())
         .route("/api/{*rest}", get(unknown).post(unknown))
 }
 
@@ -90,11 +93,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
-fn fail(state: &AppState, lang: crate::Lang, e: AppError) -> Response {
+pub(crate) fn fail(state: &AppState, lang: crate::Lang, e: AppError) -> Response {
     Problem::of(&e, &state.i18n, lang).into_response()
 }
 
-type ApiResult<T> = Result<Json<T>, Response>;
+pub(crate) type ApiResult<T> = Result<Json<T>, Response>;
 
 #[utoipa::path(get, path = "/api/openapi.json", tag = "meta",
     responses((status = 200, description = "This OpenAPI 3.1 description")))]
@@ -464,9 +467,12 @@ impl utoipa::Modify for BearerAuth {
 #[openapi(
     info(title = "wrapcare API", description = "Referrals, waiting list, coordinators and episodes of Wraparound Care. Every read or change of a family file is logged."),
     paths(openapi, submit_referral, my_referrals, referral, referral_matches, accept_referral, decline_referral, screening,
-        waiting_list, my_families, search_families, family, assign, start, phase, close, withdraw, caseloads, waiting_figures),
+        waiting_list, my_families, search_families, family, assign, start, phase, close, withdraw, caseloads, waiting_figures,
+        admin::list_users, admin::create_user, admin::set_role, admin::deactivate_user, admin::activate_user, admin::reset_password,
+        admin::list_organisations, admin::create_organisation, admin::list_programmes, admin::create_programme, admin::update_programme,
+        admin::list_teams, admin::create_team, admin::list_workers, admin::create_worker, admin::change_secondment, admin::end_secondment),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "meta"))
+    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "admin"), (name = "meta"))
 )]
 pub struct ApiDoc;

@@ -1,0 +1,368 @@
+//! Administration over the API: users, organisations, programmes and norms,
+//! teams, workers and secondments — what the admin pages do.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use wrapcare_app::admin::{
+    IssuedPassword, OrganisationView, ProgrammeInput, ProgrammeView, SecondmentInput, TeamView,
+    UserInput, UserRef, UserView, WorkerInput, WorkerView,
+};
+use wrapcare_core::role::Role;
+
+use super::{ApiJson, ApiResult, fail};
+use crate::AppState;
+use crate::problem::Problem;
+use crate::session::ApiUser;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/admin/users", get(list_users).post(create_user))
+        .route("/api/v1/admin/users/{id}/role", post(set_role))
+        .route("/api/v1/admin/users/{id}/deactivate", post(deactivate_user))
+        .route("/api/v1/admin/users/{id}/activate", post(activate_user))
+        .route(
+            "/api/v1/admin/users/{id}/reset-password",
+            post(reset_password),
+        )
+        .route(
+            "/api/v1/admin/organisations",
+            get(list_organisations).post(create_organisation),
+        )
+        .route(
+            "/api/v1/admin/programmes",
+            get(list_programmes).post(create_programme),
+        )
+        .route("/api/v1/admin/programmes/{id}", post(update_programme))
+        .route("/api/v1/admin/teams", get(list_teams).post(create_team))
+        .route(
+            "/api/v1/admin/workers",
+            get(list_workers).post(create_worker),
+        )
+        .route(
+            "/api/v1/admin/workers/{id}/secondment",
+            post(change_secondment),
+        )
+        .route("/api/v1/admin/workers/{id}/end", post(end_secondment))
+}
+
+/// A created record's id.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+fn created(id: i64) -> Response {
+    (StatusCode::CREATED, Json(Created { id })).into_response()
+}
+
+fn done() -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct NameInput {
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TeamInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = i64)]
+    pub programme_id: String,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RoleInput {
+    #[serde(flatten)]
+    pub user: UserInput,
+    /// The user's version as read; a stale one is refused.
+    pub version: i64,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ProgrammeUpdate {
+    #[serde(flatten)]
+    pub programme: ProgrammeInput,
+    pub version: i64,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct EndInput {
+    #[serde(default)]
+    pub ends_on: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
+    responses((status = 200, body = [UserView]), (status = 403, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn list_users(State(state): State<AppState>, user: ApiUser) -> ApiResult<Vec<UserView>> {
+    state
+        .app
+        .users(&user.actor)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = UserInput,
+    responses((status = 201, description = "Created; the password is shown only here", body = IssuedPassword),
+        (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(input): ApiJson<UserInput>,
+) -> Response {
+    match state.app.create_user(&user.actor, &input).await {
+        Ok(issued) => (StatusCode::CREATED, Json(issued)).into_response(),
+        Err(e) => fail(&state, user.lang, e),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/role", tag = "admin", params(("id" = i64, Path)), request_body = RoleInput,
+    responses((status = 204, description = "Changed; the user's sessions end"), (status = 409, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn set_role(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<RoleInput>,
+) -> Response {
+    match state
+        .app
+        .set_user_role(&user.actor, id, &input.user, input.version)
+        .await
+    {
+        Ok(()) => done(),
+        Err(e) => fail(&state, user.lang, e),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/deactivate", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 204, description = "Deactivated; sessions and tokens end")), security(("bearer" = [])))]
+pub async fn deactivate_user(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Response {
+    match state
+        .app
+        .deactivate_user(Some(&user.actor), UserRef::Id(id))
+        .await
+    {
+        Ok(()) => done(),
+        Err(e) => fail(&state, user.lang, e),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/activate", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 204)), security(("bearer" = [])))]
+pub async fn activate_user(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Response {
+    match state.app.activate_user(&user.actor, id).await {
+        Ok(()) => done(),
+        Err(e) => fail(&state, user.lang, e),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/reset-password", tag = "admin", params(("id" = i64, Path)),
+    responses((status = 200, description = "The new password, shown only here", body = IssuedPassword)), security(("bearer" = [])))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<IssuedPassword> {
+    state
+        .app
+        .reset_password(&user.actor, id)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/organisations", tag = "admin",
+    responses((status = 200, body = [OrganisationView])), security(("bearer" = [])))]
+pub async fn list_organisations(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> ApiResult<Vec<OrganisationView>> {
+    state
+        .app
+        .organisations(&user.actor)
+        .await
+        .map(|list| Json(list.into_iter().map(OrganisationView::from).collect()))
+        .map_err(|e| fail(&state, user.lang, e))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/organisations", tag = "admin", request_body = NameInput,
+    responses((status = 201, body = Created), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn create_organisation(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(input): ApiJson<NameInput>,
+) -> Response {
+    match state
+        .app
+        .create_organisation(&user.actor, &input.name)
+        .await
+    {
+        Ok(id) => created(id),
+        Err(e) => fail(&state, user.lang, e),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/programmes", tag = "admin",
+    responses((status = 200, body = [ProgrammeView])), security(("bearer" = [])))]
+pub async fn list_programmes(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> ApiResult<Vec<ProgrammeView>> {
+    if let Err(e) = user.actor.require(&[Role::Admin]) {
+        return Err(fail(&state, user.lang, e));
+    }
+    state
+        .app
+        .programmes()
+        .await
+        .map(|list| Json(list.into_iter().map(ProgrammeView::from).collect()))
+        .map_err(|e| fail(&state, user.lang, e))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/programmes", tag = "admin", request_body = ProgrammeInput,
+    responses((status = 201, body = Created), (status = 422, description = "Refused, e.g. norms that do not fit together", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn create_programme(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(input): ApiJson<ProgrammeInput>,
+) -> Response {
+    match state.app.create_programme(&user.actor, &input).await {
+        Ok(id) => created(id),
+        Err(e) => fail(&state, user.lang, e),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/programmes/{id}", tag = "admin", params(("id" = i64, Path)), request_body = ProgrammeUpdate,
+    responses((status = 204), (status = 409, body = Problem, content_type = "application/problem+json")), security(("bearer" = [])))]
+pub async fn update_programme(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ProgrammeUpdate>,
+) -> Response {
+    match state
+        .app
+        .update_programme(&user.actor, id, &input.programme, input.version)
+        .await
+    {
+        Ok(()) => done(),
+        Err(e) => fail(&state, user.lang, e),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/teams", tag = "admin",
+    responses((status = 200, body = [TeamView])), security(("bearer" = [])))]
+pub async fn list_teams(State(state): State<AppState>, user: ApiUser) -> ApiResult<Vec<TeamView>> {
+    if let Err(e) = user.actor.require(&[Role::Admin]) {
+        return Err(fail(&state, user.lang, e));
+    }
+    state
+        .app
+        .teams()
+        .await
+        .map(|list| Json(list.into_iter().map(TeamView::from).collect()))
+        .map_err(|e| fail(&state, user.lang, e))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/teams", tag = "admin", request_body = TeamInput,
+    responses((status = 201, body = Created), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn create_team(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(input): ApiJson<TeamInput>,
+) -> Response {
+    match state
+        .app
+        .create_team(&user.actor, &input.name, &input.programme_id)
+        .await
+    {
+        Ok(id) => created(id),
+        Err(e) => fail(&state, user.lang, e),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/workers", tag = "admin",
+    responses((status = 200, body = [WorkerView])), security(("bearer" = [])))]
+pub async fn list_workers(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> ApiResult<Vec<WorkerView>> {
+    state
+        .app
+        .workers(&user.actor, None)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/workers", tag = "admin", request_body = WorkerInput,
+    responses((status = 201, body = Created), (status = 422, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn create_worker(
+    State(state): State<AppState>,
+    user: ApiUser,
+    ApiJson(input): ApiJson<WorkerInput>,
+) -> Response {
+    match state.app.create_worker(&user.actor, &input).await {
+        Ok(id) => created(id),
+        Err(e) => fail(&state, user.lang, e),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/workers/{id}/secondment", tag = "admin", params(("id" = i64, Path)), request_body = SecondmentInput,
+    responses((status = 204, description = "The running secondment ends and a new one starts")), security(("bearer" = [])))]
+pub async fn change_secondment(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<SecondmentInput>,
+) -> Response {
+    match state.app.change_secondment(&user.actor, id, &input).await {
+        Ok(()) => done(),
+        Err(e) => fail(&state, user.lang, e),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/workers/{id}/end", tag = "admin", params(("id" = i64, Path)), request_body = EndInput,
+    responses((status = 204)), security(("bearer" = [])))]
+pub async fn end_secondment(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<EndInput>,
+) -> Response {
+    match state
+        .app
+        .end_secondment(&user.actor, id, &input.ends_on)
+        .await
+    {
+        Ok(()) => done(),
+        Err(e) => fail(&state, user.lang, e),
+    }
+}
