@@ -11,6 +11,7 @@ pub mod episode;
 pub mod family;
 pub mod indication;
 pub mod programme;
+pub mod plan;
 pub mod referral;
 pub mod role;
 pub mod validation;

@@ -17,6 +17,7 @@ pub mod access_log;
 pub mod episode;
 pub mod family;
 pub mod organisation;
+pub mod plan;
 pub mod programme;
 pub mod referral;
 pub mod report;
@@ -80,6 +81,10 @@ impl From<sqlx::Error> for StoreError {
                 let message = db.message();
                 if code == "23P01" || message.contains("assignment_overlap") {
                     StoreError::Conflict("assignment_overlap")
+                } else if message.contains("plan_version_agreed") {
+                    StoreError::Conflict("plan_version_agreed")
+                } else if message.contains("plan_versions") && db.is_unique_violation() {
+                    StoreError::Conflict("plan_version_exists")
                 } else if message.contains("episodes_one_open")
                     || message.contains("episodes.family_id")
                 {

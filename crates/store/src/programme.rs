@@ -16,6 +16,10 @@ pub struct Programme {
     pub weekly_minutes_per_family: i64,
     pub start_within_weeks: i64,
     pub full_time_minutes_per_week: i64,
+    /// The first plan is agreed within this many weeks of the start of help.
+    pub plan_first_weeks: i64,
+    /// An agreed plan is reviewed every this many weeks.
+    pub plan_review_weeks: i64,
     pub version: i64,
 }
 
@@ -41,7 +45,8 @@ pub struct NewProgramme<'a> {
 }
 
 const COLUMNS: &str = "id, name, starts_on, ends_on, families_per_fte, budget_minutes_per_family, \
-     weekly_minutes_per_family, start_within_weeks, full_time_minutes_per_week, version";
+     weekly_minutes_per_family, start_within_weeks, full_time_minutes_per_week, plan_first_weeks, \
+     plan_review_weeks, version";
 
 pub async fn insert(tx: &mut Tx, p: &NewProgramme<'_>, now: DateTime<Utc>) -> Result<i64> {
     let id = on_tx!(tx, |c| {

@@ -1,0 +1,211 @@
+//! Plan versions (content as a JSON document), goal scores and the life domains.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use wrapcare_core::plan::{AgreementMethod, PlanContent, PlanStatus};
+
+use crate::{Result, StoreError, Tx, on_tx, parse_or_corrupt};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Row {
+    id: i64,
+    episode_id: i64,
+    number: i64,
+    status: String,
+    content: String,
+    created_by: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    agreed_by: Option<String>,
+    agreed_on: Option<NaiveDate>,
+    agreed_how: Option<String>,
+    version: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredVersion {
+    pub id: i64,
+    pub episode_id: i64,
+    pub number: u32,
+    pub status: PlanStatus,
+    pub content: PlanContent,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub agreed_by: Option<String>,
+    pub agreed_on: Option<NaiveDate>,
+    pub agreed_how: Option<AgreementMethod>,
+    pub version: i64,
+}
+
+impl TryFrom<Row> for StoredVersion {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<StoredVersion> {
+        Ok(StoredVersion {
+            status: parse_or_corrupt(PlanStatus::parse(&r.status), "plan_versions.status")?,
+            content: serde_json::from_str(&r.content).map_err(|_| StoreError::Corrupt("plan_versions.content"))?,
+            agreed_how: match r.agreed_how {
+                Some(h) => Some(parse_or_corrupt(AgreementMethod::parse(&h), "plan_versions.agreed_how")?),
+                None => None,
+            },
+            number: u32::try_from(r.number).map_err(|_| StoreError::Corrupt("plan_versions.number"))?,
+            id: r.id,
+            episode_id: r.episode_id,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            agreed_by: r.agreed_by,
+            agreed_on: r.agreed_on,
+            version: r.version,
+        })
+    }
+}
+
+const SELECT: &str = "SELECT id, episode_id, number, status, content, created_by, created_at, updated_at, agreed_by, \
+     agreed_on, agreed_how, version FROM plan_versions";
+
+fn json(content: &PlanContent) -> Result<String> {
+    serde_json::to_string(content).map_err(|_| StoreError::Corrupt("plan_versions.content"))
+}
+
+pub async fn insert_draft(
+    tx: &mut Tx,
+    episode_id: i64,
+    number: u32,
+    content: &PlanContent,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let body = json(content)?;
+    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO plan_versions (episode_id, number, status, content, created_by, created_at, updated_at) \
+         VALUES ($1, $2, 'draft', $3, $4, $5, $5) RETURNING id"
+    )
+    .bind(episode_id)
+    .bind(i64::from(number))
+    .bind(&body)
+    .bind(by)
+    .bind(now)
+    .fetch_one(c)
+    .await)?;
+    Ok(id)
+}
+
+/// Saves a draft's content; refused when the version moved on or it is agreed.
+pub async fn update_draft(tx: &mut Tx, id: i64, content: &PlanContent, version: i64, now: DateTime<Utc>) -> Result<()> {
+    let body = json(content)?;
+    let done = on_tx!(tx, |c| sqlx::query(
+        "UPDATE plan_versions SET content = $1, updated_at = $2, version = version + 1 \
+         WHERE id = $3 AND version = $4 AND status = 'draft'"
+    )
+    .bind(&body)
+    .bind(now)
+    .bind(id)
+    .bind(version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    crate::expect_one(done)
+}
+
+/// Who agreed, when and how, and who recorded it.
+pub struct Agreement<'a> {
+    pub agreed_by: &'a str,
+    pub agreed_on: NaiveDate,
+    pub how: AgreementMethod,
+    pub recorded_by: i64,
+}
+
+pub async fn agree(tx: &mut Tx, id: i64, a: &Agreement<'_>, version: i64, now: DateTime<Utc>) -> Result<()> {
+    let done = on_tx!(tx, |c| sqlx::query(
+        "UPDATE plan_versions SET status = 'agreed', agreed_by = $1, agreed_on = $2, agreed_how = $3, \
+         agreement_recorded_by = $4, updated_at = $5, version = version + 1 \
+         WHERE id = $6 AND version = $7 AND status = 'draft'"
+    )
+    .bind(a.agreed_by)
+    .bind(a.agreed_on)
+    .bind(a.how.as_str())
+    .bind(a.recorded_by)
+    .bind(now)
+    .bind(id)
+    .bind(version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    crate::expect_one(done)
+}
+
+/// Every version of an episode's plan, oldest first.
+pub async fn versions(tx: &mut Tx, episode_id: i64) -> Result<Vec<StoredVersion>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE episode_id = $1 ORDER BY number"));
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Row>(sql).bind(episode_id).fetch_all(c).await)?;
+    rows.into_iter().map(StoredVersion::try_from).collect()
+}
+
+/// Test hook and guard check: tries to change an agreed version's content directly.
+pub async fn overwrite_content(tx: &mut Tx, id: i64, content: &PlanContent) -> Result<()> {
+    let body = json(content)?;
+    on_tx!(tx, |c| sqlx::query("UPDATE plan_versions SET content = $1 WHERE id = $2")
+        .bind(&body)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ScoreRow {
+    pub goal_key: String,
+    pub scored_on: NaiveDate,
+    pub level: i64,
+}
+
+pub async fn insert_score(
+    tx: &mut Tx,
+    episode_id: i64,
+    goal_key: &str,
+    scored_on: NaiveDate,
+    level: i8,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "INSERT INTO goal_scores (episode_id, goal_key, scored_on, level, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(episode_id)
+    .bind(goal_key)
+    .bind(scored_on)
+    .bind(i64::from(level))
+    .bind(by)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn scores(tx: &mut Tx, episode_id: i64) -> Result<Vec<ScoreRow>> {
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, ScoreRow>(
+        "SELECT goal_key, scored_on, level FROM goal_scores WHERE episode_id = $1 ORDER BY scored_on, id"
+    )
+    .bind(episode_id)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LifeDomain {
+    pub code: String,
+    pub name_nl: String,
+    pub name_en: String,
+}
+
+pub async fn life_domains(tx: &mut Tx) -> Result<Vec<LifeDomain>> {
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, LifeDomain>(
+        "SELECT code, name_nl, name_en FROM life_domains ORDER BY position"
+    )
+    .fetch_all(c)
+    .await)?;
+    Ok(rows)
+}
