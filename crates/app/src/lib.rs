@@ -20,6 +20,7 @@ pub mod episode;
 pub mod error;
 pub mod family;
 pub mod referral;
+pub mod plan;
 pub mod report;
 
 pub use actor::{Actor, Channel};
@@ -104,6 +105,8 @@ impl From<StoreError> for AppError {
             }
             StoreError::Conflict("open_episode") => AppError::Conflict("error-open-episode"),
             StoreError::Conflict("unique") => AppError::Conflict("error-duplicate"),
+            StoreError::Conflict("plan_version_agreed") => AppError::Conflict("error-plan-agreed"),
+            StoreError::Conflict("plan_version_exists") => AppError::Stale,
             StoreError::Conflict(_) => AppError::Conflict("error-conflict"),
             other => AppError::Store(other),
         }
