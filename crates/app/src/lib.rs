@@ -19,8 +19,8 @@ pub mod demo;
 pub mod episode;
 pub mod error;
 pub mod family;
-pub mod referral;
 pub mod plan;
+pub mod referral;
 pub mod report;
 
 pub use actor::{Actor, Channel};

@@ -10,11 +10,11 @@ use utoipa::ToSchema;
 use wrapcare_core::dates::parse_date;
 use wrapcare_core::episode::EpisodeState;
 use wrapcare_core::plan::{
-    self, Action, ActionStatus, AgreementMethod, Goal, NetworkMember, OwnerKind, PlanContent, PlanDiff, PlanStatus,
-    PlanVersion, SafetyPlan, Score,
+    self, Action, ActionStatus, AgreementMethod, Goal, NetworkMember, OwnerKind, PlanContent,
+    PlanDiff, PlanStatus, PlanVersion, SafetyPlan, Score,
 };
 use wrapcare_core::validation::{Invalid, number_or_string};
-use wrapcare_store::{episode, family, plan as store, programme, Tx};
+use wrapcare_store::{Tx, episode, family, plan as store, programme};
 
 use crate::access_log::{Outcome, Target};
 use crate::{Actor, App, AppError, Result};
@@ -190,7 +190,10 @@ pub struct PersonRef {
 fn new_key(prefix: &str) -> String {
     let mut bytes = [0u8; 6];
     rand::rng().fill_bytes(&mut bytes);
-    format!("{prefix}-{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+    format!(
+        "{prefix}-{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    )
 }
 
 fn optional_date(errors: &mut Invalid, field: &str, value: &str) -> Option<NaiveDate> {
@@ -217,28 +220,44 @@ impl PlanInput {
                 let field = format!("goals[{i}]");
                 let baseline = match g.baseline.trim() {
                     "" => -1,
-                    v => v.parse::<i8>().ok().filter(|l| plan::valid_level(i64::from(*l))).unwrap_or_else(|| {
-                        errors.add(format!("{field}.baseline"), "error-gas-level");
-                        0
-                    }),
+                    v => v
+                        .parse::<i8>()
+                        .ok()
+                        .filter(|l| plan::valid_level(i64::from(*l)))
+                        .unwrap_or_else(|| {
+                            errors.add(format!("{field}.baseline"), "error-gas-level");
+                            0
+                        }),
                 };
                 let weight = match g.weight.trim() {
                     "" => 1,
-                    v => v.parse::<u8>().ok().filter(|w| (1..=10).contains(w)).unwrap_or_else(|| {
-                        errors.add(format!("{field}.weight"), "error-gas-weight");
-                        1
-                    }),
+                    v => v
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|w| (1..=10).contains(w))
+                        .unwrap_or_else(|| {
+                            errors.add(format!("{field}.weight"), "error-gas-weight");
+                            1
+                        }),
                 };
                 let mut levels: [String; 5] = Default::default();
                 for (slot, text) in levels.iter_mut().zip(g.levels.iter()) {
                     *slot = text.trim().to_string();
                 }
                 Goal {
-                    key: if g.key.trim().is_empty() { new_key("g") } else { g.key.trim().to_string() },
+                    key: if g.key.trim().is_empty() {
+                        new_key("g")
+                    } else {
+                        g.key.trim().to_string()
+                    },
                     domain: g.domain.trim().to_string(),
                     description: g.description.trim().to_string(),
                     persons: g.persons.clone(),
-                    target_date: optional_date(&mut errors, &format!("{field}.target_date"), &g.target_date),
+                    target_date: optional_date(
+                        &mut errors,
+                        &format!("{field}.target_date"),
+                        &g.target_date,
+                    ),
                     levels,
                     baseline,
                     weight,
@@ -263,7 +282,11 @@ impl PlanInput {
                     }),
                 };
                 Action {
-                    key: if a.key.trim().is_empty() { new_key("a") } else { a.key.trim().to_string() },
+                    key: if a.key.trim().is_empty() {
+                        new_key("a")
+                    } else {
+                        a.key.trim().to_string()
+                    },
                     goal_key: a.goal_key.trim().to_string(),
                     what: a.what.trim().to_string(),
                     owner_kind,
@@ -277,7 +300,11 @@ impl PlanInput {
             .network
             .iter()
             .map(|n| NetworkMember {
-                key: if n.key.trim().is_empty() { new_key("n") } else { n.key.trim().to_string() },
+                key: if n.key.trim().is_empty() {
+                    new_key("n")
+                } else {
+                    n.key.trim().to_string()
+                },
                 name: n.name.trim().to_string(),
                 relation: n.relation.trim().to_string(),
                 contact: n.contact.trim().to_string(),
@@ -319,7 +346,12 @@ fn latest(versions: &[store::StoredVersion]) -> Option<(&store::StoredVersion, P
 
 impl App {
     /// The family's current episode for plan work: must be assigned or in care.
-    async fn plan_episode(&self, actor: &Actor, family_id: i64, action: &str) -> Result<(Tx, episode::Episode)> {
+    async fn plan_episode(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        action: &str,
+    ) -> Result<(Tx, episode::Episode)> {
         let tx = self.write().await?;
         let (mut tx, _) = self.open_family(tx, actor, family_id, action).await?;
         let episodes = episode::of_family(&mut tx, family_id).await?;
@@ -338,8 +370,14 @@ impl App {
     pub async fn plan(&self, actor: &Actor, family_id: i64) -> Result<PlanView> {
         let (mut tx, e) = self.plan_episode(actor, family_id, "plan.read").await?;
         let view = self.plan_view(&mut tx, &e).await?;
-        self.log(&mut tx, actor, Target::episode(family_id, e.id), "plan.read", Outcome::Allowed)
-            .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::episode(family_id, e.id),
+            "plan.read",
+            Outcome::Allowed,
+        )
+        .await?;
         tx.commit().await?;
         Ok(view)
     }
@@ -354,16 +392,26 @@ impl App {
                 level: i8::try_from(s.level).unwrap_or(0),
             });
         }
-        let goals: Vec<Goal> = versions.last().map(|v| v.content.goals.clone()).unwrap_or_default();
-        let mut score_days: Vec<NaiveDate> = scores.values().flatten().map(|s| s.scored_on).collect();
+        let goals: Vec<Goal> = versions
+            .last()
+            .map(|v| v.content.goals.clone())
+            .unwrap_or_default();
+        let mut score_days: Vec<NaiveDate> =
+            scores.values().flatten().map(|s| s.scored_on).collect();
         score_days.sort();
         score_days.dedup();
         let t_history = score_days
             .into_iter()
             .filter_map(|on| plan::t_score_on(&goals, &scores, on).map(|t| TPoint { on, t }))
             .collect();
-        let norms = programme::get(tx, e.programme_id).await?.ok_or(AppError::NotFound)?;
-        let last_agreed = versions.iter().rev().find(|v| v.status == PlanStatus::Agreed).and_then(|v| v.agreed_on);
+        let norms = programme::get(tx, e.programme_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let last_agreed = versions
+            .iter()
+            .rev()
+            .find(|v| v.status == PlanStatus::Agreed)
+            .and_then(|v| v.agreed_on);
         let review_due = e.started_on.map(|s| {
             plan::review_due(
                 s,
@@ -375,12 +423,19 @@ impl App {
         let domains = store::life_domains(tx)
             .await?
             .into_iter()
-            .map(|d| DomainView { code: d.code, name_nl: d.name_nl, name_en: d.name_en })
+            .map(|d| DomainView {
+                code: d.code,
+                name_nl: d.name_nl,
+                name_en: d.name_en,
+            })
             .collect();
         let persons = family::members(tx, e.family_id, today)
             .await?
             .into_iter()
-            .map(|m| PersonRef { person_id: m.person_id, name: format!("{} {}", m.given_name, m.family_name) })
+            .map(|m| PersonRef {
+                person_id: m.person_id,
+                name: format!("{} {}", m.given_name, m.family_name),
+            })
             .collect();
         Ok(PlanView {
             family_id: e.family_id,
@@ -389,7 +444,11 @@ impl App {
             started_on: e.started_on,
             versions: versions
                 .iter()
-                .map(|v| VersionSummary { number: v.number, status: v.status, agreed_on: v.agreed_on })
+                .map(|v| VersionSummary {
+                    number: v.number,
+                    status: v.status,
+                    agreed_on: v.agreed_on,
+                })
                 .collect(),
             current: versions.last().map(version_view),
             t_score: plan::t_score_on(&goals, &scores, today),
@@ -411,11 +470,20 @@ impl App {
 
     /// Saves the draft (creating version 1 when the plan has none). An agreed
     /// latest version refuses: start a new draft first.
-    pub async fn save_plan(&self, actor: &Actor, family_id: i64, input: &PlanInput) -> Result<PlanView> {
+    pub async fn save_plan(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        input: &PlanInput,
+    ) -> Result<PlanView> {
         let content = input.content()?;
         let (mut tx, e) = self.plan_episode(actor, family_id, "plan.save").await?;
         Self::check_plan_open(&e)?;
-        let domains: Vec<String> = store::life_domains(&mut tx).await?.into_iter().map(|d| d.code).collect();
+        let domains: Vec<String> = store::life_domains(&mut tx)
+            .await?
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
         let domain_refs: Vec<&str> = domains.iter().map(String::as_str).collect();
         let starts_on = e.started_on.unwrap_or(e.accepted_on);
         plan::validate(&content, &domain_refs, starts_on)?;
@@ -427,26 +495,52 @@ impl App {
                     return Err(AppError::Stale);
                 }
                 let mut first = PlanVersion::first();
-                first.edit(content).map_err(|r| AppError::Conflict(r.key()))?;
-                store::insert_draft(&mut tx, e.id, first.number, &first.content, actor.user_id, now).await?;
+                first
+                    .edit(content)
+                    .map_err(|r| AppError::Conflict(r.key()))?;
+                store::insert_draft(
+                    &mut tx,
+                    e.id,
+                    first.number,
+                    &first.content,
+                    actor.user_id,
+                    now,
+                )
+                .await?;
             }
             Some((stored, mut domain)) => {
-                domain.edit(content).map_err(|r| AppError::Conflict(r.key()))?;
-                store::update_draft(&mut tx, stored.id, &domain.content, input.version, now).await?;
+                domain
+                    .edit(content)
+                    .map_err(|r| AppError::Conflict(r.key()))?;
+                store::update_draft(&mut tx, stored.id, &domain.content, input.version, now)
+                    .await?;
             }
         }
-        self.log(&mut tx, actor, Target::episode(family_id, e.id), "plan.save", Outcome::Allowed)
-            .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::episode(family_id, e.id),
+            "plan.save",
+            Outcome::Allowed,
+        )
+        .await?;
         let view = self.plan_view(&mut tx, &e).await?;
         tx.commit().await?;
         Ok(view)
     }
 
     /// Records that the family agreed to the draft.
-    pub async fn agree_plan(&self, actor: &Actor, family_id: i64, input: &AgreeInput) -> Result<PlanView> {
+    pub async fn agree_plan(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        input: &AgreeInput,
+    ) -> Result<PlanView> {
         let mut errors = Invalid::new();
-        let agreed_by = wrapcare_core::validation::required(&mut errors, "agreed_by", &input.agreed_by);
-        let agreed_on = wrapcare_core::indication::date_field(&mut errors, "agreed_on", &input.agreed_on);
+        let agreed_by =
+            wrapcare_core::validation::required(&mut errors, "agreed_by", &input.agreed_by);
+        let agreed_on =
+            wrapcare_core::indication::date_field(&mut errors, "agreed_on", &input.agreed_on);
         let how = AgreementMethod::parse(input.how.trim());
         if how.is_none() {
             errors.add("how", "error-choose-option");
@@ -465,10 +559,21 @@ impl App {
             return Err(AppError::Conflict("error-plan-empty"));
         };
         domain.agree().map_err(|r| AppError::Conflict(r.key()))?;
-        let agreement = store::Agreement { agreed_by: &agreed_by, agreed_on, how, recorded_by: actor.user_id };
+        let agreement = store::Agreement {
+            agreed_by: &agreed_by,
+            agreed_on,
+            how,
+            recorded_by: actor.user_id,
+        };
         store::agree(&mut tx, stored.id, &agreement, input.version, self.now()).await?;
-        self.log(&mut tx, actor, Target::episode(family_id, e.id), "plan.agree", Outcome::Allowed)
-            .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::episode(family_id, e.id),
+            "plan.agree",
+            Outcome::Allowed,
+        )
+        .await?;
         let view = self.plan_view(&mut tx, &e).await?;
         tx.commit().await?;
         Ok(view)
@@ -476,25 +581,53 @@ impl App {
 
     /// Starts a new draft as a copy of the latest agreed version.
     pub async fn new_plan_draft(&self, actor: &Actor, family_id: i64) -> Result<PlanView> {
-        let (mut tx, e) = self.plan_episode(actor, family_id, "plan.new_draft").await?;
+        let (mut tx, e) = self
+            .plan_episode(actor, family_id, "plan.new_draft")
+            .await?;
         Self::check_plan_open(&e)?;
         let versions = store::versions(&mut tx, e.id).await?;
         let Some((_, domain)) = latest(&versions) else {
             return Err(AppError::Conflict("error-plan-not-agreed"));
         };
-        let next = domain.next_draft().map_err(|r| AppError::Conflict(r.key()))?;
-        store::insert_draft(&mut tx, e.id, next.number, &next.content, actor.user_id, self.now()).await?;
-        self.log(&mut tx, actor, Target::episode(family_id, e.id), "plan.new_draft", Outcome::Allowed)
-            .await?;
+        let next = domain
+            .next_draft()
+            .map_err(|r| AppError::Conflict(r.key()))?;
+        store::insert_draft(
+            &mut tx,
+            e.id,
+            next.number,
+            &next.content,
+            actor.user_id,
+            self.now(),
+        )
+        .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::episode(family_id, e.id),
+            "plan.new_draft",
+            Outcome::Allowed,
+        )
+        .await?;
         let view = self.plan_view(&mut tx, &e).await?;
         tx.commit().await?;
         Ok(view)
     }
 
     /// Records a dated attainment score (−2 … +2) for a goal of the plan.
-    pub async fn score_goal(&self, actor: &Actor, family_id: i64, input: &ScoreInput) -> Result<PlanView> {
+    pub async fn score_goal(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        input: &ScoreInput,
+    ) -> Result<PlanView> {
         let mut errors = Invalid::new();
-        let level = input.level.trim().parse::<i64>().ok().filter(|l| plan::valid_level(*l));
+        let level = input
+            .level
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|l| plan::valid_level(*l));
         if level.is_none() {
             errors.add("level", "error-gas-level");
         }
@@ -518,9 +651,12 @@ impl App {
         let (mut tx, e) = self.plan_episode(actor, family_id, "plan.score").await?;
         Self::check_plan_open(&e)?;
         let versions = store::versions(&mut tx, e.id).await?;
-        let known = versions
-            .last()
-            .is_some_and(|v| v.content.goals.iter().any(|g| g.key == input.goal_key.trim()));
+        let known = versions.last().is_some_and(|v| {
+            v.content
+                .goals
+                .iter()
+                .any(|g| g.key == input.goal_key.trim())
+        });
         if !known {
             return Err(AppError::invalid("goal_key", "error-choose-option"));
         }
@@ -534,8 +670,14 @@ impl App {
             self.now(),
         )
         .await?;
-        self.log(&mut tx, actor, Target::episode(family_id, e.id), "plan.score", Outcome::Allowed)
-            .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::episode(family_id, e.id),
+            "plan.score",
+            Outcome::Allowed,
+        )
+        .await?;
         let view = self.plan_view(&mut tx, &e).await?;
         tx.commit().await?;
         Ok(view)
@@ -549,19 +691,28 @@ impl App {
         number: u32,
         compare_with: Option<u32>,
     ) -> Result<(VersionView, Option<PlanDiff>)> {
-        let (mut tx, e) = self.plan_episode(actor, family_id, "plan.read_version").await?;
+        let (mut tx, e) = self
+            .plan_episode(actor, family_id, "plan.read_version")
+            .await?;
         let versions = store::versions(&mut tx, e.id).await?;
         let find = |n: u32| versions.iter().find(|v| v.number == n);
         let chosen = find(number).ok_or(AppError::NotFound)?;
         let diff = match compare_with {
             Some(other) => {
-                let base = find(other).ok_or_else(|| AppError::invalid("compare", "error-plan-version"))?;
+                let base = find(other)
+                    .ok_or_else(|| AppError::invalid("compare", "error-plan-version"))?;
                 Some(PlanDiff::between(&base.content, &chosen.content))
             }
             None => None,
         };
-        self.log(&mut tx, actor, Target::episode(family_id, e.id), "plan.read_version", Outcome::Allowed)
-            .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::episode(family_id, e.id),
+            "plan.read_version",
+            Outcome::Allowed,
+        )
+        .await?;
         tx.commit().await?;
         Ok((version_view(chosen), diff))
     }

@@ -17,13 +17,18 @@ fn iso(d: chrono::NaiveDate) -> String {
 }
 
 async fn actor(app: &App, email: &str) -> Actor {
-    app.cli_actor(email).await.expect("actor").via(Channel::Api, None)
+    app.cli_actor(email)
+        .await
+        .expect("actor")
+        .via(Channel::Api, None)
 }
 
 /// A family in care with coordinator coach0; returns (app, coach, other coach, family).
 async fn family_in_care(store: Store) -> (App, Actor, Actor, i64) {
     let app = App::new(store, Config::default());
-    app.add_user("admin@example.nl", "Admin", "admin", None, PASSWORD).await.expect("admin");
+    app.add_user("admin@example.nl", "Admin", "admin", None, PASSWORD)
+        .await
+        .expect("admin");
     let admin = actor(&app, "admin@example.nl").await;
     let today = app.today();
     let programme = app
@@ -42,14 +47,29 @@ async fn family_in_care(store: Store) -> (App, Actor, Actor, i64) {
         )
         .await
         .expect("programme");
-    let team = app.create_team(&admin, "Team", &programme.to_string()).await.expect("team");
+    let team = app
+        .create_team(&admin, "Team", &programme.to_string())
+        .await
+        .expect("team");
     let org = app.create_organisation(&admin, "MEE").await.expect("org");
-    app.add_user("lead@example.nl", "Lead", "supervisor", Some(team), PASSWORD).await.expect("lead");
-    app.add_user("intake@example.nl", "Intake", "intake", None, PASSWORD).await.expect("intake");
+    app.add_user(
+        "lead@example.nl",
+        "Lead",
+        "supervisor",
+        Some(team),
+        PASSWORD,
+    )
+    .await
+    .expect("lead");
+    app.add_user("intake@example.nl", "Intake", "intake", None, PASSWORD)
+        .await
+        .expect("intake");
     let mut coaches = Vec::new();
     for i in 0..2 {
         let email = format!("coach{i}@example.nl");
-        app.add_user(&email, "Coach", "coordinator", Some(team), PASSWORD).await.expect("coach");
+        app.add_user(&email, "Coach", "coordinator", Some(team), PASSWORD)
+            .await
+            .expect("coach");
         let worker = app
             .create_worker(
                 &admin,
@@ -86,14 +106,33 @@ async fn family_in_care(store: Store) -> (App, Actor, Actor, i64) {
         }],
         ..Default::default()
     };
-    let submitted = app.submit_referral(&intake, &referral, None).await.expect("submit");
-    let accepted = app.accept_referral(&lead, submitted.referral.id, &AcceptInput::default()).await.expect("accept");
-    app.assign(&lead, accepted.family_id, &AssignInput { worker_id: coaches[0].1, ..Default::default() })
+    let submitted = app
+        .submit_referral(&intake, &referral, None)
         .await
-        .expect("assign");
-    app.start_help(&coaches[0].0, accepted.family_id, &StartInput { started_on: iso(today) })
+        .expect("submit");
+    let accepted = app
+        .accept_referral(&lead, submitted.referral.id, &AcceptInput::default())
         .await
-        .expect("start");
+        .expect("accept");
+    app.assign(
+        &lead,
+        accepted.family_id,
+        &AssignInput {
+            worker_id: coaches[0].1,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("assign");
+    app.start_help(
+        &coaches[0].0,
+        accepted.family_id,
+        &StartInput {
+            started_on: iso(today),
+        },
+    )
+    .await
+    .expect("start");
     let other = coaches.pop().expect("two coaches").0;
     let coach = coaches.pop().expect("one coach").0;
     (app, coach, other, accepted.family_id)
@@ -103,7 +142,9 @@ fn goal(description: &str, domain: &str) -> GoalInput {
     GoalInput {
         domain: domain.into(),
         description: description.into(),
-        levels: ["veel minder", "minder", "verwacht", "meer", "veel meer"].map(String::from).to_vec(),
+        levels: ["veel minder", "minder", "verwacht", "meer", "veel meer"]
+            .map(String::from)
+            .to_vec(),
         baseline: "-1".into(),
         ..Default::default()
     }
@@ -114,14 +155,34 @@ async fn write_agree_redraft_and_compare(store: Store) {
     let today = app.today();
     let empty = app.plan(&coach, family).await.expect("plan");
     assert!(empty.current.is_none());
-    assert!(empty.review_due.is_some_and(|d| d == today + Duration::weeks(6)));
+    assert!(
+        empty
+            .review_due
+            .is_some_and(|d| d == today + Duration::weeks(6))
+    );
     // Agreement of an empty plan is refused.
-    let agree = AgreeInput { agreed_by: "Moeder".into(), agreed_on: iso(today), how: "in_person".into(), version: 0 };
-    assert!(matches!(app.agree_plan(&coach, family, &agree).await, Err(AppError::Conflict("error-plan-empty"))));
+    let agree = AgreeInput {
+        agreed_by: "Moeder".into(),
+        agreed_on: iso(today),
+        how: "in_person".into(),
+        version: 0,
+    };
+    assert!(matches!(
+        app.agree_plan(&coach, family, &agree).await,
+        Err(AppError::Conflict("error-plan-empty"))
+    ));
     let mut input = PlanInput {
         vision: "Weer rust in huis en Noor naar school".into(),
-        goals: vec![goal("Noor gaat elke dag naar school", "school"), goal("Schulden in beeld", "financial")],
-        network: vec![NetworkInput { name: "Oma Truus".into(), relation: "grootmoeder".into(), part: "Brengt Noor".into(), ..Default::default() }],
+        goals: vec![
+            goal("Noor gaat elke dag naar school", "school"),
+            goal("Schulden in beeld", "financial"),
+        ],
+        network: vec![NetworkInput {
+            name: "Oma Truus".into(),
+            relation: "grootmoeder".into(),
+            part: "Brengt Noor".into(),
+            ..Default::default()
+        }],
         ..Default::default()
     };
     let saved = app.save_plan(&coach, family, &input).await.expect("save");
@@ -131,21 +192,68 @@ async fn write_agree_redraft_and_compare(store: Store) {
     let goal_key = draft.content.goals[0].key.clone();
     // A second editor with the old version is refused and nothing is lost.
     input.version = draft.version;
-    input.goals = draft.content.goals.iter().map(|g| GoalInput { key: g.key.clone(), ..goal(&g.description, &g.domain) }).collect();
-    input.actions = vec![ActionInput { goal_key: goal_key.clone(), what: "Afspraak met school".into(), owner_kind: "coordinator".into(), owner: "Coach".into(), ..Default::default() }];
-    let second = app.save_plan(&coach, family, &input).await.expect("second save");
-    assert!(matches!(app.save_plan(&coach, family, &input).await, Err(AppError::Stale)), "stale version refused");
+    input.goals = draft
+        .content
+        .goals
+        .iter()
+        .map(|g| GoalInput {
+            key: g.key.clone(),
+            ..goal(&g.description, &g.domain)
+        })
+        .collect();
+    input.actions = vec![ActionInput {
+        goal_key: goal_key.clone(),
+        what: "Afspraak met school".into(),
+        owner_kind: "coordinator".into(),
+        owner: "Coach".into(),
+        ..Default::default()
+    }];
+    let second = app
+        .save_plan(&coach, family, &input)
+        .await
+        .expect("second save");
+    assert!(
+        matches!(
+            app.save_plan(&coach, family, &input).await,
+            Err(AppError::Stale)
+        ),
+        "stale version refused"
+    );
     let current = second.current.expect("current");
     assert_eq!(current.content.actions.len(), 1);
     // The family agrees; the agreed version cannot be saved over.
     let agreed = app
-        .agree_plan(&coach, family, &AgreeInput { version: current.version, ..agree.clone() })
+        .agree_plan(
+            &coach,
+            family,
+            &AgreeInput {
+                version: current.version,
+                ..agree.clone()
+            },
+        )
         .await
         .expect("agree");
-    assert_eq!(agreed.current.as_ref().map(|c| c.status), Some(PlanStatus::Agreed));
-    assert!(agreed.review_due.is_some_and(|d| d == today + Duration::weeks(13)));
-    let over = PlanInput { version: agreed.current.as_ref().map(|c| c.version).unwrap_or_default(), ..input.clone() };
-    assert!(matches!(app.save_plan(&coach, family, &over).await, Err(AppError::Conflict("error-plan-agreed"))));
+    assert_eq!(
+        agreed.current.as_ref().map(|c| c.status),
+        Some(PlanStatus::Agreed)
+    );
+    assert!(
+        agreed
+            .review_due
+            .is_some_and(|d| d == today + Duration::weeks(13))
+    );
+    let over = PlanInput {
+        version: agreed
+            .current
+            .as_ref()
+            .map(|c| c.version)
+            .unwrap_or_default(),
+        ..input.clone()
+    };
+    assert!(matches!(
+        app.save_plan(&coach, family, &over).await,
+        Err(AppError::Conflict("error-plan-agreed"))
+    ));
     // A new draft starts from the agreed version; a change shows in the comparison.
     let redraft = app.new_plan_draft(&coach, family).await.expect("new draft");
     let v2 = redraft.current.expect("v2");
@@ -153,37 +261,85 @@ async fn write_agree_redraft_and_compare(store: Store) {
     let mut changed = input.clone();
     changed.version = v2.version;
     changed.goals.pop();
-    changed.goals.push(goal("Vader vindt werk", "work_education"));
-    app.save_plan(&coach, family, &changed).await.expect("save v2");
-    let (_, diff) = app.plan_version(&coach, family, 2, Some(1)).await.expect("compare");
+    changed
+        .goals
+        .push(goal("Vader vindt werk", "work_education"));
+    app.save_plan(&coach, family, &changed)
+        .await
+        .expect("save v2");
+    let (_, diff) = app
+        .plan_version(&coach, family, 2, Some(1))
+        .await
+        .expect("compare");
     let diff = diff.expect("diff");
     assert_eq!(diff.goals.added, vec!["Vader vindt werk".to_string()]);
     assert_eq!(diff.goals.removed, vec!["Schulden in beeld".to_string()]);
     let (first, _) = app.plan_version(&coach, family, 1, None).await.expect("v1");
-    assert_eq!(first.content.goals.len(), 2, "the agreed version is still readable, unchanged");
+    assert_eq!(
+        first.content.goals.len(),
+        2,
+        "the agreed version is still readable, unchanged"
+    );
     // Scores move the T-score; scores outside the scale are refused.
-    let before = app.plan(&coach, family).await.expect("plan").t_score.expect("t");
-    app.score_goal(&coach, family, &ScoreInput { goal_key: goal_key.clone(), level: "2".into(), scored_on: String::new() })
+    let before = app
+        .plan(&coach, family)
         .await
-        .expect("score");
+        .expect("plan")
+        .t_score
+        .expect("t");
+    app.score_goal(
+        &coach,
+        family,
+        &ScoreInput {
+            goal_key: goal_key.clone(),
+            level: "2".into(),
+            scored_on: String::new(),
+        },
+    )
+    .await
+    .expect("score");
     let after = app.plan(&coach, family).await.expect("plan");
     assert!(after.t_score.expect("t") > before);
     assert_eq!(after.t_history.len(), 1);
     assert!(matches!(
-        app.score_goal(&coach, family, &ScoreInput { goal_key: goal_key.clone(), level: "3".into(), scored_on: String::new() }).await,
+        app.score_goal(
+            &coach,
+            family,
+            &ScoreInput {
+                goal_key: goal_key.clone(),
+                level: "3".into(),
+                scored_on: String::new()
+            }
+        )
+        .await,
         Err(AppError::Invalid(_))
     ));
     // Another coordinator cannot see or change the plan.
-    assert!(matches!(app.plan(&other, family).await, Err(AppError::NotFound)));
-    assert!(matches!(app.save_plan(&other, family, &changed).await, Err(AppError::NotFound)));
+    assert!(matches!(
+        app.plan(&other, family).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        app.save_plan(&other, family, &changed).await,
+        Err(AppError::NotFound)
+    ));
 }
 
 async fn bad_plans_are_refused_by_field(store: Store) {
     let (app, coach, _, family) = family_in_care(store).await;
-    let mut bad = PlanInput { goals: vec![goal("", "school"), goal("Wonen", "moon")], ..Default::default() };
+    let mut bad = PlanInput {
+        goals: vec![goal("", "school"), goal("Wonen", "moon")],
+        ..Default::default()
+    };
     bad.goals[1].target_date = "2000-01-01".into();
     bad.goals[1].baseline = "5".into();
-    bad.actions = vec![ActionInput { goal_key: "nope".into(), what: "Bellen".into(), owner_kind: "network".into(), owner: String::new(), ..Default::default() }];
+    bad.actions = vec![ActionInput {
+        goal_key: "nope".into(),
+        what: "Bellen".into(),
+        owner_kind: "network".into(),
+        owner: String::new(),
+        ..Default::default()
+    }];
     match app.save_plan(&coach, family, &bad).await {
         Err(AppError::Invalid(invalid)) => {
             let fields: Vec<&str> = invalid.0.iter().map(|f| f.field.as_str()).collect();
@@ -195,13 +351,29 @@ async fn bad_plans_are_refused_by_field(store: Store) {
     match app.save_plan(&coach, family, &bad).await {
         Err(AppError::Invalid(invalid)) => {
             let fields: Vec<&str> = invalid.0.iter().map(|f| f.field.as_str()).collect();
-            for f in ["goals[0].description", "goals[1].domain", "goals[1].target_date", "actions[0].owner", "actions[0].goal_key"] {
+            for f in [
+                "goals[0].description",
+                "goals[1].domain",
+                "goals[1].target_date",
+                "actions[0].owner",
+                "actions[0].goal_key",
+            ] {
                 assert!(fields.contains(&f), "{f} missing in {fields:?}");
             }
         }
         other => panic!("expected invalid, got {other:?}"),
     }
-    assert!(app.plan(&coach, family).await.expect("plan").current.is_none(), "nothing stored");
+    assert!(
+        app.plan(&coach, family)
+            .await
+            .expect("plan")
+            .current
+            .is_none(),
+        "nothing stored"
+    );
 }
 
-wrapcare_store::on_both_databases!(write_agree_redraft_and_compare, bad_plans_are_refused_by_field);
+wrapcare_store::on_both_databases!(
+    write_agree_redraft_and_compare,
+    bad_plans_are_refused_by_field
+);

@@ -64,7 +64,9 @@ impl AgreementMethod {
     }
 
     pub fn parse(value: &str) -> Option<AgreementMethod> {
-        AgreementMethod::ALL.into_iter().find(|m| m.as_str() == value)
+        AgreementMethod::ALL
+            .into_iter()
+            .find(|m| m.as_str() == value)
     }
 }
 
@@ -111,7 +113,11 @@ pub enum ActionStatus {
 }
 
 impl ActionStatus {
-    pub const ALL: [ActionStatus; 3] = [ActionStatus::Open, ActionStatus::Done, ActionStatus::Dropped];
+    pub const ALL: [ActionStatus; 3] = [
+        ActionStatus::Open,
+        ActionStatus::Done,
+        ActionStatus::Dropped,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -273,7 +279,11 @@ impl PlanVersion {
 /// Checks a plan's content: goals need a description, a known life domain, a
 /// target date not before the plan's start, a baseline in −2…+2 and a weight;
 /// actions need what and an owner and must belong to a goal of the plan.
-pub fn validate(content: &PlanContent, domains: &[&str], starts_on: NaiveDate) -> Result<(), Invalid> {
+pub fn validate(
+    content: &PlanContent,
+    domains: &[&str],
+    starts_on: NaiveDate,
+) -> Result<(), Invalid> {
     let mut errors = Invalid::new();
     let mut keys = std::collections::BTreeSet::new();
     for (i, g) in content.goals.iter().enumerate() {
@@ -336,7 +346,10 @@ pub fn t_score(scored: &[(u8, i8)], rho: f64) -> Option<f64> {
     if scored.is_empty() {
         return None;
     }
-    let sum_wx: f64 = scored.iter().map(|(w, x)| f64::from(*w) * f64::from(*x)).sum();
+    let sum_wx: f64 = scored
+        .iter()
+        .map(|(w, x)| f64::from(*w) * f64::from(*x))
+        .sum();
     let sum_w: f64 = scored.iter().map(|(w, _)| f64::from(*w)).sum();
     let sum_w2: f64 = scored.iter().map(|(w, _)| f64::from(*w).powi(2)).sum();
     let denominator = ((1.0 - rho) * sum_w2 + rho * sum_w.powi(2)).sqrt();
@@ -348,13 +361,21 @@ pub fn t_score(scored: &[(u8, i8)], rho: f64) -> Option<f64> {
 
 /// The T-score of a plan on a date: each goal counts with its latest score on or
 /// before that date, or its baseline when it has not been scored yet.
-pub fn t_score_on(goals: &[Goal], scores: &BTreeMap<String, Vec<Score>>, on: NaiveDate) -> Option<f64> {
+pub fn t_score_on(
+    goals: &[Goal],
+    scores: &BTreeMap<String, Vec<Score>>,
+    on: NaiveDate,
+) -> Option<f64> {
     let levels: Vec<(u8, i8)> = goals
         .iter()
         .map(|g| {
             let latest = scores
                 .get(&g.key)
-                .and_then(|list| list.iter().filter(|s| s.scored_on <= on).max_by_key(|s| s.scored_on))
+                .and_then(|list| {
+                    list.iter()
+                        .filter(|s| s.scored_on <= on)
+                        .max_by_key(|s| s.scored_on)
+                })
                 .map(|s| s.level)
                 .unwrap_or(g.baseline);
             (g.weight.max(1), latest)
@@ -387,7 +408,12 @@ impl Changes {
         self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
     }
 
-    fn of<T: PartialEq>(old: &[T], new: &[T], key: impl Fn(&T) -> &str, label: impl Fn(&T) -> String) -> Changes {
+    fn of<T: PartialEq>(
+        old: &[T],
+        new: &[T],
+        key: impl Fn(&T) -> &str,
+        label: impl Fn(&T) -> String,
+    ) -> Changes {
         let mut changes = Changes::default();
         for n in new {
             match old.iter().find(|o| key(o) == key(n)) {
@@ -423,14 +449,22 @@ impl PlanDiff {
         }
         PlanDiff {
             texts_changed,
-            goals: Changes::of(&old.goals, &new.goals, |g| &g.key, |g| g.description.clone()),
+            goals: Changes::of(
+                &old.goals,
+                &new.goals,
+                |g| &g.key,
+                |g| g.description.clone(),
+            ),
             actions: Changes::of(&old.actions, &new.actions, |a| &a.key, |a| a.what.clone()),
             network: Changes::of(&old.network, &new.network, |n| &n.key, |n| n.name.clone()),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.texts_changed.is_empty() && self.goals.is_empty() && self.actions.is_empty() && self.network.is_empty()
+        self.texts_changed.is_empty()
+            && self.goals.is_empty()
+            && self.actions.is_empty()
+            && self.network.is_empty()
     }
 }
 
@@ -514,8 +548,14 @@ mod tests {
         scores.insert(
             "g1".to_string(),
             vec![
-                Score { scored_on: d("2026-03-01"), level: 0 },
-                Score { scored_on: d("2026-05-01"), level: 2 },
+                Score {
+                    scored_on: d("2026-03-01"),
+                    level: 0,
+                },
+                Score {
+                    scored_on: d("2026-05-01"),
+                    level: 2,
+                },
             ],
         );
         let before = t_score_on(&goals, &scores, d("2026-02-01")).expect("score");
@@ -577,7 +617,10 @@ mod tests {
     #[test]
     fn reviews_fall_due_after_the_norm() {
         assert_eq!(review_due(d("2026-01-01"), None, 6, 13), d("2026-02-12"));
-        assert_eq!(review_due(d("2026-01-01"), Some(d("2026-02-01")), 6, 13), d("2026-05-03"));
+        assert_eq!(
+            review_due(d("2026-01-01"), Some(d("2026-02-01")), 6, 13),
+            d("2026-05-03")
+        );
     }
 
     fn levels() -> impl Strategy<Value = Vec<(u8, i8)>> {

@@ -42,12 +42,17 @@ impl TryFrom<Row> for StoredVersion {
     fn try_from(r: Row) -> Result<StoredVersion> {
         Ok(StoredVersion {
             status: parse_or_corrupt(PlanStatus::parse(&r.status), "plan_versions.status")?,
-            content: serde_json::from_str(&r.content).map_err(|_| StoreError::Corrupt("plan_versions.content"))?,
+            content: serde_json::from_str(&r.content)
+                .map_err(|_| StoreError::Corrupt("plan_versions.content"))?,
             agreed_how: match r.agreed_how {
-                Some(h) => Some(parse_or_corrupt(AgreementMethod::parse(&h), "plan_versions.agreed_how")?),
+                Some(h) => Some(parse_or_corrupt(
+                    AgreementMethod::parse(&h),
+                    "plan_versions.agreed_how",
+                )?),
                 None => None,
             },
-            number: u32::try_from(r.number).map_err(|_| StoreError::Corrupt("plan_versions.number"))?,
+            number: u32::try_from(r.number)
+                .map_err(|_| StoreError::Corrupt("plan_versions.number"))?,
             id: r.id,
             episode_id: r.episode_id,
             created_by: r.created_by,
@@ -76,7 +81,8 @@ pub async fn insert_draft(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let body = json(content)?;
-    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
         "INSERT INTO plan_versions (episode_id, number, status, content, created_by, created_at, updated_at) \
          VALUES ($1, $2, 'draft', $3, $4, $5, $5) RETURNING id"
     )
@@ -86,12 +92,19 @@ pub async fn insert_draft(
     .bind(by)
     .bind(now)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
 /// Saves a draft's content; refused when the version moved on or it is agreed.
-pub async fn update_draft(tx: &mut Tx, id: i64, content: &PlanContent, version: i64, now: DateTime<Utc>) -> Result<()> {
+pub async fn update_draft(
+    tx: &mut Tx,
+    id: i64,
+    content: &PlanContent,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let body = json(content)?;
     let done = on_tx!(tx, |c| sqlx::query(
         "UPDATE plan_versions SET content = $1, updated_at = $2, version = version + 1 \
@@ -115,8 +128,15 @@ pub struct Agreement<'a> {
     pub recorded_by: i64,
 }
 
-pub async fn agree(tx: &mut Tx, id: i64, a: &Agreement<'_>, version: i64, now: DateTime<Utc>) -> Result<()> {
-    let done = on_tx!(tx, |c| sqlx::query(
+pub async fn agree(
+    tx: &mut Tx,
+    id: i64,
+    a: &Agreement<'_>,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE plan_versions SET status = 'agreed', agreed_by = $1, agreed_on = $2, agreed_how = $3, \
          agreement_recorded_by = $4, updated_at = $5, version = version + 1 \
          WHERE id = $6 AND version = $7 AND status = 'draft'"
@@ -130,26 +150,32 @@ pub async fn agree(tx: &mut Tx, id: i64, a: &Agreement<'_>, version: i64, now: D
     .bind(version)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     crate::expect_one(done)
 }
 
 /// Every version of an episode's plan, oldest first.
 pub async fn versions(tx: &mut Tx, episode_id: i64) -> Result<Vec<StoredVersion>> {
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE episode_id = $1 ORDER BY number"));
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Row>(sql).bind(episode_id).fetch_all(c).await)?;
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Row>(sql)
+        .bind(episode_id)
+        .fetch_all(c)
+        .await)?;
     rows.into_iter().map(StoredVersion::try_from).collect()
 }
 
 /// Test hook and guard check: tries to change an agreed version's content directly.
 pub async fn overwrite_content(tx: &mut Tx, id: i64, content: &PlanContent) -> Result<()> {
     let body = json(content)?;
-    on_tx!(tx, |c| sqlx::query("UPDATE plan_versions SET content = $1 WHERE id = $2")
-        .bind(&body)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE plan_versions SET content = $1 WHERE id = $2"
+    )
+    .bind(&body)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -169,7 +195,8 @@ pub async fn insert_score(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO goal_scores (episode_id, goal_key, scored_on, level, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)"
     )
     .bind(episode_id)
@@ -180,17 +207,20 @@ pub async fn insert_score(
     .bind(now)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
 pub async fn scores(tx: &mut Tx, episode_id: i64) -> Result<Vec<ScoreRow>> {
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, ScoreRow>(
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, ScoreRow>(
         "SELECT goal_key, scored_on, level FROM goal_scores WHERE episode_id = $1 ORDER BY scored_on, id"
     )
     .bind(episode_id)
     .fetch_all(c)
-    .await)?;
+    .await
+    })?;
     Ok(rows)
 }
 

@@ -515,31 +515,72 @@ async fn agreed_plan_versions_are_frozen_by_the_database(store: Store) {
     let domains = plan::life_domains(&mut tx).await.expect("domains");
     assert_eq!(domains.len(), 15);
     assert_eq!(domains[0].code, "financial");
-    let content = PlanContent { vision: "Rust".into(), ..PlanContent::default() };
-    let id = plan::insert_draft(&mut tx, episode_id, 1, &content, f.user_id, now).await.expect("draft");
+    let content = PlanContent {
+        vision: "Rust".into(),
+        ..PlanContent::default()
+    };
+    let id = plan::insert_draft(&mut tx, episode_id, 1, &content, f.user_id, now)
+        .await
+        .expect("draft");
     let second = plan::insert_draft(&mut tx, episode_id, 2, &content, f.user_id, now).await;
-    assert!(matches!(second, Err(StoreError::Conflict("plan_version_exists"))), "one draft at a time: {second:?}");
+    assert!(
+        matches!(second, Err(StoreError::Conflict("plan_version_exists"))),
+        "one draft at a time: {second:?}"
+    );
     tx.rollback().await.expect("rollback");
     let mut tx = store.write().await.expect("tx");
-    let id = plan::insert_draft(&mut tx, episode_id, 1, &content, f.user_id, now).await.unwrap_or(id);
-    let changed = PlanContent { vision: "Rust en ruimte".into(), ..PlanContent::default() };
-    plan::update_draft(&mut tx, id, &changed, 1, now).await.expect("save");
-    assert!(matches!(plan::update_draft(&mut tx, id, &content, 1, now).await, Err(StoreError::Stale)));
-    let agreement = plan::Agreement { agreed_by: "Moeder", agreed_on: d("2026-04-01"), how: AgreementMethod::InPerson, recorded_by: f.user_id };
-    plan::agree(&mut tx, id, &agreement, 2, now).await.expect("agree");
+    let id = plan::insert_draft(&mut tx, episode_id, 1, &content, f.user_id, now)
+        .await
+        .unwrap_or(id);
+    let changed = PlanContent {
+        vision: "Rust en ruimte".into(),
+        ..PlanContent::default()
+    };
+    plan::update_draft(&mut tx, id, &changed, 1, now)
+        .await
+        .expect("save");
+    assert!(matches!(
+        plan::update_draft(&mut tx, id, &content, 1, now).await,
+        Err(StoreError::Stale)
+    ));
+    let agreement = plan::Agreement {
+        agreed_by: "Moeder",
+        agreed_on: d("2026-04-01"),
+        how: AgreementMethod::InPerson,
+        recorded_by: f.user_id,
+    };
+    plan::agree(&mut tx, id, &agreement, 2, now)
+        .await
+        .expect("agree");
     tx.commit().await.expect("commit");
     // Even a direct UPDATE of an agreed version is refused by the database.
     let mut tx = store.write().await.expect("tx");
     let refused = plan::overwrite_content(&mut tx, id, &content).await;
-    assert!(matches!(refused, Err(StoreError::Conflict("plan_version_agreed"))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(StoreError::Conflict("plan_version_agreed"))),
+        "{refused:?}"
+    );
     tx.rollback().await.expect("rollback");
     let mut tx = store.write().await.expect("tx");
     let versions = plan::versions(&mut tx, episode_id).await.expect("versions");
     assert_eq!(versions.len(), 1);
     assert_eq!(versions[0].content, changed);
     assert_eq!(versions[0].agreed_how, Some(AgreementMethod::InPerson));
-    plan::insert_score(&mut tx, episode_id, "g1", d("2026-05-01"), 1, f.user_id, now).await.expect("score");
-    assert_eq!(plan::scores(&mut tx, episode_id).await.expect("scores")[0].level, 1);
+    plan::insert_score(
+        &mut tx,
+        episode_id,
+        "g1",
+        d("2026-05-01"),
+        1,
+        f.user_id,
+        now,
+    )
+    .await
+    .expect("score");
+    assert_eq!(
+        plan::scores(&mut tx, episode_id).await.expect("scores")[0].level,
+        1
+    );
 }
 
 wrapcare_store::on_both_databases!(

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use wrapcare_app::plan::{ActionInput, GoalInput, NetworkInput, PlanInput};
 use wrapcare_core::indication::IndicationInput;
 use wrapcare_core::referral::{MemberInput, ReferralInput};
 
@@ -32,6 +33,25 @@ impl FormData {
     pub fn opt(&self, name: &str) -> Option<String> {
         let v = self.get(name).trim();
         (!v.is_empty()).then(|| v.to_string())
+    }
+
+    /// All posted pairs, to show a form again as it was typed.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = self
+            .values
+            .iter()
+            .flat_map(|(k, vs)| vs.iter().map(move |v| (k.clone(), v.clone())))
+            .collect();
+        pairs.sort();
+        pairs
+    }
+
+    /// Every value posted under a name (checkbox groups).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.values
+            .get(name)
+            .map(|v| v.iter().map(String::as_str).collect())
+            .unwrap_or_default()
     }
 
     pub fn checked(&self, name: &str) -> bool {
@@ -112,6 +132,92 @@ impl FormData {
             phone: self.get("phone").to_string(),
             members,
         }
+    }
+
+    /// The plan form's fields as the service's input; untouched slots are left out.
+    pub fn plan(&self) -> PlanInput {
+        let goals = (0..self.count("goals"))
+            .map(|i| {
+                let p = format!("goals[{i}]");
+                let f = |name: &str| self.get(&format!("{p}.{name}")).to_string();
+                GoalInput {
+                    key: f("key"),
+                    domain: f("domain"),
+                    description: f("description"),
+                    persons: self
+                        .all(&format!("{p}.persons"))
+                        .iter()
+                        .filter_map(|v| v.parse().ok())
+                        .collect(),
+                    target_date: f("target_date"),
+                    levels: (0..5).map(|l| f(&format!("levels[{l}]"))).collect(),
+                    baseline: f("baseline"),
+                    weight: f("weight"),
+                }
+            })
+            .filter(|g| {
+                !(g.description.trim().is_empty()
+                    && g.key.is_empty()
+                    && g.target_date.is_empty()
+                    && g.levels.iter().all(|l| l.trim().is_empty()))
+            })
+            .collect();
+        let actions = (0..self.count("actions"))
+            .map(|i| {
+                let f = |name: &str| self.get(&format!("actions[{i}].{name}")).to_string();
+                ActionInput {
+                    key: f("key"),
+                    goal_key: f("goal_key"),
+                    what: f("what"),
+                    owner_kind: f("owner_kind"),
+                    owner: f("owner"),
+                    due_on: f("due_on"),
+                    status: f("status"),
+                }
+            })
+            .filter(|a| {
+                !(a.key.is_empty() && a.what.trim().is_empty() && a.owner.trim().is_empty())
+            })
+            .collect();
+        let network = (0..self.count("network"))
+            .map(|i| {
+                let f = |name: &str| self.get(&format!("network[{i}].{name}")).to_string();
+                NetworkInput {
+                    key: f("key"),
+                    name: f("name"),
+                    relation: f("relation"),
+                    contact: f("contact"),
+                    part: f("part"),
+                }
+            })
+            .filter(|n| {
+                !(n.key.is_empty()
+                    && [&n.name, &n.relation, &n.contact, &n.part]
+                        .iter()
+                        .all(|v| v.trim().is_empty()))
+            })
+            .collect();
+        PlanInput {
+            vision: self.get("vision").to_string(),
+            strengths: self.get("strengths").to_string(),
+            concerns: self.get("concerns").to_string(),
+            needs: self.get("needs").to_string(),
+            safety: wrapcare_core::plan::SafetyPlan {
+                risks: self.get("safety.risks").to_string(),
+                signs: self.get("safety.signs").to_string(),
+                who_does_what: self.get("safety.who_does_what").to_string(),
+                who_to_call: self.get("safety.who_to_call").to_string(),
+            },
+            goals,
+            actions,
+            network,
+            version: self.get("version").trim().parse().unwrap_or_default(),
+        }
+    }
+
+    /// How many slots of a repeated group the form showed.
+    pub fn slots(&self, prefix: &str) -> usize {
+        self.count(prefix)
     }
 
     /// How many member slots the form showed (to show one more on request).

@@ -861,6 +861,7 @@ async fn openapi_describes_every_api_route(store: Store) {
     let source = [
         include_str!("../src/api/mod.rs"),
         include_str!("../src/api/admin.rs"),
+        include_str!("../src/api/plan.rs"),
     ]
     .join("\n");
     let routes: Vec<&str> = source
@@ -1536,6 +1537,163 @@ async fn api_admin_matches_the_pages(store: Store) {
     );
 }
 
+async fn plan_pages_and_api(store: Store) {
+    let t = setup(store).await;
+    let coach = t.session("coach1@demo.wrapcare.nl").await;
+    let coach_actor = t
+        .app
+        .cli_actor("coach1@demo.wrapcare.nl")
+        .await
+        .expect("coach");
+    let family = t.app.my_families(&coach_actor).await.expect("mine")[0].family_id;
+    for path in [
+        format!("/families/{family}/plan"),
+        format!("/families/{family}/plan/edit"),
+    ] {
+        let page = t.get(&path, Some(&coach)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+    }
+    // A goal without description and a baseline off the scale are refused by the field.
+    let refused = t
+        .post_form(
+            &format!("/families/{family}/plan/edit"),
+            &coach,
+            &[
+                ("version", "0"),
+                ("goals[0].domain", "school"),
+                ("goals[0].levels[2]", "x"),
+                ("goals[0].baseline", "-1"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("id=\"goals-0-description-error\""));
+    let saved = t
+        .post_form(
+            &format!("/families/{family}/plan/edit"),
+            &coach,
+            &[
+                ("version", "0"),
+                ("vision", "Rust"),
+                ("goals[0].description", "Naar school"),
+                ("goals[0].domain", "school"),
+                ("goals[0].baseline", "-1"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // The same stale version again: a conflict page that keeps the typed text.
+    let stale = t
+        .post_form(
+            &format!("/families/{family}/plan/edit"),
+            &coach,
+            &[
+                ("version", "0"),
+                ("vision", "Mijn eigen tekst"),
+                ("goals[0].description", "Ander doel"),
+                ("goals[0].domain", "housing"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale.body.contains("Mijn eigen tekst"),
+        "nothing typed is lost"
+    );
+    assert!(
+        stale.body.contains("Naar school"),
+        "the other's saved goals are shown"
+    );
+    let print = t
+        .get(&format!("/families/{family}/plan/print"), Some(&coach))
+        .await;
+    assert_eq!(print.status, StatusCode::OK);
+    assert!(print.body.contains("Naar school"));
+    // Over the API: read, agree, and the agreed version cannot be saved over.
+    let token = t.token("coach1@demo.wrapcare.nl").await;
+    let plan = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{family}/plan"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let version = plan["current"]["version"].as_i64().expect("version");
+    let agreed = t
+        .api("POST", &format!("/api/v1/families/{family}/plan/agree"), Some(&token), Some(json!({"agreed_by": "Moeder", "agreed_on": today(&t), "how": "digital", "version": version})))
+        .await;
+    assert_eq!(agreed.status, StatusCode::OK, "{}", agreed.body);
+    assert_eq!(agreed.json()["current"]["status"], "agreed");
+    let over = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{family}/plan"),
+            Some(&token),
+            Some(json!({"vision": "x", "version": agreed.json()["current"]["version"]})),
+        )
+        .await;
+    assert_eq!(over.status, StatusCode::CONFLICT);
+    let key = agreed.json()["current"]["content"]["goals"][0]["key"]
+        .as_str()
+        .expect("key")
+        .to_string();
+    let scored = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{family}/plan/scores"),
+            Some(&token),
+            Some(json!({"goal_key": key, "level": 1})),
+        )
+        .await;
+    assert_eq!(scored.status, StatusCode::OK, "{}", scored.body);
+    assert!(scored.json()["t_score"].as_f64().is_some_and(|t| t > 50.0));
+    let bad_score = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{family}/plan/scores"),
+            Some(&token),
+            Some(json!({"goal_key": key, "level": 3})),
+        )
+        .await;
+    assert_eq!(bad_score.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let draft = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{family}/plan/new-draft"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(draft.json()["current"]["number"], 2);
+    let v1 = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{family}/plan/versions/1"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(v1.json()["version"]["status"], "agreed");
+    // Another coordinator: 404 for the plan as for the family.
+    let other = t.token("coach2@demo.wrapcare.nl").await;
+    assert_eq!(
+        t.api(
+            "GET",
+            &format!("/api/v1/families/{family}/plan"),
+            Some(&other),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 wrapcare_store::on_both_databases!(
     health_assets_and_login,
     every_page_answers_for_its_role,
@@ -1549,4 +1707,5 @@ wrapcare_store::on_both_databases!(
     episode_forms_withdraw_phase_close,
     api_lists_answer_per_role,
     api_admin_matches_the_pages,
+    plan_pages_and_api,
 );

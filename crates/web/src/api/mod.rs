@@ -2,6 +2,7 @@
 //! OpenAPI 3.1 at `/api/openapi.json`. Errors are problem+json (RFC 9457).
 
 pub mod admin;
+pub mod plan;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/caseloads", get(caseloads))
         .route("/api/v1/figures/waiting", get(waiting_figures))
         .merge(admin::routes())
+        .merge(plan::routes())
         .route("/api/{*rest}", get(unknown).post(unknown))
 }
 
@@ -470,9 +472,10 @@ impl utoipa::Modify for BearerAuth {
         waiting_list, my_families, search_families, family, assign, start, phase, close, withdraw, caseloads, waiting_figures,
         admin::list_users, admin::create_user, admin::set_role, admin::deactivate_user, admin::activate_user, admin::reset_password,
         admin::list_organisations, admin::create_organisation, admin::list_programmes, admin::create_programme, admin::update_programme,
-        admin::list_teams, admin::create_team, admin::list_workers, admin::create_worker, admin::change_secondment, admin::end_secondment),
+        admin::list_teams, admin::create_team, admin::list_workers, admin::create_worker, admin::change_secondment, admin::end_secondment,
+        plan::read, plan::save, plan::agree, plan::new_draft, plan::score, plan::version),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "admin"), (name = "meta"))
+    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "admin"), (name = "meta"))
 )]
 pub struct ApiDoc;

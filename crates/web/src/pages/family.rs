@@ -285,6 +285,9 @@ pub async fn family_page(
             h2 { (ctx.t("episode-title")) }
             @if e.phase.is_some() { (phase_steps(&ctx, e.phase)) }
             (episode_summary(&ctx, e))
+            @if e.state != EpisodeState::Waiting && e.state != EpisodeState::Withdrawn {
+                p { a.button.button--secondary #plan-link href={ "/families/" (family.id) "/plan" } { (ctx.t("plan-link")) } }
+            }
             (actions(&ctx, user, &family, e, &fields, &today))
         }
         h2 { (ctx.t("members-title")) }

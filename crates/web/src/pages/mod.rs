@@ -20,6 +20,7 @@ pub mod auth;
 pub mod caseload;
 pub mod episode;
 pub mod family;
+pub mod plan;
 pub mod referral;
 pub mod report;
 
@@ -52,6 +53,16 @@ pub fn routes() -> Router<AppState> {
         .route("/families/{id}/phase", post(episode::phase))
         .route("/families/{id}/close", post(episode::close))
         .route("/families/{id}/withdraw", post(episode::withdraw))
+        .route("/families/{id}/plan", get(plan::show))
+        .route(
+            "/families/{id}/plan/edit",
+            get(plan::edit_form).post(plan::edit),
+        )
+        .route("/families/{id}/plan/agree", post(plan::agree))
+        .route("/families/{id}/plan/new-draft", post(plan::new_draft))
+        .route("/families/{id}/plan/scores", post(plan::score))
+        .route("/families/{id}/plan/versions/{number}", get(plan::version))
+        .route("/families/{id}/plan/print", get(plan::print))
         .route("/caseloads", get(caseload::team))
         .route("/figures", get(report::figures))
         .merge(admin::routes())
