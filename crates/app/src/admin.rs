@@ -81,6 +81,20 @@ pub struct ProgrammeInput {
     )]
     #[schema(value_type = String)]
     pub full_time_hours_per_week: String,
+    /// Weeks from the start of help within which the first plan is agreed (6 when empty).
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub plan_first_weeks: String,
+    /// Weeks between plan reviews (13 when empty).
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub plan_review_weeks: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -206,6 +220,8 @@ pub struct ProgrammeView {
     pub weekly_hours_per_family: f64,
     pub start_within_weeks: i64,
     pub full_time_hours_per_week: f64,
+    pub plan_first_weeks: i64,
+    pub plan_review_weeks: i64,
     pub version: i64,
 }
 
@@ -222,6 +238,8 @@ impl From<programme::Programme> for ProgrammeView {
             weekly_hours_per_family: hours(p.weekly_minutes_per_family),
             start_within_weeks: p.start_within_weeks,
             full_time_hours_per_week: hours(p.full_time_minutes_per_week),
+            plan_first_weeks: p.plan_first_weeks,
+            plan_review_weeks: p.plan_review_weeks,
             version: p.version,
         }
     }
@@ -277,8 +295,44 @@ fn valid_email(email: &str) -> bool {
         && !email.chars().any(char::is_whitespace)
 }
 
+/// A programme as validated from its form or JSON.
+struct ValidProgramme {
+    name: String,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    norms: Norms,
+    plan_first_weeks: u32,
+    plan_review_weeks: u32,
+}
+
+impl ValidProgramme {
+    fn record(&self) -> programme::NewProgramme<'_> {
+        programme::NewProgramme {
+            name: &self.name,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            norms: self.norms,
+            plan_first_weeks: self.plan_first_weeks,
+            plan_review_weeks: self.plan_review_weeks,
+        }
+    }
+}
+
+fn weeks_field(errors: &mut Invalid, field: &str, value: &str, default: u32) -> u32 {
+    match value.trim() {
+        "" => default,
+        v => match v.parse::<u32>() {
+            Ok(n) if (1..=104).contains(&n) => n,
+            _ => {
+                errors.add(field, "error-norm-weeks");
+                default
+            }
+        },
+    }
+}
+
 impl ProgrammeInput {
-    fn validate(&self) -> Result<(String, NaiveDate, Option<NaiveDate>, Norms)> {
+    fn validate(&self) -> Result<ValidProgramme> {
         let mut errors = Invalid::new();
         let name = required(&mut errors, "name", &self.name);
         let starts_on = date_field(&mut errors, "starts_on", &self.starts_on);
@@ -320,6 +374,14 @@ impl ProgrammeInput {
                 &self.full_time_hours_per_week,
             ),
         };
+        let plan_first_weeks =
+            weeks_field(&mut errors, "plan_first_weeks", &self.plan_first_weeks, 6);
+        let plan_review_weeks = weeks_field(
+            &mut errors,
+            "plan_review_weeks",
+            &self.plan_review_weeks,
+            13,
+        );
         if errors.is_empty()
             && let Err(e) = norms.validate()
         {
@@ -328,7 +390,14 @@ impl ProgrammeInput {
         errors.finish()?;
         let starts_on =
             starts_on.ok_or_else(|| AppError::invalid("starts_on", "error-required"))?;
-        Ok((name, starts_on, ends_on, norms))
+        Ok(ValidProgramme {
+            name,
+            starts_on,
+            ends_on,
+            norms,
+            plan_first_weeks,
+            plan_review_weeks,
+        })
     }
 }
 
@@ -366,23 +435,14 @@ impl App {
 
     pub async fn create_programme(&self, actor: &Actor, input: &ProgrammeInput) -> Result<i64> {
         actor.require(&[Role::Admin])?;
-        let (name, starts_on, ends_on, norms) = input.validate()?;
+        let valid = input.validate()?;
         let mut tx = self.write().await?;
-        let id = programme::insert(
-            &mut tx,
-            &programme::NewProgramme {
-                name: &name,
-                starts_on,
-                ends_on,
-                norms,
-            },
-            self.now(),
-        )
-        .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(_) => AppError::invalid("name", "error-name-taken"),
-            other => other,
-        })?;
+        let id = programme::insert(&mut tx, &valid.record(), self.now())
+            .await
+            .map_err(|e| match AppError::from(e) {
+                AppError::Conflict(_) => AppError::invalid("name", "error-name-taken"),
+                other => other,
+            })?;
         tx.commit().await?;
         Ok(id)
     }
@@ -395,27 +455,17 @@ impl App {
         version: i64,
     ) -> Result<()> {
         actor.require(&[Role::Admin])?;
-        let (name, starts_on, ends_on, norms) = input.validate()?;
+        let valid = input.validate()?;
         let mut tx = self.write().await?;
         if programme::get(&mut tx, id).await?.is_none() {
             return Err(AppError::NotFound);
         }
-        programme::update(
-            &mut tx,
-            id,
-            &programme::NewProgramme {
-                name: &name,
-                starts_on,
-                ends_on,
-                norms,
-            },
-            version,
-        )
-        .await
-        .map_err(|e| match AppError::from(e) {
-            AppError::Conflict(_) => AppError::invalid("name", "error-name-taken"),
-            other => other,
-        })?;
+        programme::update(&mut tx, id, &valid.record(), version)
+            .await
+            .map_err(|e| match AppError::from(e) {
+                AppError::Conflict(_) => AppError::invalid("name", "error-name-taken"),
+                other => other,
+            })?;
         tx.commit().await?;
         Ok(())
     }

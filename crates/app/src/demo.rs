@@ -9,11 +9,16 @@ use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use wrapcare_core::episode::{ClosureReason, EpisodeState, Phase};
 use wrapcare_core::family::{Birth, MemberRole};
+use wrapcare_core::plan::{
+    Action, ActionStatus, AgreementMethod, Goal, NetworkMember, OwnerKind, PlanContent, SafetyPlan,
+};
 use wrapcare_core::programme::Norms;
 use wrapcare_core::referral::{IndicationRecord, Member, NewReferral, ReferralSource, Urgency};
 use wrapcare_core::role::Role;
 use wrapcare_core::waiting::waiting_days;
-use wrapcare_store::{Tx, episode, family, organisation, programme, referral, team, user, worker};
+use wrapcare_store::{
+    Tx, episode, family, organisation, plan, programme, referral, team, user, worker,
+};
 
 use crate::auth::hash_password;
 use crate::{App, Result};
@@ -316,6 +321,8 @@ impl App {
                     starts_on: started,
                     ends_on: None,
                     norms: spec.norms,
+                    plan_first_weeks: 6,
+                    plan_review_weeks: 13,
                 },
                 now,
             )
@@ -1115,6 +1122,15 @@ impl Ctx<'_> {
             )
             .await?;
         }
+        self.demo_plan(
+            episode_id,
+            family_id,
+            started_on,
+            target_phase,
+            closed_on.unwrap_or(self.today),
+            supervisor,
+        )
+        .await?;
         if let (Some(reason), Some(closed_on)) = (closure, closed_on) {
             episode::end_assignment(self.tx, episode_id, closed_on).await?;
             change.state = EpisodeState::Closed;
@@ -1123,5 +1139,240 @@ impl Ctx<'_> {
         }
         episode::update(self.tx, episode_id, &change, stored.version).await?;
         Ok(Some(family_id))
+    }
+}
+
+/// Goals as families and coordinators write them, with their five levels (−2 … +2).
+const GOALS: &[(&str, &str, [&str; 5])] = &[
+    (
+        "school",
+        "{child} gaat elke schooldag naar school",
+        [
+            "Verzuimt meer dan de helft van de dagen",
+            "Gaat twee à drie dagen per week",
+            "Gaat vier dagen per week",
+            "Gaat elke dag",
+            "Gaat elke dag en maakt zelf huiswerk",
+        ],
+    ),
+    (
+        "financial",
+        "De schulden zijn in beeld en er is een afbetalingsregeling",
+        [
+            "Nieuwe schulden erbij",
+            "Schulden nog niet op een rij",
+            "Alle schulden op een rij, aanvraag schuldhulp loopt",
+            "Regeling getroffen",
+            "Regeling loopt drie maanden zonder achterstand",
+        ],
+    ),
+    (
+        "parenting",
+        "Ouders houden samen een vast dagritme aan",
+        [
+            "Geen vaste tijden, veel ruzie 's avonds",
+            "Soms vaste tijden",
+            "Vaste eet- en bedtijden op doordeweekse dagen",
+            "Ook in het weekend",
+            "Ouders passen het ritme zelf aan als het nodig is",
+        ],
+    ),
+    (
+        "social_network",
+        "Het gezin heeft drie mensen om op terug te vallen",
+        [
+            "Niemand",
+            "Eén persoon, alleen bij crisis",
+            "Drie mensen die bereid zijn te helpen",
+            "Drie mensen die vaste taken hebben",
+            "Het netwerk komt zelf bij elkaar",
+        ],
+    ),
+    (
+        "housing",
+        "Het gezin woont in een passende, veilige woning",
+        [
+            "Dreigende uitzetting",
+            "Huurachterstand, geen uitzetting",
+            "Huur op tijd betaald, woning opgeruimd",
+            "Urgentieverklaring voor grotere woning",
+            "Verhuisd naar passende woning",
+        ],
+    ),
+    (
+        "mental_health",
+        "Moeder heeft hulp voor haar somberheid",
+        [
+            "Geen hulp, vaak in bed",
+            "Wachtlijst huisarts-POH",
+            "Gesprekken bij de POH-GGZ lopen",
+            "Behandeling en weer dagelijks actief",
+            "Moeder herkent signalen en grijpt zelf in",
+        ],
+    ),
+];
+
+impl Ctx<'_> {
+    /// A plan fitting how far the family is: none or a draft early on, agreed
+    /// versions later, with scores that mostly rise; some reviews are left overdue.
+    async fn demo_plan(
+        &mut self,
+        episode_id: i64,
+        family_id: i64,
+        started_on: NaiveDate,
+        phase: u8,
+        until: NaiveDate,
+        by: i64,
+    ) -> Result<()> {
+        if phase == 1 && self.rng.random_bool(0.5) {
+            return Ok(());
+        }
+        let members = family::members(self.tx, family_id, started_on).await?;
+        let child = members
+            .iter()
+            .find(|m| m.role == "child")
+            .map(|m| m.given_name.clone())
+            .unwrap_or_else(|| "De oudste".into());
+        let parent = members
+            .iter()
+            .find(|m| m.role == "parent")
+            .map(|m| m.given_name.clone());
+        let mut picks: Vec<usize> = (0..GOALS.len()).collect();
+        let count = self.rng.random_range(2..=3);
+        let mut goals = Vec::new();
+        for g in 0..count {
+            let index = picks.remove(self.rng.random_range(0..picks.len()));
+            let (domain, description, levels) = GOALS[index];
+            let concerns_child = domain == "school";
+            goals.push(Goal {
+                key: format!("g{g}-{episode_id}"),
+                domain: domain.to_string(),
+                description: description.replace("{child}", &child),
+                persons: members
+                    .iter()
+                    .filter(|m| (m.role == "child") == concerns_child)
+                    .map(|m| m.person_id)
+                    .take(2)
+                    .collect(),
+                target_date: Some(started_on + Duration::days(self.rng.random_range(120..300))),
+                levels: levels.map(str::to_string),
+                baseline: if self.rng.random_bool(0.3) { -2 } else { -1 },
+                weight: 1,
+            });
+        }
+        let things = [
+            "Afspraak maken met de mentor",
+            "Samen de post doorlopen",
+            "Weekschema op de koelkast",
+            "Oma vragen voor de woensdag",
+            "Aanmelden bij de huisarts",
+        ];
+        let actions = goals
+            .iter()
+            .enumerate()
+            .map(|(i, g)| Action {
+                key: format!("a{i}-{episode_id}"),
+                goal_key: g.key.clone(),
+                what: things[i % things.len()].to_string(),
+                owner_kind: if i % 2 == 0 {
+                    OwnerKind::FamilyMember
+                } else {
+                    OwnerKind::Coordinator
+                },
+                owner: if i % 2 == 0 {
+                    parent.clone().unwrap_or_else(|| "Ouder".into())
+                } else {
+                    "Gezinscoach".into()
+                },
+                due_on: Some(started_on + Duration::days(30 + 20 * i as i64)),
+                status: if phase >= 3 {
+                    ActionStatus::Done
+                } else {
+                    ActionStatus::Open
+                },
+            })
+            .collect();
+        let helpers = ["Oma Truus", "Buurvrouw Ans", "Oom Kemal", "Trainer Ricardo"];
+        let mut current = PlanContent {
+            vision: format!("We willen weer rust in huis, en dat {child} het goed doet op school."),
+            strengths: "Het gezin houdt van elkaar en zet door; oma woont dichtbij.".into(),
+            concerns: "Geldzorgen en veel ruzie 's avonds.".into(),
+            needs: "Eén vaste hulpverlener, hulp bij de post en steun van het netwerk.".into(),
+            safety: SafetyPlan {
+                risks: "Escalerende ruzie tussen ouders als er geldzorgen zijn.".into(),
+                signs: "Harde stemmen, kinderen trekken zich terug op hun kamer.".into(),
+                who_does_what: "Oma haalt de kinderen op; de ouders nemen een time-out.".into(),
+                who_to_call: "Oma, de gezinscoach, buiten kantoortijd Veilig Thuis 0800-2000."
+                    .into(),
+            },
+            goals,
+            actions,
+            network: vec![NetworkMember {
+                key: format!("n0-{episode_id}"),
+                name: helpers[self.rng.random_range(0..helpers.len())].into(),
+                relation: "netwerk".into(),
+                contact: format!("06-{:08}", self.rng.random_range(10_000_000..99_999_999)),
+                part: "Springt bij als het thuis te veel wordt".into(),
+            }],
+        };
+        // Early families keep a draft; later ones have one or more agreed versions.
+        let agreed_versions: usize = match phase {
+            1 | 2 => 0,
+            3 => self.rng.random_range(1..=2),
+            _ => self.rng.random_range(2..=3),
+        };
+        let mut number = 1;
+        let mut agreed_on = started_on + Duration::days(self.rng.random_range(28..45));
+        for v in 0..agreed_versions {
+            if agreed_on > until {
+                break;
+            }
+            let stamp = at(agreed_on, 11);
+            let id = plan::insert_draft(self.tx, episode_id, number, &current, by, stamp).await?;
+            let agreement = plan::Agreement {
+                agreed_by: "Ouders",
+                agreed_on,
+                how: AgreementMethod::ALL[v % AgreementMethod::ALL.len()],
+                recorded_by: by,
+            };
+            plan::agree(self.tx, id, &agreement, 1, stamp).await?;
+            // Scores between agreements, mostly rising.
+            for g in &current.goals {
+                let step = i8::try_from(v).unwrap_or(0) + 1 + self.rng.random_range(-1..=1);
+                let level = (g.baseline + step).clamp(-2, 2);
+                let scored_on =
+                    (agreed_on + Duration::days(self.rng.random_range(30..80))).min(until);
+                plan::insert_score(
+                    self.tx,
+                    episode_id,
+                    &g.key,
+                    scored_on,
+                    level,
+                    by,
+                    at(scored_on, 12),
+                )
+                .await?;
+            }
+            number += 1;
+            agreed_on += Duration::days(self.rng.random_range(80..110));
+            if let Some(g) = current.goals.first_mut() {
+                g.description = format!(
+                    "{} (bijgesteld)",
+                    g.description.trim_end_matches(" (bijgesteld)")
+                );
+            }
+        }
+        if number == 1 || self.rng.random_bool(0.3) {
+            plan::insert_draft(
+                self.tx,
+                episode_id,
+                number,
+                &current,
+                by,
+                at(until.min(self.today), 10),
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

@@ -30,7 +30,19 @@ pub struct FamilyView {
     pub episode: Option<EpisodeView>,
     /// Earlier episodes, newest first.
     pub earlier_episodes: Vec<EpisodeView>,
+    /// The current episode's plan in brief.
+    pub plan: Option<PlanSummary>,
     pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanSummary {
+    pub number: u32,
+    pub status: wrapcare_core::plan::PlanStatus,
+    /// The Goal Attainment Scaling T-score today.
+    pub t_score: Option<f64>,
+    pub review_due: Option<NaiveDate>,
+    pub overdue: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -141,6 +153,10 @@ pub struct FamilyLine {
     pub coordinator_name: Option<String>,
     /// The earliest end of a running indication, when within six weeks.
     pub indication_ends_soon: Option<NaiveDate>,
+    /// When the plan's first agreement or next review is due (in care only).
+    pub plan_review_due: Option<NaiveDate>,
+    /// The plan's agreement or review is past due.
+    pub plan_overdue: bool,
 }
 
 impl FamilyLine {
@@ -153,7 +169,20 @@ impl FamilyLine {
         let urgency = Urgency::parse(&row.urgency)?;
         let until = row.started_on.unwrap_or(today);
         let waited = waiting_days(row.reference_date, until);
+        let plan_review_due = row
+            .started_on
+            .filter(|_| state == EpisodeState::InCare)
+            .map(|started| {
+                wrapcare_core::plan::review_due(
+                    started,
+                    row.plan_agreed_on,
+                    u32::try_from(row.plan_first_weeks.max(1)).unwrap_or(6),
+                    u32::try_from(row.plan_review_weeks.max(1)).unwrap_or(13),
+                )
+            });
         Some(FamilyLine {
+            plan_review_due,
+            plan_overdue: plan_review_due.is_some_and(|d| d < today),
             family_id: row.family_id,
             surname: row.surname,
             city: row.city,
@@ -273,7 +302,24 @@ impl App {
         // The open episode first; otherwise the newest.
         let current = episodes.iter().position(|e| e.state.is_open()).unwrap_or(0);
         let episode = (!episodes.is_empty()).then(|| episodes.remove(current));
+        let plan = match &episode {
+            Some(e) => match episode::get(tx, e.id).await? {
+                Some(stored) => {
+                    let plan = self.plan_view(tx, &stored).await?;
+                    plan.current.as_ref().map(|v| PlanSummary {
+                        number: v.number,
+                        status: v.status,
+                        t_score: plan.t_score,
+                        review_due: plan.review_due,
+                        overdue: plan.overdue,
+                    })
+                }
+                None => None,
+            },
+            None => None,
+        };
         Ok(FamilyView {
+            plan,
             id: found.id,
             surname: found.surname,
             address: found.address,

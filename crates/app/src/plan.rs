@@ -382,7 +382,7 @@ impl App {
         Ok(view)
     }
 
-    async fn plan_view(&self, tx: &mut Tx, e: &episode::Episode) -> Result<PlanView> {
+    pub(crate) async fn plan_view(&self, tx: &mut Tx, e: &episode::Episode) -> Result<PlanView> {
         let today = self.today();
         let versions = store::versions(tx, e.id).await?;
         let mut scores: BTreeMap<String, Vec<Score>> = BTreeMap::new();

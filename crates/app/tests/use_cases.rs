@@ -53,6 +53,7 @@ async fn world(store: Store, hours: &[&str]) -> World {
                 weekly_hours_per_family: "7".into(),
                 start_within_weeks: "9".into(),
                 full_time_hours_per_week: "32".into(),
+                ..Default::default()
             },
         )
         .await

@@ -375,14 +375,20 @@ pub struct ListedRow {
     pub coordinator_id: Option<i64>,
     pub coordinator_name: Option<String>,
     pub indication_ends_on: Option<NaiveDate>,
+    /// The date the latest agreed plan version was agreed, if any.
+    pub plan_agreed_on: Option<NaiveDate>,
+    pub plan_first_weeks: i64,
+    pub plan_review_weeks: i64,
 }
 
 const LISTED: &str = "SELECT f.id AS family_id, f.surname, f.city, e.id AS episode_id, e.state, e.urgency, \
      e.programme_id, e.team_id, e.accepted_on, e.reference_date, e.started_on, e.phase, \
      a.worker_id AS coordinator_id, w.name AS coordinator_name, \
      (SELECT MIN(i.ends_on) FROM indications i JOIN memberships m ON m.person_id = i.person_id \
-       WHERE m.family_id = f.id AND m.ends_on IS NULL AND i.ends_on >= $1) AS indication_ends_on \
-     FROM episodes e JOIN families f ON f.id = e.family_id \
+       WHERE m.family_id = f.id AND m.ends_on IS NULL AND i.ends_on >= $1) AS indication_ends_on, \
+     (SELECT MAX(pv.agreed_on) FROM plan_versions pv WHERE pv.episode_id = e.id AND pv.status = 'agreed') AS plan_agreed_on, \
+     pr.plan_first_weeks, pr.plan_review_weeks \
+     FROM episodes e JOIN families f ON f.id = e.family_id JOIN programmes pr ON pr.id = e.programme_id \
      LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
      LEFT JOIN workers w ON w.id = a.worker_id";
 

@@ -42,6 +42,9 @@ pub struct NewProgramme<'a> {
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
     pub norms: Norms,
+    /// Weeks from the start of help to the first agreed plan, and between reviews.
+    pub plan_first_weeks: u32,
+    pub plan_review_weeks: u32,
 }
 
 const COLUMNS: &str = "id, name, starts_on, ends_on, families_per_fte, budget_minutes_per_family, \
@@ -52,8 +55,8 @@ pub async fn insert(tx: &mut Tx, p: &NewProgramme<'_>, now: DateTime<Utc>) -> Re
     let id = on_tx!(tx, |c| {
         sqlx::query_scalar::<_, i64>(
         "INSERT INTO programmes (name, starts_on, ends_on, families_per_fte, budget_minutes_per_family, \
-         weekly_minutes_per_family, start_within_weeks, full_time_minutes_per_week, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+         weekly_minutes_per_family, start_within_weeks, full_time_minutes_per_week, plan_first_weeks, \
+         plan_review_weeks, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
     )
     .bind(p.name)
     .bind(p.starts_on)
@@ -63,6 +66,8 @@ pub async fn insert(tx: &mut Tx, p: &NewProgramme<'_>, now: DateTime<Utc>) -> Re
     .bind(i64::from(p.norms.weekly_minutes_per_family))
     .bind(i64::from(p.norms.start_within_weeks))
     .bind(i64::from(p.norms.full_time_minutes_per_week))
+    .bind(i64::from(p.plan_first_weeks))
+    .bind(i64::from(p.plan_review_weeks))
     .bind(now)
     .fetch_one(c)
     .await
@@ -71,10 +76,12 @@ pub async fn insert(tx: &mut Tx, p: &NewProgramme<'_>, now: DateTime<Utc>) -> Re
 }
 
 pub async fn update(tx: &mut Tx, id: i64, p: &NewProgramme<'_>, version: i64) -> Result<()> {
-    let done = on_tx!(tx, |c| sqlx::query(
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE programmes SET name = $1, starts_on = $2, ends_on = $3, families_per_fte = $4, \
          budget_minutes_per_family = $5, weekly_minutes_per_family = $6, start_within_weeks = $7, \
-         full_time_minutes_per_week = $8, version = version + 1 WHERE id = $9 AND version = $10"
+         full_time_minutes_per_week = $8, plan_first_weeks = $9, plan_review_weeks = $10, version = version + 1 \
+         WHERE id = $11 AND version = $12"
     )
     .bind(p.name)
     .bind(p.starts_on)
@@ -84,11 +91,14 @@ pub async fn update(tx: &mut Tx, id: i64, p: &NewProgramme<'_>, version: i64) ->
     .bind(i64::from(p.norms.weekly_minutes_per_family))
     .bind(i64::from(p.norms.start_within_weeks))
     .bind(i64::from(p.norms.full_time_minutes_per_week))
+    .bind(i64::from(p.plan_first_weeks))
+    .bind(i64::from(p.plan_review_weeks))
     .bind(id)
     .bind(version)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     crate::expect_one(done)
 }
 

@@ -40,6 +40,8 @@ async fn fixture(store: &Store) -> Fixture {
                 start_within_weeks: 9,
                 full_time_minutes_per_week: 1920,
             },
+            plan_first_weeks: 6,
+            plan_review_weeks: 13,
         },
         now,
     )

@@ -1539,13 +1539,28 @@ async fn api_admin_matches_the_pages(store: Store) {
 
 async fn plan_pages_and_api(store: Store) {
     let t = setup(store).await;
-    let coach = t.session("coach1@demo.wrapcare.nl").await;
-    let coach_actor = t
-        .app
-        .cli_actor("coach1@demo.wrapcare.nl")
-        .await
-        .expect("coach");
-    let family = t.app.my_families(&coach_actor).await.expect("mine")[0].family_id;
+    // A family in care whose plan has not been started yet.
+    let mut found = None;
+    for email in [
+        "coach1", "coach2", "coach3", "coach4", "coach5", "ipt1", "ipt2", "ipt3", "ipt4",
+    ]
+    .map(|c| format!("{c}@demo.wrapcare.nl"))
+    {
+        let actor = t.app.cli_actor(&email).await.expect("coach");
+        for line in t.app.my_families(&actor).await.expect("mine") {
+            if t.app
+                .plan(&actor, line.family_id)
+                .await
+                .expect("plan")
+                .current
+                .is_none()
+            {
+                found = Some((email.clone(), line.family_id));
+            }
+        }
+    }
+    let (email, family) = found.expect("the demo has a family without a plan");
+    let coach = t.session(&email).await;
     for path in [
         format!("/families/{family}/plan"),
         format!("/families/{family}/plan/edit"),
@@ -1613,7 +1628,7 @@ async fn plan_pages_and_api(store: Store) {
     assert_eq!(print.status, StatusCode::OK);
     assert!(print.body.contains("Naar school"));
     // Over the API: read, agree, and the agreed version cannot be saved over.
-    let token = t.token("coach1@demo.wrapcare.nl").await;
+    let token = t.token(&email).await;
     let plan = t
         .api(
             "GET",
@@ -1680,7 +1695,13 @@ async fn plan_pages_and_api(store: Store) {
         .await;
     assert_eq!(v1.json()["version"]["status"], "agreed");
     // Another coordinator: 404 for the plan as for the family.
-    let other = t.token("coach2@demo.wrapcare.nl").await;
+    let other = t
+        .token(if email.starts_with("coach2") {
+            "coach1@demo.wrapcare.nl"
+        } else {
+            "coach2@demo.wrapcare.nl"
+        })
+        .await;
     assert_eq!(
         t.api(
             "GET",

@@ -470,6 +470,8 @@ fn programme_input(form: &FormData) -> ProgrammeInput {
         weekly_hours_per_family: form.get("weekly_hours_per_family").to_string(),
         start_within_weeks: form.get("start_within_weeks").to_string(),
         full_time_hours_per_week: form.get("full_time_hours_per_week").to_string(),
+        plan_first_weeks: form.get("plan_first_weeks").to_string(),
+        plan_review_weeks: form.get("plan_review_weeks").to_string(),
     }
 }
 
@@ -490,6 +492,10 @@ fn programme_fields(ctx: &Ctx<'_>, fields: &Fields<'_>) -> Markup {
                 (fields.input("budget_hours_per_family", "field-budget-hours", "text", true, None))
                 (fields.input("weekly_hours_per_family", "field-weekly-hours", "text", true, Some("hint-weekly-hours")))
                 (fields.input("start_within_weeks", "field-start-within-weeks", "number", true, None))
+            }
+            div.field-row {
+                (fields.input("plan_first_weeks", "field-plan-first-weeks", "number", false, Some("hint-plan-first-weeks")))
+                (fields.input("plan_review_weeks", "field-plan-review-weeks", "number", false, Some("hint-plan-review-weeks")))
             }
         }
     }

@@ -100,10 +100,11 @@ pub async fn my_families(State(state): State<AppState>, user: PageUser) -> PageR
                         th scope="col" { (ctx.t("started-on")) }
                         th scope="col" class="num" { (ctx.t("weeks-in-care")) }
                         th scope="col" { (ctx.t("col-indications")) }
+                        th scope="col" { (ctx.t("plan-title")) }
                     } }
                     tbody {
                         @for l in &lines {
-                            tr class=[l.indication_ends_soon.is_some().then_some("is-flagged")] {
+                            tr class=[(l.indication_ends_soon.is_some() || l.plan_overdue).then_some("is-flagged")] {
                                 td { a href={ "/families/" (l.family_id) } { (ctx.t("family-prefix")) " " (l.surname) } }
                                 td {
                                     @if let Some(p) = l.phase { (ctx.t(&format!("phase-{p}"))) }
@@ -114,6 +115,7 @@ pub async fn my_families(State(state): State<AppState>, user: PageUser) -> PageR
                                 td { @if let Some(end) = l.indication_ends_soon {
                                     span.badge.badge--warning { (ctx.tr.t1("indication-ends-on", "date", ctx.tr.date(end))) }
                                 } }
+                                td { (plan_due(&ctx, l)) }
                             }
                         }
                     }
@@ -122,6 +124,19 @@ pub async fn my_families(State(state): State<AppState>, user: PageUser) -> PageR
         }
     };
     Ok(page(&ctx, &title, body))
+}
+
+/// The plan's next agreement or review date, flagged when past.
+pub fn plan_due(ctx: &Ctx<'_>, l: &wrapcare_app::family::FamilyLine) -> Markup {
+    html! {
+        @if let Some(due) = l.plan_review_due {
+            @if l.plan_overdue {
+                span.badge.badge--danger { (ctx.tr.t1("plan-overdue-since", "date", ctx.tr.date(due))) }
+            } @else {
+                (ctx.tr.t1("plan-due-on", "date", ctx.tr.date(due)))
+            }
+        }
+    }
 }
 
 /// A bar of caseload against capacity.

@@ -66,15 +66,17 @@ pub fn family_table(ctx: &Ctx<'_>, lines: &[FamilyLine], caption: &str) -> Marku
                     th scope="col" { (ctx.t("col-status")) }
                     th scope="col" { (ctx.t("col-phase")) }
                     th scope="col" { (ctx.t("col-coordinator")) }
+                    th scope="col" { (ctx.t("plan-title")) }
                 } }
                 tbody {
                     @for l in lines {
-                        tr {
+                        tr class=[l.plan_overdue.then_some("is-flagged")] {
                             td { a href={ "/families/" (l.family_id) } { (ctx.t("family-prefix")) " " (l.surname) } }
                             td { (l.city.as_deref().unwrap_or("–")) }
                             td { (state_badge(ctx, l.state)) }
                             td { @if let Some(p) = l.phase { (ctx.t(&format!("phase-{p}"))) } @else { "–" } }
                             td { (l.coordinator_name.as_deref().unwrap_or("–")) }
+                            td { (super::episode::plan_due(ctx, l)) }
                         }
                     }
                 }
@@ -285,6 +287,15 @@ pub async fn family_page(
             h2 { (ctx.t("episode-title")) }
             @if e.phase.is_some() { (phase_steps(&ctx, e.phase)) }
             (episode_summary(&ctx, e))
+            @if let Some(p) = &family.plan {
+                dl.summary-list {
+                    div { dt { (ctx.t("plan-title")) } dd {
+                        (ctx.tr.t1("plan-version-n", "number", i64::from(p.number))) " · " (ctx.t(&format!("plan-status-{}", p.status.as_str())))
+                        @if p.overdue { " " span.badge.badge--danger { (ctx.t("plan-overdue")) } }
+                    } }
+                    div { dt { (ctx.t("plan-t-score")) } dd { @if let Some(t) = p.t_score { (ctx.tr.dec1(t)) } @else { "–" } } }
+                }
+            }
             @if e.state != EpisodeState::Waiting && e.state != EpisodeState::Withdrawn {
                 p { a.button.button--secondary #plan-link href={ "/families/" (family.id) "/plan" } { (ctx.t("plan-link")) } }
             }
