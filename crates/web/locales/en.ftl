@@ -490,3 +490,5 @@ field-plan-first-weeks = First plan agreed within (weeks)
 hint-plan-first-weeks = Counted from the start of help; 6 by default.
 field-plan-review-weeks = Review the plan every (weeks)
 hint-plan-review-weeks = 13 by default.
+plan-pdf = PDF
+error-pdf = The document could not be laid out.

@@ -490,3 +490,5 @@ field-plan-first-weeks = Eerste plan afgesproken binnen (weken)
 hint-plan-first-weeks = Gerekend vanaf de start van de hulp; standaard 6.
 field-plan-review-weeks = Plan evalueren elke (weken)
 hint-plan-review-weeks = Standaard 13.
+plan-pdf = PDF
+error-pdf = Het document kon niet worden opgemaakt.

@@ -28,6 +28,7 @@ struct Answer {
     status: StatusCode,
     headers: axum::http::HeaderMap,
     body: String,
+    bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -84,6 +85,7 @@ impl T {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
@@ -155,6 +157,25 @@ impl T {
     async fn token(&self, email: &str) -> String {
         self.app.create_token(email).await.expect("token")
     }
+}
+
+/// The text of a PDF, read back with pdftotext (poppler-utils, installed by .ci/run).
+fn pdf_text(bytes: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!(
+        "wrapcare-test-{}-{}.pdf",
+        std::process::id(),
+        bytes.len()
+    ));
+    std::fs::write(&path, bytes).expect("write pdf");
+    let output = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext must be installed (apt-get install poppler-utils)");
+    let _ = std::fs::remove_file(&path);
+    assert!(output.status.success(), "pdftotext could not read the PDF");
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 fn enc(s: &str) -> String {
@@ -1621,6 +1642,36 @@ async fn plan_pages_and_api(store: Store) {
     assert!(
         stale.body.contains("Naar school"),
         "the other's saved goals are shown"
+    );
+    // The PDF opens and has the goal in it (pdftotext reads it back).
+    let pdf = t
+        .get(&format!("/families/{family}/plan/pdf"), Some(&coach))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.content_type(), "application/pdf");
+    assert!(pdf.bytes.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf.bytes);
+    assert!(
+        text.contains("Naar school"),
+        "goal missing from the PDF text: {text}"
+    );
+    assert!(text.contains("Handtekeningen"));
+    let english = t
+        .send(
+            Request::get(format!("/api/v1/families/{family}/plan/pdf"))
+                .header(
+                    header::AUTHORIZATION,
+                    format!("Bearer {}", t.token(&email).await),
+                )
+                .header(header::ACCEPT_LANGUAGE, "en")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(english.status, StatusCode::OK);
+    assert!(
+        pdf_text(&english.bytes).contains("Signatures"),
+        "the API PDF follows Accept-Language"
     );
     let print = t
         .get(&format!("/families/{family}/plan/print"), Some(&coach))

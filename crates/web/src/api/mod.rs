@@ -473,7 +473,7 @@ impl utoipa::Modify for BearerAuth {
         admin::list_users, admin::create_user, admin::set_role, admin::deactivate_user, admin::activate_user, admin::reset_password,
         admin::list_organisations, admin::create_organisation, admin::list_programmes, admin::create_programme, admin::update_programme,
         admin::list_teams, admin::create_team, admin::list_workers, admin::create_worker, admin::change_secondment, admin::end_secondment,
-        plan::read, plan::save, plan::agree, plan::new_draft, plan::score, plan::version),
+        plan::read, plan::save, plan::agree, plan::new_draft, plan::score, plan::version, plan::pdf),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
     tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "admin"), (name = "meta"))

@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/families/{id}/plan/new-draft", post(new_draft))
         .route("/api/v1/families/{id}/plan/scores", post(score))
         .route("/api/v1/families/{id}/plan/versions/{number}", get(version))
+        .route("/api/v1/families/{id}/plan/pdf", get(pdf))
 }
 
 #[utoipa::path(get, path = "/api/v1/families/{id}/plan", tag = "plan", params(("id" = i64, Path)),
@@ -138,4 +139,41 @@ pub async fn version(
         .await
         .map(|(version, diff)| Json(VersionWithDiff { version, diff }))
         .map_err(|e| fail(&state, user.lang, e))
+}
+
+#[utoipa::path(get, path = "/api/v1/families/{id}/plan/pdf", tag = "plan", params(("id" = i64, Path)),
+    responses((status = 200, description = "The current plan version as an A4 PDF (Dutch, or English with Accept-Language: en)", content_type = "application/pdf"),
+        (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn pdf(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let result = async {
+        let plan = state.app.plan(&user.actor, id).await?;
+        let family = state.app.family(&user.actor, id).await?;
+        let ctx = crate::pages::Ctx::anonymous(&state, user.lang, "");
+        let coordinator = family
+            .episode
+            .as_ref()
+            .and_then(|e| e.coordinator.as_ref())
+            .map(|c| c.name.clone());
+        let document = crate::pages::plan::plan_document(
+            &ctx,
+            &plan,
+            &family.surname,
+            coordinator.as_deref(),
+            state.app.today(),
+        )
+        .ok_or(wrapcare_app::AppError::NotFound)?;
+        let bytes = crate::pages::plan::render_pdf(document).await?;
+        Ok::<_, wrapcare_app::AppError>(crate::pages::plan::pdf_response(bytes, &family.surname))
+    }
+    .await;
+    match result {
+        Ok(response) => response,
+        Err(e) => fail(&state, user.lang, e).into_response(),
+    }
 }

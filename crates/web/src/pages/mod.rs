@@ -63,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .route("/families/{id}/plan/scores", post(plan::score))
         .route("/families/{id}/plan/versions/{number}", get(plan::version))
         .route("/families/{id}/plan/print", get(plan::print))
+        .route("/families/{id}/plan/pdf", get(plan::pdf))
         .route("/caseloads", get(caseload::team))
         .route("/figures", get(report::figures))
         .merge(admin::routes())

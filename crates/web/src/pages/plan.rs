@@ -272,7 +272,10 @@ async fn plan_page(
                     }
                 }
             }
-            @if plan.current.is_some() { a.button.button--secondary href={ "/families/" (id) "/plan/print" } { (ctx.t("plan-print")) } }
+            @if plan.current.is_some() {
+                a.button.button--secondary href={ "/families/" (id) "/plan/print" } { (ctx.t("plan-print")) }
+                a.button.button--secondary #plan-pdf href={ "/families/" (id) "/plan/pdf" } { (ctx.t("plan-pdf")) }
+            }
         }
         @if let Some(v) = &plan.current {
             (content_view(&ctx, &plan, &v.content, v.status == PlanStatus::Agreed || plan.versions.len() > 1, open))
@@ -765,6 +768,239 @@ pub async fn version(
         (content_view(&ctx, &plan, &v.content, false, false))
     };
     Ok(html_response(StatusCode::OK, layout(&ctx, &title, body)))
+}
+
+/// The plan as a document to lay out as PDF, in the reader's language.
+pub fn plan_document(
+    ctx: &Ctx<'_>,
+    plan: &PlanView,
+    surname: &str,
+    coordinator: Option<&str>,
+    printed_on: chrono::NaiveDate,
+) -> Option<wrapcare_pdf::PlanDocument> {
+    use wrapcare_pdf::{GoalBlock, PlanDocument, Section, Table};
+    let v = plan.current.as_ref()?;
+    let c = &v.content;
+    let section = |key: &str, text: &str| Section {
+        heading: ctx.t(key),
+        text: text.to_string(),
+    };
+    let mut subtitle = format!(
+        "{} · {}",
+        ctx.tr.t1("plan-version-n", "number", i64::from(v.number)),
+        ctx.t(&format!("plan-status-{}", v.status.as_str()))
+    );
+    if let (Some(by), Some(on)) = (&v.agreed_by, v.agreed_on) {
+        subtitle.push_str(&format!(
+            " · {} {by}, {}",
+            ctx.t("plan-agreed"),
+            ctx.tr.date(on)
+        ));
+    }
+    if let Some(name) = coordinator {
+        subtitle.push_str(&format!(" · {}: {name}", ctx.t("col-coordinator")));
+    }
+    Some(PlanDocument {
+        lang: ctx.tr.lang.code().to_string(),
+        title: format!(
+            "{} – {} {}",
+            ctx.t("plan-title"),
+            ctx.t("family-prefix"),
+            surname
+        ),
+        subtitle,
+        footer: format!("{} {}", ctx.t("plan-printed-on"), ctx.tr.date(printed_on)),
+        sections: vec![
+            section("plan-vision", &c.vision),
+            section("plan-strengths", &c.strengths),
+            section("plan-concerns", &c.concerns),
+            section("plan-needs", &c.needs),
+        ],
+        goals_heading: ctx.t("plan-goals"),
+        goals: c
+            .goals
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let latest = plan
+                    .scores
+                    .get(&g.key)
+                    .and_then(|s| s.iter().max_by_key(|s| s.scored_on))
+                    .map(|s| s.level);
+                let mut meta = domain_name(ctx, plan, &g.domain);
+                if !g.persons.is_empty() {
+                    meta.push_str(&format!(" · {}", person_names(plan, &g.persons)));
+                }
+                if let Some(t) = g.target_date {
+                    meta.push_str(&format!(
+                        " · {} {}",
+                        ctx.t("plan-target-date"),
+                        ctx.tr.date(t)
+                    ));
+                }
+                GoalBlock {
+                    title: format!(
+                        "{}: {}",
+                        ctx.tr.t1("plan-goal-number", "number", (i + 1) as i64),
+                        g.description
+                    ),
+                    meta,
+                    levels: g
+                        .levels
+                        .iter()
+                        .enumerate()
+                        .rev()
+                        .map(|(l, text)| {
+                            let level = l as i8 - 2;
+                            let mut marks = Vec::new();
+                            if g.baseline == level {
+                                marks.push(ctx.t("plan-baseline"));
+                            }
+                            if latest == Some(level) {
+                                marks.push(ctx.t("plan-latest-score"));
+                            }
+                            [level_label(level), text.clone(), marks.join(", ")]
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        actions: Table {
+            heading: ctx.t("plan-actions"),
+            empty: ctx.t("plan-no-actions"),
+            columns: [
+                "plan-action-what",
+                "plan-action-goal",
+                "plan-action-who",
+                "plan-action-due",
+                "col-status",
+            ]
+            .iter()
+            .map(|k| ctx.t(k))
+            .collect(),
+            rows: c
+                .actions
+                .iter()
+                .map(|a| {
+                    vec![
+                        a.what.clone(),
+                        c.goals
+                            .iter()
+                            .position(|g| g.key == a.goal_key)
+                            .map(|i| (i + 1).to_string())
+                            .unwrap_or_default(),
+                        format!(
+                            "{} ({})",
+                            a.owner,
+                            ctx.t(&format!("owner-{}", a.owner_kind.as_str()))
+                        ),
+                        a.due_on.map(|d| ctx.tr.date(d)).unwrap_or_default(),
+                        ctx.t(&format!("action-status-{}", a.status.as_str())),
+                    ]
+                })
+                .collect(),
+        },
+        network: Table {
+            heading: ctx.t("plan-network"),
+            empty: ctx.t("plan-no-network"),
+            columns: [
+                "col-name",
+                "plan-network-relation",
+                "plan-network-contact",
+                "plan-network-part",
+            ]
+            .iter()
+            .map(|k| ctx.t(k))
+            .collect(),
+            rows: c
+                .network
+                .iter()
+                .map(|n| {
+                    vec![
+                        n.name.clone(),
+                        n.relation.clone(),
+                        n.contact.clone(),
+                        n.part.clone(),
+                    ]
+                })
+                .collect(),
+        },
+        safety_heading: ctx.t("plan-safety"),
+        safety: vec![
+            section("plan-safety-risks", &c.safety.risks),
+            section("plan-safety-signs", &c.safety.signs),
+            section("plan-safety-who-does-what", &c.safety.who_does_what),
+            section("plan-safety-who-to-call", &c.safety.who_to_call),
+        ],
+        signatures_heading: ctx.t("plan-signatures"),
+        signatures: vec![
+            ctx.t("plan-signature-family"),
+            ctx.t("plan-signature-family"),
+            ctx.t("plan-signature-coordinator"),
+        ],
+        signature_line: ctx.t("plan-signature-name-date"),
+    })
+}
+
+/// Lays out a plan document as PDF off the async threads (layout takes a moment).
+pub async fn render_pdf(document: wrapcare_pdf::PlanDocument) -> Result<Vec<u8>, AppError> {
+    tokio::task::spawn_blocking(move || wrapcare_pdf::plan_pdf(&document))
+        .await
+        .map_err(|_| AppError::Busy)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "plan PDF layout failed");
+            AppError::Conflict("error-pdf")
+        })
+}
+
+pub fn pdf_response(bytes: Vec<u8>, surname: &str) -> axum::response::Response {
+    let name: String = surname
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"gezinsplan-{name}.pdf\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The plan as PDF, to print and sign.
+pub async fn pdf(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> PageResult {
+    let plan = load(&state, &user, id).await?;
+    let family = state
+        .app
+        .family(&user.actor, id)
+        .await
+        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+    let ctx = Ctx::new(&state, &user, "");
+    let coordinator = family
+        .episode
+        .as_ref()
+        .and_then(|e| e.coordinator.as_ref())
+        .map(|c| c.name.clone());
+    let document = plan_document(
+        &ctx,
+        &plan,
+        &family.surname,
+        coordinator.as_deref(),
+        state.app.today(),
+    )
+    .ok_or_else(|| error_page(&state, user.lang, Some(&user), &AppError::NotFound))?;
+    let bytes = render_pdf(document)
+        .await
+        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+    Ok(pdf_response(bytes, &family.surname))
 }
 
 /// A clean printable plan with room for signatures.
