@@ -492,3 +492,5 @@ field-plan-review-weeks = Review the plan every (weeks)
 hint-plan-review-weeks = 13 by default.
 plan-pdf = PDF
 error-pdf = The document could not be laid out.
+plan-t-history = GAS T-score over time
+plan-t-score-short = T-score

@@ -492,3 +492,5 @@ field-plan-review-weeks = Plan evalueren elke (weken)
 hint-plan-review-weeks = Standaard 13.
 plan-pdf = PDF
 error-pdf = Het document kon niet worden opgemaakt.
+plan-t-history = GAS T-score door de tijd
+plan-t-score-short = T-score

@@ -59,6 +59,14 @@ export default async function plan(ctx) {
   await checkA11y(page, 'plan version diff');
   await screenshot(page, 'plan-diff');
 
+  // The PDF link gives a real PDF (its text is checked with pdftotext in the router tests).
+  const pdf = await page.request.get(new URL(`${family}/plan/pdf`, baseUrl).href);
+  if (pdf.status() !== 200 || pdf.headers()['content-type'] !== 'application/pdf') {
+    throw new Error(`plan PDF: status ${pdf.status()}, type ${pdf.headers()['content-type']}`);
+  }
+  const body = await pdf.body();
+  if (body.subarray(0, 5).toString() !== '%PDF-') throw new Error('plan PDF does not start with %PDF-');
+
   await visit(page, `${family}/plan/print`, 'plan print');
   await expectText(page, 'De schulden zijn in beeld');
   await expectText(page, 'Naam, datum en handtekening');

@@ -73,6 +73,50 @@ fn status_badge(ctx: &Ctx<'_>, status: PlanStatus) -> Markup {
     }
 }
 
+/// The T-score over time as a small SVG line (50 = the expected outcome), with
+/// the same figures in a table for screen readers and print.
+fn t_history(ctx: &Ctx<'_>, plan: &PlanView) -> Markup {
+    if plan.t_history.is_empty() {
+        return html! {};
+    }
+    let (width, height, pad) = (600.0_f64, 160.0_f64, 24.0_f64);
+    let n = plan.t_history.len();
+    let x = |i: usize| {
+        if n == 1 {
+            width / 2.0
+        } else {
+            pad + (width - 2.0 * pad) * i as f64 / (n - 1) as f64
+        }
+    };
+    // T-scores of −2…+2 on every goal span roughly 20…80.
+    let y = |t: f64| pad + (height - 2.0 * pad) * (1.0 - ((t.clamp(20.0, 80.0) - 20.0) / 60.0));
+    let points: Vec<String> = plan
+        .t_history
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.t)))
+        .collect();
+    html! {
+        h2 { (ctx.t("plan-t-history")) }
+        svg.chart viewBox={ "0 0 " (width) " " (height) } role="img" aria-labelledby="t-history-title" {
+            title #t-history-title { (ctx.t("plan-t-history")) }
+            line.chart__norm x1=(pad) x2=(width - pad) y1=(y(50.0)) y2=(y(50.0)) {}
+            text.chart__label x=(pad) y=(y(50.0) - 4.0) { "50" }
+            polyline.chart__line points=(points.join(" ")) {}
+            @for (i, p) in plan.t_history.iter().enumerate() {
+                circle.chart__point cx=(format!("{:.1}", x(i))) cy=(format!("{:.1}", y(p.t))) r="4" {}
+            }
+        }
+        div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
+            table.data-table {
+                caption.visually-hidden { (ctx.t("plan-t-history")) }
+                thead { tr { th scope="col" { (ctx.t("plan-scored-on")) } th scope="col" class="num" { (ctx.t("plan-t-score-short")) } } }
+                tbody { @for p in &plan.t_history { tr { td { (ctx.tr.date(p.on)) } td.num { (ctx.tr.dec1(p.t)) } } } }
+            }
+        }
+    }
+}
+
 /// The content of a version, as the family page, the version page and print show it.
 fn content_view(
     ctx: &Ctx<'_>,
@@ -129,7 +173,8 @@ fn content_view(
                         div.field-row {
                             div.field {
                                 label for={ "score-" (i) } { (ctx.t("plan-score-level")) }
-                                select.select id={ "score-" (i) } name="level" {
+                                select.select id={ "score-" (i) } name="level" required {
+                                    option value="" { (ctx.t("choose")) }
                                     @for level in (-2i8..=2).rev() { option value=(level) { (level_label(level)) } }
                                 }
                             }
@@ -279,6 +324,7 @@ async fn plan_page(
         }
         @if let Some(v) = &plan.current {
             (content_view(&ctx, &plan, &v.content, v.status == PlanStatus::Agreed || plan.versions.len() > 1, open))
+            (t_history(&ctx, &plan))
             @if open && v.status == PlanStatus::Draft {
                 section.card.no-print {
                     h2 { (ctx.t("plan-agree-title")) }
