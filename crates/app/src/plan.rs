@@ -345,30 +345,56 @@ fn latest(versions: &[store::StoredVersion]) -> Option<(&store::StoredVersion, P
 }
 
 impl App {
-    /// The family's current episode for plan work: must be assigned or in care.
+    /// The family's current episode for plan work (changes need it assigned or in care).
     async fn plan_episode(
         &self,
         actor: &Actor,
         family_id: i64,
         action: &str,
     ) -> Result<(Tx, episode::Episode)> {
+        self.plan_episode_of(actor, family_id, None, action).await
+    }
+
+    /// A given episode of the family, or its current one: the open episode, else
+    /// the newest. Earlier episodes' plans stay readable.
+    async fn plan_episode_of(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        episode_id: Option<i64>,
+        action: &str,
+    ) -> Result<(Tx, episode::Episode)> {
         let tx = self.write().await?;
         let (mut tx, _) = self.open_family(tx, actor, family_id, action).await?;
         let episodes = episode::of_family(&mut tx, family_id).await?;
-        // The open episode, or else the newest: a closed episode's plan stays readable.
-        let chosen = episodes
-            .iter()
-            .find(|e| e.state.is_open())
-            .or_else(|| episodes.first())
-            .cloned()
-            .ok_or(AppError::NotFound)?;
+        let chosen = match episode_id {
+            Some(id) => episodes.iter().find(|e| e.id == id),
+            None => episodes
+                .iter()
+                .find(|e| e.state.is_open())
+                .or_else(|| episodes.first()),
+        }
+        .cloned()
+        .ok_or(AppError::NotFound)?;
         episode::lock(&mut tx, chosen.id).await?;
         Ok((tx, chosen))
     }
 
     /// The whole plan of the family's current episode.
     pub async fn plan(&self, actor: &Actor, family_id: i64) -> Result<PlanView> {
-        let (mut tx, e) = self.plan_episode(actor, family_id, "plan.read").await?;
+        self.plan_of_episode(actor, family_id, None).await
+    }
+
+    /// The whole plan of one episode of the family (the current one when `None`).
+    pub async fn plan_of_episode(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        episode_id: Option<i64>,
+    ) -> Result<PlanView> {
+        let (mut tx, e) = self
+            .plan_episode_of(actor, family_id, episode_id, "plan.read")
+            .await?;
         let view = self.plan_view(&mut tx, &e).await?;
         self.log(
             &mut tx,
@@ -688,11 +714,12 @@ impl App {
         &self,
         actor: &Actor,
         family_id: i64,
+        episode_id: Option<i64>,
         number: u32,
         compare_with: Option<u32>,
     ) -> Result<(VersionView, Option<PlanDiff>)> {
         let (mut tx, e) = self
-            .plan_episode(actor, family_id, "plan.read_version")
+            .plan_episode_of(actor, family_id, episode_id, "plan.read_version")
             .await?;
         let versions = store::versions(&mut tx, e.id).await?;
         let find = |n: u32| versions.iter().find(|v| v.number == n);

@@ -268,13 +268,16 @@ async fn write_agree_redraft_and_compare(store: Store) {
         .await
         .expect("save v2");
     let (_, diff) = app
-        .plan_version(&coach, family, 2, Some(1))
+        .plan_version(&coach, family, None, 2, Some(1))
         .await
         .expect("compare");
     let diff = diff.expect("diff");
     assert_eq!(diff.goals.added, vec!["Vader vindt werk".to_string()]);
     assert_eq!(diff.goals.removed, vec!["Schulden in beeld".to_string()]);
-    let (first, _) = app.plan_version(&coach, family, 1, None).await.expect("v1");
+    let (first, _) = app
+        .plan_version(&coach, family, None, 1, None)
+        .await
+        .expect("v1");
     assert_eq!(
         first.content.goals.len(),
         2,
@@ -313,6 +316,16 @@ async fn write_agree_redraft_and_compare(store: Store) {
         )
         .await,
         Err(AppError::Invalid(_))
+    ));
+    // The plan of this episode stays readable by its id (as it will once a new episode starts).
+    let by_episode = app
+        .plan_of_episode(&coach, family, Some(after.episode_id))
+        .await
+        .expect("by episode");
+    assert_eq!(by_episode.versions.len(), 2);
+    assert!(matches!(
+        app.plan_of_episode(&coach, family, Some(987_654)).await,
+        Err(AppError::NotFound)
     ));
     // Another coordinator cannot see or change the plan.
     assert!(matches!(

@@ -494,3 +494,6 @@ plan-pdf = PDF
 error-pdf = The document could not be laid out.
 plan-t-history = GAS T-score over time
 plan-t-score-short = T-score
+plan-earlier-episode = earlier episode
+plan-none-earlier = No plan was made in this episode.
+plan-of-episode = Family plan of this episode

@@ -494,3 +494,6 @@ plan-pdf = PDF
 error-pdf = Het document kon niet worden opgemaakt.
 plan-t-history = GAS T-score door de tijd
 plan-t-score-short = T-score
+plan-earlier-episode = eerder traject
+plan-none-earlier = In dit traject is geen plan gemaakt.
+plan-of-episode = Gezinsplan van dit traject

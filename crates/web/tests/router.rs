@@ -1678,6 +1678,39 @@ async fn plan_pages_and_api(store: Store) {
         .await;
     assert_eq!(print.status, StatusCode::OK);
     assert!(print.body.contains("Naar school"));
+    // A returning family's earlier plan stays readable from its earlier episode.
+    let leider = t.session("leider@demo.wrapcare.nl").await;
+    let supervisor = t
+        .app
+        .cli_actor("leider@demo.wrapcare.nl")
+        .await
+        .expect("leider");
+    let mut earlier = None;
+    for line in t
+        .app
+        .search_families(&supervisor, "")
+        .await
+        .expect("families")
+    {
+        let f = t
+            .app
+            .family(&supervisor, line.family_id)
+            .await
+            .expect("family");
+        if let Some(e) = f.earlier_episodes.iter().find(|e| e.started_on.is_some()) {
+            earlier = Some((f.id, e.id));
+            break;
+        }
+    }
+    let (returning, old_episode) = earlier.expect("the demo has a returning family");
+    let old_plan = t
+        .get(
+            &format!("/families/{returning}/plan?episode={old_episode}"),
+            Some(&leider),
+        )
+        .await;
+    assert_eq!(old_plan.status, StatusCode::OK);
+    assert!(old_plan.body.contains("eerder traject"));
     // Over the API: read, agree, and the agreed version cannot be saved over.
     let token = t.token(&email).await;
     let plan = t

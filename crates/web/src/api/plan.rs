@@ -23,7 +23,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/families/{id}/plan/pdf", get(pdf))
 }
 
-#[utoipa::path(get, path = "/api/v1/families/{id}/plan", tag = "plan", params(("id" = i64, Path)),
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct EpisodeQuery {
+    /// An earlier episode of the family; the current one when omitted.
+    episode: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/families/{id}/plan", tag = "plan", params(("id" = i64, Path), EpisodeQuery),
     responses((status = 200, description = "The plan of the family's current episode, with versions, scores and T-score", body = PlanView),
         (status = 404, body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
@@ -31,10 +37,11 @@ pub async fn read(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
+    Query(q): Query<EpisodeQuery>,
 ) -> ApiResult<PlanView> {
     state
         .app
-        .plan(&user.actor, id)
+        .plan_of_episode(&user.actor, id, q.episode)
         .await
         .map(Json)
         .map_err(|e| fail(&state, user.lang, e))
@@ -114,6 +121,8 @@ pub async fn score(
 pub struct CompareQuery {
     /// Another version number to compare with.
     compare: Option<u32>,
+    /// An earlier episode of the family; the current one when omitted.
+    episode: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -135,7 +144,7 @@ pub async fn version(
 ) -> ApiResult<VersionWithDiff> {
     state
         .app
-        .plan_version(&user.actor, id, number, q.compare)
+        .plan_version(&user.actor, id, q.episode, number, q.compare)
         .await
         .map(|(version, diff)| Json(VersionWithDiff { version, diff }))
         .map_err(|e| fail(&state, user.lang, e))

@@ -394,7 +394,12 @@ pub async fn family_page(
         @if !family.earlier_episodes.is_empty() {
             h2 { (ctx.t("earlier-episodes-title")) }
             @for e in &family.earlier_episodes {
-                section.card { (episode_summary(&ctx, e)) }
+                section.card {
+                    (episode_summary(&ctx, e))
+                    @if e.started_on.is_some() {
+                        p { a href={ "/families/" (family.id) "/plan?episode=" (e.id) } { (ctx.t("plan-of-episode")) } }
+                    }
+                }
             }
         }
     };

@@ -25,11 +25,14 @@ use crate::session::PageUser;
 #[derive(Debug, Deserialize)]
 pub struct PlanQuery {
     notice: Option<String>,
+    /// An earlier episode, to read its plan.
+    episode: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct CompareQuery {
     compare: Option<u32>,
+    episode: Option<i64>,
 }
 
 fn domain_name(ctx: &Ctx<'_>, plan: &PlanView, code: &str) -> String {
@@ -244,9 +247,18 @@ async fn load(
     user: &PageUser,
     id: i64,
 ) -> Result<PlanView, axum::response::Response> {
+    load_episode(state, user, id, None).await
+}
+
+async fn load_episode(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    episode: Option<i64>,
+) -> Result<PlanView, axum::response::Response> {
     state
         .app
-        .plan(&user.actor, id)
+        .plan_of_episode(&user.actor, id, episode)
         .await
         .map_err(|e| error_page(state, user.lang, Some(user), &e))
 }
@@ -353,6 +365,9 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<PlanQuery>,
 ) -> PageResult {
+    if let Some(episode) = q.episode {
+        return earlier_plan_page(&state, &user, id, episode).await;
+    }
     plan_page(
         &state,
         &user,
@@ -363,6 +378,35 @@ pub async fn show(
         StatusCode::OK,
     )
     .await
+}
+
+/// The plan of an earlier episode: read only, every version reachable.
+async fn earlier_plan_page(state: &AppState, user: &PageUser, id: i64, episode: i64) -> PageResult {
+    let plan = load_episode(state, user, id, Some(episode)).await?;
+    let ctx = Ctx::new(state, user, "");
+    let title = format!(
+        "{} – {}",
+        ctx.t("plan-title"),
+        ctx.t("plan-earlier-episode")
+    );
+    let body = html! {
+        p { a href={ "/families/" (id) } { "← " (ctx.t("plan-back-to-family")) } }
+        h1 { (title) }
+        @if let Some(v) = &plan.current {
+            p.meta {
+                @for s in &plan.versions {
+                    a href={ "/families/" (id) "/plan/versions/" (s.number) "?episode=" (episode) } { (ctx.tr.t1("plan-version-n", "number", i64::from(s.number))) }
+                    " "
+                }
+            }
+            p { (ctx.tr.t1("plan-version-n", "number", i64::from(v.number))) " " (status_badge(&ctx, v.status)) }
+            (content_view(&ctx, &plan, &v.content, false, false))
+            (t_history(&ctx, &plan))
+        } @else {
+            p { (ctx.t("plan-none-earlier")) }
+        }
+    };
+    Ok(html_response(StatusCode::OK, layout(&ctx, &title, body)))
 }
 
 /// The stored content as form values, to edit.
@@ -795,10 +839,10 @@ pub async fn version(
     Path((id, number)): Path<(i64, u32)>,
     Query(q): Query<CompareQuery>,
 ) -> PageResult {
-    let plan = load(&state, &user, id).await?;
+    let plan = load_episode(&state, &user, id, q.episode).await?;
     let (v, diff) = state
         .app
-        .plan_version(&user.actor, id, number, q.compare)
+        .plan_version(&user.actor, id, q.episode, number, q.compare)
         .await
         .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
     let ctx = Ctx::new(&state, &user, "");
