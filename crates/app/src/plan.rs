@@ -380,6 +380,27 @@ impl App {
         Ok((tx, chosen))
     }
 
+    /// Logs a plan step and answers with the plan as it now stands, in the step's transaction.
+    async fn plan_done(
+        &self,
+        mut tx: Tx,
+        actor: &Actor,
+        e: &episode::Episode,
+        action: &str,
+    ) -> Result<PlanView> {
+        self.log(
+            &mut tx,
+            actor,
+            Target::episode(e.family_id, e.id),
+            action,
+            Outcome::Allowed,
+        )
+        .await?;
+        let view = self.plan_view(&mut tx, e).await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
     /// The whole plan of the family's current episode.
     pub async fn plan(&self, actor: &Actor, family_id: i64) -> Result<PlanView> {
         self.plan_of_episode(actor, family_id, None).await
@@ -542,17 +563,7 @@ impl App {
                     .await?;
             }
         }
-        self.log(
-            &mut tx,
-            actor,
-            Target::episode(family_id, e.id),
-            "plan.save",
-            Outcome::Allowed,
-        )
-        .await?;
-        let view = self.plan_view(&mut tx, &e).await?;
-        tx.commit().await?;
-        Ok(view)
+        self.plan_done(tx, actor, &e, "plan.save").await
     }
 
     /// Records that the family agreed to the draft.
@@ -592,17 +603,7 @@ impl App {
             recorded_by: actor.user_id,
         };
         store::agree(&mut tx, stored.id, &agreement, input.version, self.now()).await?;
-        self.log(
-            &mut tx,
-            actor,
-            Target::episode(family_id, e.id),
-            "plan.agree",
-            Outcome::Allowed,
-        )
-        .await?;
-        let view = self.plan_view(&mut tx, &e).await?;
-        tx.commit().await?;
-        Ok(view)
+        self.plan_done(tx, actor, &e, "plan.agree").await
     }
 
     /// Starts a new draft as a copy of the latest agreed version.
@@ -627,17 +628,7 @@ impl App {
             self.now(),
         )
         .await?;
-        self.log(
-            &mut tx,
-            actor,
-            Target::episode(family_id, e.id),
-            "plan.new_draft",
-            Outcome::Allowed,
-        )
-        .await?;
-        let view = self.plan_view(&mut tx, &e).await?;
-        tx.commit().await?;
-        Ok(view)
+        self.plan_done(tx, actor, &e, "plan.new_draft").await
     }
 
     /// Records a dated attainment score (−2 … +2) for a goal of the plan.
@@ -696,17 +687,7 @@ impl App {
             self.now(),
         )
         .await?;
-        self.log(
-            &mut tx,
-            actor,
-            Target::episode(family_id, e.id),
-            "plan.score",
-            Outcome::Allowed,
-        )
-        .await?;
-        let view = self.plan_view(&mut tx, &e).await?;
-        tx.commit().await?;
-        Ok(view)
+        self.plan_done(tx, actor, &e, "plan.score").await
     }
 
     /// One version of the plan, and what changed against another.
