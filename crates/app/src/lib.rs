@@ -15,6 +15,7 @@ pub mod actor;
 pub mod admin;
 pub mod auth;
 pub mod caseload;
+pub mod contact;
 pub mod demo;
 pub mod episode;
 pub mod error;

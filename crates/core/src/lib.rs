@@ -6,6 +6,7 @@
 
 pub mod bsn;
 pub mod caseload;
+pub mod contact;
 pub mod dates;
 pub mod episode;
 pub mod family;

@@ -883,6 +883,7 @@ async fn openapi_describes_every_api_route(store: Store) {
         include_str!("../src/api/mod.rs"),
         include_str!("../src/api/admin.rs"),
         include_str!("../src/api/plan.rs"),
+        include_str!("../src/api/contact.rs"),
     ]
     .join("\n");
     let routes: Vec<&str> = source
@@ -1799,6 +1800,117 @@ async fn plan_pages_and_api(store: Store) {
     );
 }
 
+async fn contact_pages_and_api(store: Store) {
+    let t = setup(store).await;
+    let coach = t.session("coach2@demo.wrapcare.nl").await;
+    let actor = t
+        .app
+        .cli_actor("coach2@demo.wrapcare.nl")
+        .await
+        .expect("coach");
+    let family = t
+        .app
+        .my_families(&actor)
+        .await
+        .expect("mine")
+        .iter()
+        .find(|l| l.started_on.is_some())
+        .expect("in care")
+        .family_id;
+    let page = t
+        .get(&format!("/families/{family}/contacts"), Some(&coach))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let today = today(&t);
+    let zero = t
+        .post_form(
+            &format!("/families/{family}/contacts"),
+            &coach,
+            &[
+                ("contact_on", &today),
+                ("minutes", "0"),
+                ("kind", "home_visit"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(zero.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(zero.body.contains("id=\"minutes-error\""));
+    let logged = t
+        .post_form(
+            &format!("/families/{family}/contacts"),
+            &coach,
+            &[
+                ("contact_on", &today),
+                ("minutes", "75"),
+                ("kind", "home_visit"),
+                ("participants", "moeder"),
+                ("note", "Eerste gesprek"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
+    let token = t.token("coach2@demo.wrapcare.nl").await;
+    let list = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{family}/contacts"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let entry = list["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| e["note"] == "Eerste gesprek")
+        .expect("logged")
+        .clone();
+    let id = entry["id"].as_i64().expect("id");
+    let corrected = t
+        .api("POST", &format!("/api/v1/families/{family}/contacts/{id}/correct"), Some(&token),
+            Some(json!({"contact_on": today, "minutes": 60, "kind": "home_visit", "note": "Eerste gesprek", "reason": "Was korter", "version": entry["version"]})))
+        .await;
+    assert_eq!(corrected.status, StatusCode::OK, "{}", corrected.body);
+    let entries = corrected.json()["entries"]
+        .as_array()
+        .expect("entries")
+        .clone();
+    assert!(entries.iter().any(|e| e["id"].as_i64() == Some(id)
+        && e["status"] == "corrected"
+        && e["change_reason"] == "Was korter"));
+    let too_long = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{family}/contacts"),
+            Some(&token),
+            Some(json!({"contact_on": today, "minutes": 1500, "kind": "travel"})),
+        )
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = t
+        .get(&format!("/families/{family}/contacts"), Some(&coach))
+        .await;
+    assert!(
+        page.body.contains("gecorrigeerd") && page.body.contains("Was korter"),
+        "the correction stays visible"
+    );
+    let stranger = t.token("coach3@demo.wrapcare.nl").await;
+    assert_eq!(
+        t.api(
+            "GET",
+            &format!("/api/v1/families/{family}/contacts"),
+            Some(&stranger),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
 wrapcare_store::on_both_databases!(
     health_assets_and_login,
     every_page_answers_for_its_role,
@@ -1813,4 +1925,5 @@ wrapcare_store::on_both_databases!(
     api_lists_answer_per_role,
     api_admin_matches_the_pages,
     plan_pages_and_api,
+    contact_pages_and_api,
 );

@@ -2,6 +2,7 @@
 //! OpenAPI 3.1 at `/api/openapi.json`. Errors are problem+json (RFC 9457).
 
 pub mod admin;
+pub mod contact;
 pub mod plan;
 
 use axum::extract::rejection::JsonRejection;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/figures/waiting", get(waiting_figures))
         .merge(admin::routes())
         .merge(plan::routes())
+        .merge(contact::routes())
         .route("/api/{*rest}", get(unknown).post(unknown))
 }
 
@@ -473,9 +475,10 @@ impl utoipa::Modify for BearerAuth {
         admin::list_users, admin::create_user, admin::set_role, admin::deactivate_user, admin::activate_user, admin::reset_password,
         admin::list_organisations, admin::create_organisation, admin::list_programmes, admin::create_programme, admin::update_programme,
         admin::list_teams, admin::create_team, admin::list_workers, admin::create_worker, admin::change_secondment, admin::end_secondment,
-        plan::read, plan::save, plan::agree, plan::new_draft, plan::score, plan::version, plan::pdf),
+        plan::read, plan::save, plan::agree, plan::new_draft, plan::score, plan::version, plan::pdf,
+        contact::list, contact::log, contact::correct, contact::remove),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "admin"), (name = "meta"))
+    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "admin"), (name = "meta"))
 )]
 pub struct ApiDoc;

@@ -297,7 +297,10 @@ pub async fn family_page(
                 }
             }
             @if e.state != EpisodeState::Waiting && e.state != EpisodeState::Withdrawn {
-                p { a.button.button--secondary #plan-link href={ "/families/" (family.id) "/plan" } { (ctx.t("plan-link")) } }
+                p.actions {
+                    a.button.button--secondary #plan-link href={ "/families/" (family.id) "/plan" } { (ctx.t("plan-link")) }
+                    a.button.button--secondary #contacts-link href={ "/families/" (family.id) "/contacts" } { (ctx.t("contacts-link")) }
+                }
             }
             (actions(&ctx, user, &family, e, &fields, &today))
         }

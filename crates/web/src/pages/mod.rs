@@ -18,6 +18,7 @@ use crate::session::{PageLang, PageUser};
 pub mod admin;
 pub mod auth;
 pub mod caseload;
+pub mod contact;
 pub mod episode;
 pub mod family;
 pub mod plan;
@@ -64,6 +65,18 @@ pub fn routes() -> Router<AppState> {
         .route("/families/{id}/plan/versions/{number}", get(plan::version))
         .route("/families/{id}/plan/print", get(plan::print))
         .route("/families/{id}/plan/pdf", get(plan::pdf))
+        .route(
+            "/families/{id}/contacts",
+            get(contact::show).post(contact::log),
+        )
+        .route(
+            "/families/{id}/contacts/{contact}/correct",
+            get(contact::correct_form).post(contact::correct),
+        )
+        .route(
+            "/families/{id}/contacts/{contact}/remove",
+            post(contact::remove),
+        )
         .route("/caseloads", get(caseload::team))
         .route("/figures", get(report::figures))
         .merge(admin::routes())

@@ -1,0 +1,172 @@
+//! Logged contacts and hours of an episode.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use wrapcare_core::contact::{ContactKind, EntryStatus};
+
+use crate::{Result, StoreError, Tx, on_tx, parse_or_corrupt};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Row {
+    id: i64,
+    episode_id: i64,
+    worker_id: i64,
+    worker_name: String,
+    contact_on: NaiveDate,
+    minutes: i64,
+    kind: String,
+    participants: String,
+    note: String,
+    status: String,
+    replaces_id: Option<i64>,
+    created_at: DateTime<Utc>,
+    changed_at: Option<DateTime<Utc>>,
+    change_reason: Option<String>,
+    changed_by_name: Option<String>,
+    version: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub id: i64,
+    pub episode_id: i64,
+    pub worker_id: i64,
+    pub worker_name: String,
+    pub contact_on: NaiveDate,
+    pub minutes: i64,
+    pub kind: ContactKind,
+    pub participants: String,
+    pub note: String,
+    pub status: EntryStatus,
+    pub replaces_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub changed_at: Option<DateTime<Utc>>,
+    pub change_reason: Option<String>,
+    pub changed_by_name: Option<String>,
+    pub version: i64,
+}
+
+impl TryFrom<Row> for Contact {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Contact> {
+        Ok(Contact {
+            kind: parse_or_corrupt(ContactKind::parse(&r.kind), "contacts.kind")?,
+            status: parse_or_corrupt(EntryStatus::parse(&r.status), "contacts.status")?,
+            id: r.id,
+            episode_id: r.episode_id,
+            worker_id: r.worker_id,
+            worker_name: r.worker_name,
+            contact_on: r.contact_on,
+            minutes: r.minutes,
+            participants: r.participants,
+            note: r.note,
+            replaces_id: r.replaces_id,
+            created_at: r.created_at,
+            changed_at: r.changed_at,
+            change_reason: r.change_reason,
+            changed_by_name: r.changed_by_name,
+            version: r.version,
+        })
+    }
+}
+
+pub struct NewContact<'a> {
+    pub episode_id: i64,
+    pub worker_id: i64,
+    pub contact_on: NaiveDate,
+    pub minutes: i64,
+    pub kind: ContactKind,
+    pub participants: &'a str,
+    pub note: &'a str,
+    pub replaces_id: Option<i64>,
+    pub created_by: i64,
+}
+
+pub async fn insert(tx: &mut Tx, c: &NewContact<'_>, now: DateTime<Utc>) -> Result<i64> {
+    let id = on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+        "INSERT INTO contacts (episode_id, worker_id, contact_on, minutes, kind, participants, note, replaces_id, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id"
+    )
+    .bind(c.episode_id)
+    .bind(c.worker_id)
+    .bind(c.contact_on)
+    .bind(c.minutes)
+    .bind(c.kind.as_str())
+    .bind(c.participants)
+    .bind(c.note)
+    .bind(c.replaces_id)
+    .bind(c.created_by)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+    })?;
+    Ok(id)
+}
+
+/// Marks an active entry corrected or removed, with who, when and why.
+pub async fn retire(
+    tx: &mut Tx,
+    id: i64,
+    status: EntryStatus,
+    reason: &str,
+    by: i64,
+    version: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let done = on_tx!(tx, |conn| {
+        sqlx::query(
+        "UPDATE contacts SET status = $1, change_reason = $2, changed_by = $3, changed_at = $4, version = version + 1 \
+         WHERE id = $5 AND version = $6 AND status = 'active'"
+    )
+    .bind(status.as_str())
+    .bind(reason)
+    .bind(by)
+    .bind(now)
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    crate::expect_one(done)
+}
+
+const SELECT: &str = "SELECT c.id, c.episode_id, c.worker_id, w.name AS worker_name, c.contact_on, c.minutes, c.kind, \
+     c.participants, c.note, c.status, c.replaces_id, c.created_at, c.changed_at, c.change_reason, \
+     u.name AS changed_by_name, c.version \
+     FROM contacts c JOIN workers w ON w.id = c.worker_id LEFT JOIN users u ON u.id = c.changed_by";
+
+/// Every entry of an episode, corrections and removals included, newest first.
+pub async fn of_episode(tx: &mut Tx, episode_id: i64) -> Result<Vec<Contact>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE c.episode_id = $1 ORDER BY c.contact_on DESC, c.id DESC"
+    ));
+    let rows = on_tx!(tx, |conn| sqlx::query_as::<_, Row>(sql)
+        .bind(episode_id)
+        .fetch_all(conn)
+        .await)?;
+    rows.into_iter().map(Contact::try_from).collect()
+}
+
+pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Contact>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.id = $1"));
+    let row = on_tx!(tx, |conn| sqlx::query_as::<_, Row>(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await)?;
+    row.map(Contact::try_from).transpose()
+}
+
+/// Minutes a coordinator has active on a day, across all families.
+pub async fn minutes_on_day(tx: &mut Tx, worker_id: i64, day: NaiveDate) -> Result<i64> {
+    let total = on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM contacts WHERE worker_id = $1 AND contact_on = $2 AND status = 'active'"
+    )
+    .bind(worker_id)
+    .bind(day)
+    .fetch_one(conn)
+    .await
+    })?;
+    Ok(total)
+}
