@@ -152,7 +152,11 @@ impl App {
         Ok((tx, chosen))
     }
 
-    async fn contacts_view(&self, tx: &mut Tx, e: &episode::Episode) -> Result<ContactsView> {
+    pub(crate) async fn contacts_view(
+        &self,
+        tx: &mut Tx,
+        e: &episode::Episode,
+    ) -> Result<ContactsView> {
         let today = self.today();
         let rows = store::of_episode(tx, e.id).await?;
         let norms = programme::get(tx, e.programme_id)

@@ -32,7 +32,17 @@ pub struct FamilyView {
     pub earlier_episodes: Vec<EpisodeView>,
     /// The current episode's plan in brief.
     pub plan: Option<PlanSummary>,
+    /// The current episode's hours against the norms.
+    pub hours: Option<HoursSummary>,
     pub version: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HoursSummary {
+    pub used_minutes: i64,
+    pub budget_minutes: i64,
+    pub budget: wrapcare_core::contact::BudgetFlag,
+    pub far_under_weekly_norm: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -302,24 +312,35 @@ impl App {
         // The open episode first; otherwise the newest.
         let current = episodes.iter().position(|e| e.state.is_open()).unwrap_or(0);
         let episode = (!episodes.is_empty()).then(|| episodes.remove(current));
-        let plan = match &episode {
-            Some(e) => match episode::get(tx, e.id).await? {
-                Some(stored) => {
-                    let plan = self.plan_view(tx, &stored).await?;
+        let stored = match &episode {
+            Some(e) => episode::get(tx, e.id).await?,
+            None => None,
+        };
+        let (plan, hours) = match &stored {
+            Some(stored) => {
+                let plan = self.plan_view(tx, stored).await?;
+                let contacts = self.contacts_view(tx, stored).await?;
+                (
                     plan.current.as_ref().map(|v| PlanSummary {
                         number: v.number,
                         status: v.status,
                         t_score: plan.t_score,
                         review_due: plan.review_due,
                         overdue: plan.overdue,
-                    })
-                }
-                None => None,
-            },
-            None => None,
+                    }),
+                    stored.started_on.map(|_| HoursSummary {
+                        used_minutes: contacts.used_minutes,
+                        budget_minutes: contacts.budget_minutes,
+                        budget: contacts.budget,
+                        far_under_weekly_norm: contacts.far_under_weekly_norm,
+                    }),
+                )
+            }
+            None => (None, None),
         };
         Ok(FamilyView {
             plan,
+            hours,
             id: found.id,
             surname: found.surname,
             address: found.address,

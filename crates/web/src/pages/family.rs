@@ -296,6 +296,25 @@ pub async fn family_page(
                     div { dt { (ctx.t("plan-t-score")) } dd { @if let Some(t) = p.t_score { (ctx.tr.dec1(t)) } @else { "–" } } }
                 }
             }
+            @if let Some(h) = &family.hours {
+                @let percent = if h.budget_minutes > 0 { (h.used_minutes * 100 / h.budget_minutes).min(100) } else { 0 };
+                dl.summary-list {
+                    div { dt { (ctx.t("contacts-used")) } dd {
+                        div class={ "capacity" @match h.budget { wrapcare_core::contact::BudgetFlag::Over => " capacity--full", wrapcare_core::contact::BudgetFlag::Near => " capacity--near", wrapcare_core::contact::BudgetFlag::Within => "" } } {
+                            svg.capacity__bar viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false" {
+                                rect.capacity__fill x="0" y="0" height="10" width=(percent) {}
+                            }
+                            span { (ctx.tr.t2("contacts-used-of", ("used", ctx.tr.dec1(h.used_minutes as f64 / 60.0).into()), ("budget", ctx.tr.dec1(h.budget_minutes as f64 / 60.0).into()))) }
+                        }
+                        @match h.budget {
+                            wrapcare_core::contact::BudgetFlag::Over => { span.badge.badge--danger { (ctx.t("contacts-over-budget")) } }
+                            wrapcare_core::contact::BudgetFlag::Near => { span.badge.badge--warning { (ctx.t("contacts-near-budget")) } }
+                            wrapcare_core::contact::BudgetFlag::Within => {}
+                        }
+                        @if h.far_under_weekly_norm { " " span.badge.badge--warning { (ctx.t("contacts-far-under")) } }
+                    } }
+                }
+            }
             @if e.state != EpisodeState::Waiting && e.state != EpisodeState::Withdrawn {
                 p.actions {
                     a.button.button--secondary #plan-link href={ "/families/" (family.id) "/plan" } { (ctx.t("plan-link")) }
