@@ -139,17 +139,7 @@ impl App {
         family_id: i64,
         action: &str,
     ) -> Result<(Tx, episode::Episode)> {
-        let tx = self.write().await?;
-        let (mut tx, _) = self.open_family(tx, actor, family_id, action).await?;
-        let episodes = episode::of_family(&mut tx, family_id).await?;
-        let chosen = episodes
-            .iter()
-            .find(|e| e.state.is_open())
-            .or_else(|| episodes.first())
-            .cloned()
-            .ok_or(AppError::NotFound)?;
-        episode::lock(&mut tx, chosen.id).await?;
-        Ok((tx, chosen))
+        self.family_episode(actor, family_id, None, action).await
     }
 
     pub(crate) async fn contacts_view(

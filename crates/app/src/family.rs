@@ -274,6 +274,31 @@ impl App {
         Ok((tx, found))
     }
 
+    /// One episode of a family the actor may open, locked for change: the given
+    /// one, or else the current one (the open episode, or else the newest).
+    pub(crate) async fn family_episode(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        episode_id: Option<i64>,
+        action: &str,
+    ) -> Result<(Tx, episode::Episode)> {
+        let tx = self.write().await?;
+        let (mut tx, _) = self.open_family(tx, actor, family_id, action).await?;
+        let episodes = episode::of_family(&mut tx, family_id).await?;
+        let chosen = match episode_id {
+            Some(id) => episodes.iter().find(|e| e.id == id),
+            None => episodes
+                .iter()
+                .find(|e| e.state.is_open())
+                .or_else(|| episodes.first()),
+        }
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+        episode::lock(&mut tx, chosen.id).await?;
+        Ok((tx, chosen))
+    }
+
     /// The whole family file, as the family page and `GET /families/{id}` show it.
     pub async fn family(&self, actor: &Actor, family_id: i64) -> Result<FamilyView> {
         let tx = self.write().await?;

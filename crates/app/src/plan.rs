@@ -352,32 +352,7 @@ impl App {
         family_id: i64,
         action: &str,
     ) -> Result<(Tx, episode::Episode)> {
-        self.plan_episode_of(actor, family_id, None, action).await
-    }
-
-    /// A given episode of the family, or its current one: the open episode, else
-    /// the newest. Earlier episodes' plans stay readable.
-    async fn plan_episode_of(
-        &self,
-        actor: &Actor,
-        family_id: i64,
-        episode_id: Option<i64>,
-        action: &str,
-    ) -> Result<(Tx, episode::Episode)> {
-        let tx = self.write().await?;
-        let (mut tx, _) = self.open_family(tx, actor, family_id, action).await?;
-        let episodes = episode::of_family(&mut tx, family_id).await?;
-        let chosen = match episode_id {
-            Some(id) => episodes.iter().find(|e| e.id == id),
-            None => episodes
-                .iter()
-                .find(|e| e.state.is_open())
-                .or_else(|| episodes.first()),
-        }
-        .cloned()
-        .ok_or(AppError::NotFound)?;
-        episode::lock(&mut tx, chosen.id).await?;
-        Ok((tx, chosen))
+        self.family_episode(actor, family_id, None, action).await
     }
 
     /// Logs a plan step and answers with the plan as it now stands, in the step's transaction.
@@ -414,7 +389,7 @@ impl App {
         episode_id: Option<i64>,
     ) -> Result<PlanView> {
         let (mut tx, e) = self
-            .plan_episode_of(actor, family_id, episode_id, "plan.read")
+            .family_episode(actor, family_id, episode_id, "plan.read")
             .await?;
         let view = self.plan_view(&mut tx, &e).await?;
         self.log(
@@ -700,7 +675,7 @@ impl App {
         compare_with: Option<u32>,
     ) -> Result<(VersionView, Option<PlanDiff>)> {
         let (mut tx, e) = self
-            .plan_episode_of(actor, family_id, episode_id, "plan.read_version")
+            .family_episode(actor, family_id, episode_id, "plan.read_version")
             .await?;
         let versions = store::versions(&mut tx, e.id).await?;
         let find = |n: u32| versions.iter().find(|v| v.number == n);
