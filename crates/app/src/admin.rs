@@ -95,6 +95,13 @@ pub struct ProgrammeInput {
     )]
     #[schema(value_type = Option<u32>)]
     pub plan_review_weeks: String,
+    /// What an hour of a coordinator costs, in euros ("92,50"); used for costs.
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<String>)]
+    pub hourly_rate: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -222,6 +229,8 @@ pub struct ProgrammeView {
     pub full_time_hours_per_week: f64,
     pub plan_first_weeks: i64,
     pub plan_review_weeks: i64,
+    /// What an hour of a coordinator costs, in euro cents (0 when not set).
+    pub hourly_rate_cents: i64,
     pub version: i64,
 }
 
@@ -240,6 +249,7 @@ impl From<programme::Programme> for ProgrammeView {
             full_time_hours_per_week: hours(p.full_time_minutes_per_week),
             plan_first_weeks: p.plan_first_weeks,
             plan_review_weeks: p.plan_review_weeks,
+            hourly_rate_cents: p.hourly_rate_cents,
             version: p.version,
         }
     }
@@ -303,6 +313,7 @@ struct ValidProgramme {
     norms: Norms,
     plan_first_weeks: u32,
     plan_review_weeks: u32,
+    hourly_rate_cents: i64,
 }
 
 impl ValidProgramme {
@@ -314,6 +325,7 @@ impl ValidProgramme {
             norms: self.norms,
             plan_first_weeks: self.plan_first_weeks,
             plan_review_weeks: self.plan_review_weeks,
+            hourly_rate_cents: self.hourly_rate_cents,
         }
     }
 }
@@ -382,6 +394,13 @@ impl ProgrammeInput {
             &self.plan_review_weeks,
             13,
         );
+        let hourly_rate_cents = match self.hourly_rate.trim() {
+            "" => 0,
+            v => wrapcare_core::module::parse_euros(v).unwrap_or_else(|key| {
+                errors.add("hourly_rate", key);
+                0
+            }),
+        };
         if errors.is_empty()
             && let Err(e) = norms.validate()
         {
@@ -397,6 +416,7 @@ impl ProgrammeInput {
             norms,
             plan_first_weeks,
             plan_review_weeks,
+            hourly_rate_cents,
         })
     }
 }

@@ -323,6 +323,7 @@ impl App {
                     norms: spec.norms,
                     plan_first_weeks: 6,
                     plan_review_weeks: 13,
+ hourly_rate_cents: 9_500,
                 },
                 now,
             )

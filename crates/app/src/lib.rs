@@ -16,13 +16,16 @@ pub mod admin;
 pub mod auth;
 pub mod caseload;
 pub mod contact;
+pub mod cost;
 pub mod demo;
 pub mod episode;
 pub mod error;
 pub mod family;
+pub mod module;
 pub mod plan;
 pub mod referral;
 pub mod report;
+pub mod timeline;
 
 pub use actor::{Actor, Channel};
 pub use error::AppError;

@@ -133,6 +133,12 @@ pub fn weekly_minutes(
     weeks.into_iter().collect()
 }
 
+/// What `minutes` of a coordinator's time cost at an hourly rate, in whole
+/// cents (half a cent rounds up).
+pub fn hours_cost(minutes: i64, cents_per_hour: i64) -> i64 {
+    (minutes * cents_per_hour + 30).div_euclid(60)
+}
+
 /// How a family's hours stand against the programme's norms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -263,6 +269,14 @@ mod tests {
                 (d("2026-11-23"), 0)
             ]
         );
+    }
+
+    #[test]
+    fn hours_cost_by_the_minute() {
+        assert_eq!(hours_cost(60, 9_500), 9_500);
+        assert_eq!(hours_cost(90, 9_500), 14_250);
+        assert_eq!(hours_cost(1, 9_500), 158);
+        assert_eq!(hours_cost(0, 9_500), 0);
     }
 
     #[test]

@@ -11,10 +11,12 @@ pub mod dates;
 pub mod episode;
 pub mod family;
 pub mod indication;
+pub mod module;
 pub mod plan;
 pub mod programme;
 pub mod referral;
 pub mod role;
+pub mod timeline;
 pub mod validation;
 pub mod waiting;
 

@@ -170,3 +170,25 @@ pub async fn minutes_on_day(tx: &mut Tx, worker_id: i64, day: NaiveDate) -> Resu
     })?;
     Ok(total)
 }
+
+/// Active minutes logged in a programme's episodes within `[from, to]`.
+pub async fn programme_minutes(
+    tx: &mut Tx,
+    programme_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<i64> {
+    let total = on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT CAST(COALESCE(SUM(c.minutes), 0) AS BIGINT) \
+             FROM contacts c JOIN episodes e ON e.id = c.episode_id \
+             WHERE e.programme_id = $1 AND c.status = 'active' AND c.contact_on >= $2 AND c.contact_on <= $3",
+        )
+        .bind(programme_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(conn)
+        .await
+    })?;
+    Ok(total)
+}

@@ -450,3 +450,24 @@ pub async fn search(
         .await)?;
     Ok(rows)
 }
+
+/// Families with an episode of the programme in care (assigned, in care or
+/// closed later) on at least one day of `[from, to]`.
+pub async fn families_in_care(
+    tx: &mut Tx,
+    programme_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<i64> {
+    let count = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COUNT(DISTINCT family_id) AS BIGINT) FROM episodes \
+         WHERE programme_id = $1 AND state IN ('assigned', 'in_care', 'closed') \
+         AND accepted_on <= $3 AND (closed_on IS NULL OR closed_on >= $2)"
+    )
+    .bind(programme_id)
+    .bind(from)
+    .bind(to)
+    .fetch_one(c)
+    .await)?;
+    Ok(count)
+}

@@ -17,6 +17,7 @@ pub mod access_log;
 pub mod contact;
 pub mod episode;
 pub mod family;
+pub mod module;
 pub mod organisation;
 pub mod plan;
 pub mod programme;

@@ -20,6 +20,8 @@ pub struct Programme {
     pub plan_first_weeks: i64,
     /// An agreed plan is reviewed every this many weeks.
     pub plan_review_weeks: i64,
+    /// What an hour of a coordinator costs, in euro cents (0 when not set).
+    pub hourly_rate_cents: i64,
     pub version: i64,
 }
 
@@ -45,18 +47,19 @@ pub struct NewProgramme<'a> {
     /// Weeks from the start of help to the first agreed plan, and between reviews.
     pub plan_first_weeks: u32,
     pub plan_review_weeks: u32,
+    pub hourly_rate_cents: i64,
 }
 
 const COLUMNS: &str = "id, name, starts_on, ends_on, families_per_fte, budget_minutes_per_family, \
      weekly_minutes_per_family, start_within_weeks, full_time_minutes_per_week, plan_first_weeks, \
-     plan_review_weeks, version";
+     plan_review_weeks, hourly_rate_cents, version";
 
 pub async fn insert(tx: &mut Tx, p: &NewProgramme<'_>, now: DateTime<Utc>) -> Result<i64> {
     let id = on_tx!(tx, |c| {
         sqlx::query_scalar::<_, i64>(
         "INSERT INTO programmes (name, starts_on, ends_on, families_per_fte, budget_minutes_per_family, \
          weekly_minutes_per_family, start_within_weeks, full_time_minutes_per_week, plan_first_weeks, \
-         plan_review_weeks, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
+         plan_review_weeks, hourly_rate_cents, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id"
     )
     .bind(p.name)
     .bind(p.starts_on)
@@ -68,6 +71,7 @@ pub async fn insert(tx: &mut Tx, p: &NewProgramme<'_>, now: DateTime<Utc>) -> Re
     .bind(i64::from(p.norms.full_time_minutes_per_week))
     .bind(i64::from(p.plan_first_weeks))
     .bind(i64::from(p.plan_review_weeks))
+    .bind(p.hourly_rate_cents)
     .bind(now)
     .fetch_one(c)
     .await
@@ -80,8 +84,8 @@ pub async fn update(tx: &mut Tx, id: i64, p: &NewProgramme<'_>, version: i64) ->
         sqlx::query(
         "UPDATE programmes SET name = $1, starts_on = $2, ends_on = $3, families_per_fte = $4, \
          budget_minutes_per_family = $5, weekly_minutes_per_family = $6, start_within_weeks = $7, \
-         full_time_minutes_per_week = $8, plan_first_weeks = $9, plan_review_weeks = $10, version = version + 1 \
-         WHERE id = $11 AND version = $12"
+         full_time_minutes_per_week = $8, plan_first_weeks = $9, plan_review_weeks = $10, hourly_rate_cents = $11, \
+         version = version + 1 WHERE id = $12 AND version = $13"
     )
     .bind(p.name)
     .bind(p.starts_on)
@@ -93,6 +97,7 @@ pub async fn update(tx: &mut Tx, id: i64, p: &NewProgramme<'_>, version: i64) ->
     .bind(i64::from(p.norms.full_time_minutes_per_week))
     .bind(i64::from(p.plan_first_weeks))
     .bind(i64::from(p.plan_review_weeks))
+    .bind(p.hourly_rate_cents)
     .bind(id)
     .bind(version)
     .execute(c)

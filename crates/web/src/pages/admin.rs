@@ -472,6 +472,7 @@ fn programme_input(form: &FormData) -> ProgrammeInput {
         full_time_hours_per_week: form.get("full_time_hours_per_week").to_string(),
         plan_first_weeks: form.get("plan_first_weeks").to_string(),
         plan_review_weeks: form.get("plan_review_weeks").to_string(),
+        hourly_rate: form.get("hourly_rate").to_string(),
     }
 }
 
@@ -496,6 +497,9 @@ fn programme_fields(ctx: &Ctx<'_>, fields: &Fields<'_>) -> Markup {
             div.field-row {
                 (fields.input("plan_first_weeks", "field-plan-first-weeks", "number", false, Some("hint-plan-first-weeks")))
                 (fields.input("plan_review_weeks", "field-plan-review-weeks", "number", false, Some("hint-plan-review-weeks")))
+            }
+            div.field-row {
+                (fields.input("hourly_rate", "field-hourly-rate", "text", false, Some("hint-hourly-rate")))
             }
         }
     }
@@ -654,6 +658,17 @@ async fn programme_page(
         (
             "full_time_hours_per_week".into(),
             hours(p.full_time_minutes_per_week),
+        ),
+        // Without these, saving the form would reset them to their defaults.
+        ("plan_first_weeks".into(), p.plan_first_weeks.to_string()),
+        ("plan_review_weeks".into(), p.plan_review_weeks.to_string()),
+        (
+            "hourly_rate".into(),
+            if p.hourly_rate_cents > 0 {
+                wrapcare_core::module::format_euros(p.hourly_rate_cents, ',')
+            } else {
+                String::new()
+            },
         ),
     ]);
     let fields = Fields::new(ctx.tr, errors, values.unwrap_or(&current));

@@ -1,0 +1,263 @@
+//! A family's timeline: referral, acceptance, coordinators, start of help,
+//! phases, agreed plans, contacts, module referrals and closure, in date order,
+//! across every episode of the family.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+use wrapcare_core::contact::{ContactKind, EntryStatus};
+use wrapcare_core::episode::ClosureReason;
+use wrapcare_core::module::EndReason;
+use wrapcare_core::plan::PlanStatus;
+use wrapcare_core::timeline::{EventKind, sort_events};
+use wrapcare_store::{contact, episode, family, module, plan, referral};
+
+use crate::access_log::{Outcome, Target};
+use crate::module::Catalogue;
+use crate::{Actor, App, Result};
+
+/// One event. Which fields are set depends on the kind.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct TimelineEntry {
+    pub on: NaiveDate,
+    pub kind: Option<EventKind>,
+    pub episode_id: i64,
+    /// The coordinator: assigned, handed over to, or who logged a contact.
+    pub coordinator: Option<String>,
+    /// The coordinator handed over from.
+    pub previous_coordinator: Option<String>,
+    pub contact_kind: Option<ContactKind>,
+    pub minutes: Option<i64>,
+    /// A contact that was removed later (kept visible, marked).
+    pub removed: bool,
+    pub participants: Option<String>,
+    pub phase: Option<i64>,
+    pub plan_version: Option<u32>,
+    pub module: Option<String>,
+    pub provider: Option<String>,
+    pub children: Vec<String>,
+    pub end_reason: Option<EndReason>,
+    pub closure_reason: Option<ClosureReason>,
+    /// A short text as the user wrote it (a contact's note, a reason).
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TimelineView {
+    pub family_id: i64,
+    pub surname: String,
+    pub entries: Vec<TimelineEntry>,
+}
+
+/// Everything the timeline is built from, as the store returns it.
+#[derive(Debug, Clone, Default)]
+pub struct TimelineSources {
+    pub episodes: Vec<EpisodeSources>,
+    /// Names of the family's persons by id.
+    pub names: HashMap<i64, String>,
+    /// Module id → (name, provider).
+    pub modules: HashMap<i64, (String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EpisodeSources {
+    pub episode: episode::Episode,
+    pub received_on: Option<NaiveDate>,
+    pub assignments: Vec<episode::Assignment>,
+    pub phases: Vec<episode::PhaseChange>,
+    /// Agreed plan versions: (number, agreed on).
+    pub agreed_plans: Vec<(u32, NaiveDate)>,
+    pub contacts: Vec<contact::Contact>,
+    pub module_referrals: Vec<module::ModuleReferral>,
+}
+
+/// Builds the timeline in date order; no I/O, so it can be measured on its own.
+pub fn build(sources: &TimelineSources) -> Vec<TimelineEntry> {
+    let mut entries: Vec<(TimelineEntry, i64)> = Vec::new();
+    let mut push = |entry: TimelineEntry, seq: i64| entries.push((entry, seq));
+    for s in &sources.episodes {
+        let e = &s.episode;
+        let base = || TimelineEntry {
+            episode_id: e.id,
+            ..TimelineEntry::default()
+        };
+        let at = |on: NaiveDate, kind: EventKind| TimelineEntry {
+            on,
+            kind: Some(kind),
+            ..base()
+        };
+        if let Some(received) = s.received_on {
+            push(at(received, EventKind::ReferralReceived), 0);
+        }
+        push(at(e.accepted_on, EventKind::Accepted), 0);
+        let mut previous: Option<&str> = None;
+        for a in &s.assignments {
+            let kind = if previous.is_some() {
+                EventKind::Handover
+            } else {
+                EventKind::Assigned
+            };
+            push(
+                TimelineEntry {
+                    coordinator: Some(a.worker_name.clone()),
+                    previous_coordinator: previous.map(str::to_string),
+                    note: a.override_reason.clone(),
+                    ..at(a.starts_on, kind)
+                },
+                a.id,
+            );
+            previous = Some(&a.worker_name);
+        }
+        if let Some(started) = e.started_on {
+            push(at(started, EventKind::HelpStarted), 0);
+        }
+        for (i, p) in s.phases.iter().enumerate() {
+            push(
+                TimelineEntry {
+                    phase: Some(p.phase),
+                    ..at(p.starts_on, EventKind::PhaseChanged)
+                },
+                i as i64,
+            );
+        }
+        for (number, on) in &s.agreed_plans {
+            push(
+                TimelineEntry {
+                    plan_version: Some(*number),
+                    ..at(*on, EventKind::PlanAgreed)
+                },
+                i64::from(*number),
+            );
+        }
+        for c in s.contacts.iter().filter(|c| c.status != EntryStatus::Corrected) {
+            push(
+                TimelineEntry {
+                    coordinator: Some(c.worker_name.clone()),
+                    contact_kind: Some(c.kind),
+                    minutes: Some(c.minutes),
+                    removed: c.status == EntryStatus::Removed,
+                    participants: Some(c.participants.clone()).filter(|p| !p.is_empty()),
+                    note: Some(c.note.clone()).filter(|n| !n.is_empty()),
+                    ..at(c.contact_on, EventKind::Contact)
+                },
+                c.id,
+            );
+        }
+        for r in &s.module_referrals {
+            let (name, provider) = sources.modules.get(&r.module_id).cloned().unzip();
+            let step = |on: NaiveDate, kind: EventKind| TimelineEntry {
+                module: name.clone(),
+                provider: provider.clone(),
+                children: r
+                    .children
+                    .iter()
+                    .filter_map(|id| sources.names.get(id).cloned())
+                    .collect(),
+                ..at(on, kind)
+            };
+            push(
+                TimelineEntry {
+                    note: Some(r.note.clone()).filter(|n| !n.is_empty()),
+                    ..step(r.requested_on, EventKind::ModuleRequested)
+                },
+                r.id,
+            );
+            if let Some(on) = r.started_on {
+                push(step(on, EventKind::ModuleStarted), r.id);
+            }
+            if let Some(on) = r.ended_on {
+                push(
+                    TimelineEntry {
+                        end_reason: r.end_reason,
+                        ..step(on, EventKind::ModuleEnded)
+                    },
+                    r.id,
+                );
+            }
+        }
+        if let Some(on) = e.withdrawn_on {
+            push(
+                TimelineEntry {
+                    note: e.withdrawal_reason.clone(),
+                    ..at(on, EventKind::Withdrawn)
+                },
+                0,
+            );
+        }
+        if let Some(on) = e.closed_on {
+            push(
+                TimelineEntry {
+                    closure_reason: e.closure_reason,
+                    ..at(on, EventKind::Closed)
+                },
+                0,
+            );
+        }
+    }
+    sort_events(&mut entries, |(e, seq)| {
+        (e.on, e.kind.unwrap_or(EventKind::Contact), *seq)
+    });
+    entries.into_iter().map(|(e, _)| e).collect()
+}
+
+impl App {
+    /// Everything around the family in date order, from referral to closure.
+    pub async fn timeline(&self, actor: &Actor, family_id: i64) -> Result<TimelineView> {
+        let tx = self.write().await?;
+        let (mut tx, found) = self
+            .open_family(tx, actor, family_id, "timeline.read")
+            .await?;
+        let catalogue = Catalogue::load(&mut tx).await?;
+        let mut sources = TimelineSources {
+            modules: catalogue
+                .modules
+                .values()
+                .map(|m| (m.id, (m.name.clone(), m.organisation_name.clone())))
+                .collect(),
+            ..TimelineSources::default()
+        };
+        // Members who left the family still appear under their name in its history.
+        let long_ago = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
+        for m in family::members(&mut tx, family_id, long_ago).await? {
+            sources
+                .names
+                .insert(m.person_id, format!("{} {}", m.given_name, m.family_name));
+        }
+        for e in episode::of_family(&mut tx, family_id).await? {
+            let received_on = referral::get(&mut tx, e.referral_id)
+                .await?
+                .map(|r| r.received_on);
+            let agreed_plans = plan::versions(&mut tx, e.id)
+                .await?
+                .into_iter()
+                .filter(|v| v.status == PlanStatus::Agreed)
+                .filter_map(|v| v.agreed_on.map(|on| (v.number, on)))
+                .collect();
+            sources.episodes.push(EpisodeSources {
+                received_on,
+                assignments: episode::assignments(&mut tx, e.id).await?,
+                phases: episode::phase_history(&mut tx, e.id).await?,
+                agreed_plans,
+                contacts: contact::of_episode(&mut tx, e.id).await?,
+                module_referrals: module::of_episode(&mut tx, e.id).await?,
+                episode: e,
+            });
+        }
+        self.log(
+            &mut tx,
+            actor,
+            Target::family(family_id),
+            "timeline.read",
+            Outcome::Allowed,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(TimelineView {
+            family_id,
+            surname: found.surname,
+            entries: build(&sources),
+        })
+    }
+}
