@@ -7,8 +7,10 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
+use wrapcare_core::contact::ContactKind;
 use wrapcare_core::episode::{ClosureReason, EpisodeState, Phase};
 use wrapcare_core::family::{Birth, MemberRole};
+use wrapcare_core::module::{EndReason, ModuleType, ModuleUnit, Tariff};
 use wrapcare_core::plan::{
     Action, ActionStatus, AgreementMethod, Goal, NetworkMember, OwnerKind, PlanContent, SafetyPlan,
 };
@@ -17,7 +19,8 @@ use wrapcare_core::referral::{IndicationRecord, Member, NewReferral, ReferralSou
 use wrapcare_core::role::Role;
 use wrapcare_core::waiting::waiting_days;
 use wrapcare_store::{
-    Tx, episode, family, organisation, plan, programme, referral, team, user, worker,
+    Tx, contact, episode, family, module, organisation, plan, programme, referral, team, user,
+    worker,
 };
 
 use crate::auth::hash_password;
@@ -249,6 +252,18 @@ struct Ctx<'a> {
     now: DateTime<Utc>,
     intake_user: i64,
     tx: &'a mut Tx,
+    modules: DemoModules,
+    /// Counts families given care, to vary how far each gets through its budget.
+    cared: usize,
+}
+
+/// The demo catalogue's modules, by what they are used for.
+#[derive(Debug, Clone, Copy, Default)]
+struct DemoModules {
+    residential: i64,
+    day_treatment: i64,
+    ambulatory: i64,
+    activity: i64,
 }
 
 fn at(date: NaiveDate, hour: u32) -> DateTime<Utc> {
@@ -323,7 +338,7 @@ impl App {
                     norms: spec.norms,
                     plan_first_weeks: 6,
                     plan_review_weeks: 13,
- hourly_rate_cents: 9_500,
+                    hourly_rate_cents: 9_500,
                 },
                 now,
             )
@@ -698,7 +713,10 @@ impl App {
             Declined,
             ToScreen,
         ];
+        let modules = demo_catalogue(&mut tx, &org_ids, today, now).await?;
         let mut ctx = Ctx {
+            modules,
+            cared: 0,
             rng: StdRng::seed_from_u64(2009),
             replacement: (0, 2, riagg, replaced_on),
             team_index: 0,
@@ -1132,6 +1150,19 @@ impl Ctx<'_> {
             supervisor,
         )
         .await?;
+        self.demo_contacts(
+            episode_id,
+            spec,
+            started_on,
+            closed_on.unwrap_or(self.today),
+            (first, worker_id, handover_on),
+            supervisor,
+        )
+        .await?;
+        if target_phase >= 2 {
+            self.demo_modules(episode_id, family_id, started_on, closed_on, supervisor)
+                .await?;
+        }
         if let (Some(reason), Some(closed_on)) = (closure, closed_on) {
             episode::end_assignment(self.tx, episode_id, closed_on).await?;
             change.state = EpisodeState::Closed;
@@ -1373,6 +1404,306 @@ impl Ctx<'_> {
                 at(until.min(self.today), 10),
             )
             .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Provider, name, code, type, unit, places and tariffs (from, cents) of a demo module.
+type DemoModuleSpec<'a> = (
+    i64,
+    &'a str,
+    &'a str,
+    ModuleType,
+    ModuleUnit,
+    Option<i64>,
+    &'a [(NaiveDate, i64)],
+);
+
+/// A catalogue like a region's: a residential stay, day treatment, family
+/// training, leisure coaching; with tariff changes so costs cross them.
+async fn demo_catalogue(
+    tx: &mut Tx,
+    org_ids: &[i64],
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<DemoModules> {
+    let org = |i: usize| org_ids.get(i).copied().unwrap_or_default();
+    let two_years_ago = today - Duration::days(2 * 365);
+    let half_year_ago = today - Duration::days(182);
+    let specs: [DemoModuleSpec<'_>; 5] = [
+        (
+            org(5),
+            "Logeerhuis De Boomgaard",
+            "ZB-VERBL",
+            ModuleType::Residential,
+            ModuleUnit::Night,
+            Some(6),
+            &[(two_years_ago, 21_000), (half_year_ago, 22_450)],
+        ),
+        (
+            org(7),
+            "Dagbehandeling jonge kind",
+            "JUV-DB01",
+            ModuleType::DayTreatment,
+            ModuleUnit::Day,
+            Some(12),
+            &[(two_years_ago, 14_500), (half_year_ago, 15_275)],
+        ),
+        (
+            org(6),
+            "Intensieve gezinstraining",
+            "CM-IGT",
+            ModuleType::Ambulatory,
+            ModuleUnit::Hour,
+            None,
+            &[(two_years_ago, 9_800)],
+        ),
+        (
+            org(3),
+            "Vrijetijdsbegeleiding",
+            "SOV-VTB",
+            ModuleType::SpecificActivity,
+            ModuleUnit::Session,
+            None,
+            &[(two_years_ago, 4_500)],
+        ),
+        (
+            org(1),
+            "Schuldhulp-coaching",
+            "MEE-SHC",
+            ModuleType::Other,
+            ModuleUnit::Hour,
+            None,
+            &[(two_years_ago, 8_200)],
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (organisation_id, name, code, module_type, unit, places, tariffs) in specs {
+        let id = module::insert(
+            tx,
+            &module::NewModule {
+                organisation_id,
+                name,
+                code,
+                module_type,
+                unit,
+                places,
+                active: true,
+            },
+            now,
+        )
+        .await?;
+        for (valid_from, cents) in tariffs {
+            module::add_tariff(
+                tx,
+                id,
+                Tariff {
+                    valid_from: *valid_from,
+                    cents: *cents,
+                },
+                None,
+                now,
+            )
+            .await?;
+        }
+        ids.push(id);
+    }
+    Ok(DemoModules {
+        residential: ids[0],
+        day_treatment: ids[1],
+        ambulatory: ids[2],
+        activity: ids[3],
+    })
+}
+
+impl Ctx<'_> {
+    /// A coordinator's contacts week by week. How far a family gets through its
+    /// hour budget follows a cycle, so the demo has families under, near, at and
+    /// over it; a few in care have had two thin weeks lately.
+    async fn demo_contacts(
+        &mut self,
+        episode_id: i64,
+        spec: &ProgrammeSpec,
+        from: NaiveDate,
+        until: NaiveDate,
+        // The first coordinator, the one who took over, and from which day.
+        (first, then, handover_on): (i64, i64, NaiveDate),
+        by: i64,
+    ) -> Result<()> {
+        let norm = i64::from(spec.norms.weekly_minutes_per_family);
+        let budget = i64::from(spec.norms.budget_minutes_per_family);
+        let weeks = ((until - from).num_days() / 7).max(1);
+        let share = [0.45, 0.7, 0.85, 1.0, 1.15][self.cared % 5];
+        let thin_lately = until == self.today && self.cared % 7 == 3;
+        self.cared += 1;
+        let weekly = ((budget as f64 * share) as i64 / weeks).clamp(norm / 3, norm * 8 / 5);
+        let notes = [
+            (
+                ContactKind::HomeVisit,
+                90..180,
+                "Huisbezoek met ouders; afspraken uit het plan doorgelopen.",
+            ),
+            (
+                ContactKind::PhoneVideo,
+                15..40,
+                "Telefonisch contact over de week.",
+            ),
+            (
+                ContactKind::NetworkMeeting,
+                60..120,
+                "Netwerkberaad met school en opa en oma.",
+            ),
+            (
+                ContactKind::ProviderMeeting,
+                45..90,
+                "Overleg met de aanbieder van de module.",
+            ),
+            (ContactKind::Travel, 20..45, ""),
+            (ContactKind::Administration, 20..60, "Verslaglegging."),
+        ];
+        let mut monday = wrapcare_core::contact::week_of(from);
+        while monday <= until {
+            let recent = (self.today - monday).num_days() < 15;
+            let mut left = if thin_lately && recent {
+                norm / 5
+            } else {
+                weekly
+            };
+            left = (left as f64 * self.rng.random_range(0.75..1.25)) as i64;
+            while left > 10 {
+                let (kind, range, note) = notes
+                    .choose(&mut self.rng)
+                    .cloned()
+                    .unwrap_or(notes[0].clone());
+                let day = monday + Duration::days(self.rng.random_range(0..5));
+                if day < from || day > until {
+                    left -= 30;
+                    continue;
+                }
+                let minutes = self.rng.random_range(range).min(left.max(15));
+                contact::insert(
+                    self.tx,
+                    &contact::NewContact {
+                        episode_id,
+                        worker_id: if day < handover_on { first } else { then },
+                        contact_on: day,
+                        minutes,
+                        kind,
+                        participants: if kind == ContactKind::HomeVisit {
+                            "Moeder, vader, kinderen"
+                        } else {
+                            ""
+                        },
+                        note,
+                        replaces_id: None,
+                        created_by: by,
+                    },
+                    at(day, 17),
+                )
+                .await?;
+                left -= minutes;
+            }
+            monday += Duration::weeks(1);
+        }
+        Ok(())
+    }
+
+    /// Modules brought in while the plan is carried out: a residential stay
+    /// (running or ended), day treatment with days attended, or hours of
+    /// family training, each for a child and a goal of the plan.
+    async fn demo_modules(
+        &mut self,
+        episode_id: i64,
+        family_id: i64,
+        started_on: NaiveDate,
+        closed_on: Option<NaiveDate>,
+        by: i64,
+    ) -> Result<()> {
+        let until = closed_on.unwrap_or(self.today);
+        let children: Vec<i64> = family::members(self.tx, family_id, started_on)
+            .await?
+            .into_iter()
+            .filter(|m| m.role == "child" && m.birth_date.is_some())
+            .map(|m| m.person_id)
+            .collect();
+        let Some(child) = children.first().copied() else {
+            return Ok(());
+        };
+        let goal = plan::versions(self.tx, episode_id)
+            .await?
+            .first()
+            .and_then(|v| v.content.goals.first().map(|g| g.key.clone()));
+        let requested_on = (started_on + Duration::days(self.rng.random_range(10..30))).min(until);
+        let pick = self.rng.random_range(0..10);
+        let (module_id, kind) = match pick {
+            0..=2 => (self.modules.residential, ModuleType::Residential),
+            3..=5 => (self.modules.day_treatment, ModuleType::DayTreatment),
+            6..=8 => (self.modules.ambulatory, ModuleType::Ambulatory),
+            _ => (self.modules.activity, ModuleType::SpecificActivity),
+        };
+        let note = match kind {
+            ModuleType::Residential => "Weekendlogeren om ouders te ontlasten.",
+            ModuleType::DayTreatment => "Structuur overdag naast school.",
+            _ => "",
+        };
+        let id = module::insert_referral(
+            self.tx,
+            &module::NewReferral {
+                episode_id,
+                module_id,
+                goal_key: goal.as_deref(),
+                requested_on,
+                note,
+                children: &[child],
+                created_by: Some(by),
+            },
+            at(requested_on, 10),
+        )
+        .await?;
+        let start = requested_on + Duration::days(self.rng.random_range(3..14));
+        if start > until {
+            return Ok(());
+        }
+        module::start(self.tx, id, start, 1, at(start, 10)).await?;
+        // Some run on; others ended, most of them as planned.
+        let length = match kind {
+            ModuleType::Residential => self.rng.random_range(10..70),
+            _ => self.rng.random_range(30..120),
+        };
+        let end = start + Duration::days(length);
+        let ends = closed_on.is_some() || end < self.today && self.rng.random_bool(0.6);
+        let last = if ends { end.min(until) } else { self.today };
+        if ends {
+            let reason = if self.rng.random_bool(0.8) {
+                EndReason::Completed
+            } else {
+                EndReason::StoppedEarly
+            };
+            module::end(self.tx, id, last, reason, 2, at(last, 16)).await?;
+        }
+        if kind != ModuleType::Residential {
+            let per_week = if kind == ModuleType::DayTreatment {
+                3
+            } else {
+                1
+            };
+            let mut monday = wrapcare_core::contact::week_of(start);
+            while monday <= last {
+                for d in 0..per_week {
+                    let day = monday + Duration::days(d * 2);
+                    if day >= start && day <= last {
+                        let units = if kind == ModuleType::Ambulatory {
+                            self.rng.random_range(1..3)
+                        } else {
+                            1
+                        };
+                        module::record_delivery(self.tx, id, day, units, "import", at(day, 18))
+                            .await?;
+                    }
+                }
+                monday += Duration::weeks(1);
+            }
         }
         Ok(())
     }

@@ -49,6 +49,15 @@ pub struct ModuleInput {
     pub active: String,
 }
 
+/// A changed module, with the version it was read at.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ModuleUpdate {
+    #[serde(flatten)]
+    pub module: ModuleInput,
+    #[serde(default)]
+    pub version: i64,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct TariffInput {
     /// YYYY-MM-DD: the tariff holds from this day until the next tariff.
@@ -466,7 +475,10 @@ impl App {
             module: catalogue.view(
                 m,
                 today,
-                today_taken.get(&module_id).and_then(|d| d.get(&today)).copied(),
+                today_taken
+                    .get(&module_id)
+                    .and_then(|d| d.get(&today))
+                    .copied(),
             ),
             days: days
                 .into_iter()
@@ -482,6 +494,33 @@ impl App {
         let id = store::insert(&mut tx, &valid.record(), self.now())
             .await
             .map_err(not_a_name_clash)?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Adds a module with its first tariff, both or neither.
+    pub async fn create_module_with_tariff(
+        &self,
+        actor: &Actor,
+        input: &ModuleInput,
+        tariff: &TariffInput,
+    ) -> Result<i64> {
+        actor.require(&[Role::Admin])?;
+        let mut tx = self.write().await?;
+        let valid = input.validate(&mut tx).await;
+        let tariff = tariff.validate();
+        let (valid, tariff) = match (valid, tariff) {
+            (Ok(v), Ok(t)) => (v, t),
+            (Err(AppError::Invalid(mut a)), Err(AppError::Invalid(b))) => {
+                a.merge(b);
+                return Err(AppError::Invalid(a));
+            }
+            (Err(e), _) | (_, Err(e)) => return Err(e),
+        };
+        let id = store::insert(&mut tx, &valid.record(), self.now())
+            .await
+            .map_err(not_a_name_clash)?;
+        store::add_tariff(&mut tx, id, tariff, Some(actor.user_id), self.now()).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -515,7 +554,12 @@ impl App {
     }
 
     /// Adds a tariff from a date on; earlier days keep the tariff they had.
-    pub async fn add_tariff(&self, actor: &Actor, module_id: i64, input: &TariffInput) -> Result<()> {
+    pub async fn add_tariff(
+        &self,
+        actor: &Actor,
+        module_id: i64,
+        input: &TariffInput,
+    ) -> Result<()> {
         actor.require(&[Role::Admin])?;
         let tariff = input.validate()?;
         let mut tx = self.write().await?;
@@ -692,7 +736,11 @@ impl App {
         let goal_key = match input.goal_key.trim() {
             "" => None,
             key => {
-                if !current_goals(&mut tx, e.id).await?.iter().any(|g| g.key == key) {
+                if !current_goals(&mut tx, e.id)
+                    .await?
+                    .iter()
+                    .any(|g| g.key == key)
+                {
                     errors.add("goal_key", "error-unknown-goal");
                 }
                 Some(key.to_string())
@@ -790,8 +838,15 @@ impl App {
         let (Some(on), Some(reason)) = (on, reason) else {
             return Err(AppError::invalid("on", "error-required"));
         };
-        rules::validate_end(r.state, r.requested_on, r.started_on, on, reason, self.today())
-            .map_err(|e| rename(e, "ended_on", "on"))?;
+        rules::validate_end(
+            r.state,
+            r.requested_on,
+            r.started_on,
+            on,
+            reason,
+            self.today(),
+        )
+        .map_err(|e| rename(e, "ended_on", "on"))?;
         store::end(&mut tx, r.id, on, reason, input.version, self.now()).await?;
         self.modules_done(tx, actor, &e, "module.end").await
     }
@@ -815,17 +870,15 @@ impl App {
         let mut errors = Invalid::new();
         let on = date_in(&mut errors, "delivered_on", &input.delivered_on);
         let units = input.units.trim().parse::<i64>().ok();
-        if let Err(more) =
-            rules::validate_delivery(
-                module.module_type,
-                module.unit,
-                r.children.len(),
-                r.period(),
-                on,
-                units,
-                self.today(),
-            )
-        {
+        if let Err(more) = rules::validate_delivery(
+            module.module_type,
+            module.unit,
+            r.children.len(),
+            r.period(),
+            on,
+            units,
+            self.today(),
+        ) {
             errors.merge(more);
         }
         errors.finish()?;
@@ -843,7 +896,9 @@ pub(crate) async fn start_checked(
     r: &store::ModuleReferral,
     on: NaiveDate,
 ) -> Result<()> {
-    let module = store::get(tx, r.module_id).await?.ok_or(AppError::NotFound)?;
+    let module = store::get(tx, r.module_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if module.module_type != ModuleType::Residential {
         return Ok(());
     }

@@ -131,7 +131,11 @@ pub fn build(sources: &TimelineSources) -> Vec<TimelineEntry> {
                 i64::from(*number),
             );
         }
-        for c in s.contacts.iter().filter(|c| c.status != EntryStatus::Corrected) {
+        for c in s
+            .contacts
+            .iter()
+            .filter(|c| c.status != EntryStatus::Corrected)
+        {
             push(
                 TimelineEntry {
                     coordinator: Some(c.worker_name.clone()),

@@ -105,7 +105,11 @@ pub fn parse_euros(value: &str) -> Result<i64, &'static str> {
     // With both separators ("1.234,56", "1,234.56") the last one is the decimal one.
     let text = match typed.rfind([',', '.']) {
         Some(at) if typed[..at].contains([',', '.']) => {
-            format!("{}.{}", typed[..at].replace([',', '.'], ""), &typed[at + 1..])
+            format!(
+                "{}.{}",
+                typed[..at].replace([',', '.'], ""),
+                &typed[at + 1..]
+            )
         }
         _ => typed.replace(',', "."),
     };
@@ -120,7 +124,9 @@ pub fn parse_euros(value: &str) -> Result<i64, &'static str> {
         return Err("error-tariff-whole-cents");
     }
     let euros: i64 = whole.parse().map_err(|_| "error-amount")?;
-    let cents: i64 = format!("{fraction:0<2}").parse().map_err(|_| "error-amount")?;
+    let cents: i64 = format!("{fraction:0<2}")
+        .parse()
+        .map_err(|_| "error-amount")?;
     euros
         .checked_mul(100)
         .and_then(|c| c.checked_add(cents))
@@ -434,8 +440,11 @@ pub fn places_in_use(
     from: NaiveDate,
     to: NaiveDate,
 ) -> BTreeMap<NaiveDate, i64> {
-    let mut days: BTreeMap<NaiveDate, i64> =
-        from.iter_days().take_while(|d| *d <= to).map(|d| (d, 0)).collect();
+    let mut days: BTreeMap<NaiveDate, i64> = from
+        .iter_days()
+        .take_while(|d| *d <= to)
+        .map(|d| (d, 0))
+        .collect();
     for (start, end) in periods {
         let first = (*start).max(from);
         let last = match end {
@@ -463,33 +472,59 @@ mod tests {
 
     #[test]
     fn a_stay_from_the_first_to_the_third_is_two_nights() {
-        assert_eq!(nights(d("2026-03-01"), Some(d("2026-03-03")), d("2026-12-01")), 2);
-        assert_eq!(nights(d("2026-03-01"), Some(d("2026-03-01")), d("2026-12-01")), 0);
+        assert_eq!(
+            nights(d("2026-03-01"), Some(d("2026-03-03")), d("2026-12-01")),
+            2
+        );
+        assert_eq!(
+            nights(d("2026-03-01"), Some(d("2026-03-01")), d("2026-12-01")),
+            0
+        );
         assert_eq!(nights(d("2026-03-01"), None, d("2026-03-11")), 10);
         assert_eq!(nights(d("2026-03-05"), None, d("2026-03-01")), 0);
-        let listed: Vec<_> =
-            night_dates(d("2026-03-01"), Some(d("2026-03-03")), d("2026-01-01"), d("2027-01-01"))
-                .collect();
+        let listed: Vec<_> = night_dates(
+            d("2026-03-01"),
+            Some(d("2026-03-03")),
+            d("2026-01-01"),
+            d("2027-01-01"),
+        )
+        .collect();
         assert_eq!(listed, vec![d("2026-03-01"), d("2026-03-02")]);
     }
 
     #[test]
     fn a_new_tariff_never_changes_earlier_days() {
         let tariffs = [
-            Tariff { valid_from: d("2026-01-01"), cents: 20_000 },
-            Tariff { valid_from: d("2026-07-01"), cents: 22_500 },
+            Tariff {
+                valid_from: d("2026-01-01"),
+                cents: 20_000,
+            },
+            Tariff {
+                valid_from: d("2026-07-01"),
+                cents: 22_500,
+            },
         ];
         assert_eq!(tariff_on(&tariffs, d("2025-12-31")), None);
         assert_eq!(tariff_on(&tariffs, d("2026-06-30")), Some(20_000));
         assert_eq!(tariff_on(&tariffs, d("2026-07-01")), Some(22_500));
-        let stay: Vec<DatedUnits> =
-            night_dates(d("2026-06-29"), Some(d("2026-07-02")), d("2026-01-01"), d("2027-01-01"))
-                .map(|on| DatedUnits { on, units: 1 })
-                .collect();
+        let stay: Vec<DatedUnits> = night_dates(
+            d("2026-06-29"),
+            Some(d("2026-07-02")),
+            d("2026-01-01"),
+            d("2027-01-01"),
+        )
+        .map(|on| DatedUnits { on, units: 1 })
+        .collect();
         let costed = cost_of(&stay, &tariffs);
         assert_eq!(costed.units, 3);
         assert_eq!(costed.cents, 2 * 20_000 + 22_500);
-        let early = cost_of(&[DatedUnits { on: d("2025-12-01"), units: 2 }], &tariffs);
+        let early = cost_of(
+            &[DatedUnits {
+                on: d("2025-12-01"),
+                units: 2,
+            }],
+            &tariffs,
+        );
         assert_eq!((early.cents, early.unpriced_units), (0, 2));
     }
 
@@ -532,7 +567,14 @@ mod tests {
         let before = end(ReferralState::Started, "2026-10-04", EndReason::Completed)
             .expect_err("a module cannot end before it starts");
         assert_eq!(before.0[0].key, "error-module-end-before-start");
-        assert!(end(ReferralState::Requested, "2026-10-02", EndReason::NotStarted).is_ok());
+        assert!(
+            end(
+                ReferralState::Requested,
+                "2026-10-02",
+                EndReason::NotStarted
+            )
+            .is_ok()
+        );
         assert!(end(ReferralState::Requested, "2026-10-02", EndReason::Completed).is_err());
         assert!(end(ReferralState::Started, "2026-10-06", EndReason::NotStarted).is_err());
         assert!(end(ReferralState::Ended, "2026-10-06", EndReason::Completed).is_err());
@@ -543,10 +585,22 @@ mod tests {
     fn one_child_cannot_stay_in_two_places_at_once() {
         let running: Stay = (d("2026-03-01"), None);
         let ended: Stay = (d("2026-01-01"), Some(d("2026-02-01")));
-        assert!(stays_overlap((d("2026-04-01"), Some(d("2026-04-05"))), &[running]));
-        assert!(!stays_overlap((d("2026-02-01"), Some(d("2026-02-10"))), &[ended]));
-        assert!(stays_overlap((d("2026-01-31"), Some(d("2026-02-10"))), &[ended]));
-        assert!(stays_overlap((d("2026-01-15"), Some(d("2026-01-15"))), &[ended]));
+        assert!(stays_overlap(
+            (d("2026-04-01"), Some(d("2026-04-05"))),
+            &[running]
+        ));
+        assert!(!stays_overlap(
+            (d("2026-02-01"), Some(d("2026-02-10"))),
+            &[ended]
+        ));
+        assert!(stays_overlap(
+            (d("2026-01-31"), Some(d("2026-02-10"))),
+            &[ended]
+        ));
+        assert!(stays_overlap(
+            (d("2026-01-15"), Some(d("2026-01-15"))),
+            &[ended]
+        ));
     }
 
     #[test]
@@ -556,7 +610,10 @@ mod tests {
             (d("2026-03-02"), None),
         ];
         let nights = places_in_use(&periods, true, d("2026-03-01"), d("2026-03-04"));
-        assert_eq!(nights.values().copied().collect::<Vec<_>>(), vec![1, 2, 1, 1]);
+        assert_eq!(
+            nights.values().copied().collect::<Vec<_>>(),
+            vec![1, 2, 1, 1]
+        );
         let days = places_in_use(&periods, false, d("2026-03-01"), d("2026-03-04"));
         assert_eq!(days.values().copied().collect::<Vec<_>>(), vec![1, 2, 2, 1]);
     }
@@ -574,8 +631,15 @@ mod tests {
         assert!(check(ModuleType::Ambulatory, ModuleUnit::Hour, "2026-11-05", 3).is_err());
         assert!(check(ModuleType::Ambulatory, ModuleUnit::Hour, "2026-10-05", 0).is_err());
         assert!(check(ModuleType::Residential, ModuleUnit::Night, "2026-10-05", 1).is_err());
-        let not_started =
-            validate_delivery(ModuleType::Other, ModuleUnit::Session, 1, (None, None), Some(d("2026-10-05")), Some(1), today);
+        let not_started = validate_delivery(
+            ModuleType::Other,
+            ModuleUnit::Session,
+            1,
+            (None, None),
+            Some(d("2026-10-05")),
+            Some(1),
+            today,
+        );
         assert!(not_started.is_err());
     }
 

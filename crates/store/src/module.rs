@@ -64,7 +64,8 @@ pub struct NewModule<'a> {
 }
 
 pub async fn insert(tx: &mut Tx, m: &NewModule<'_>, now: DateTime<Utc>) -> Result<i64> {
-    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
         "INSERT INTO modules (organisation_id, name, code, module_type, unit, places, active, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id"
     )
@@ -77,12 +78,14 @@ pub async fn insert(tx: &mut Tx, m: &NewModule<'_>, now: DateTime<Utc>) -> Resul
     .bind(m.active)
     .bind(now)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
 pub async fn update(tx: &mut Tx, id: i64, m: &NewModule<'_>, version: i64) -> Result<()> {
-    let done = on_tx!(tx, |c| sqlx::query(
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE modules SET organisation_id = $1, name = $2, code = $3, module_type = $4, unit = $5, \
          places = $6, active = $7, version = version + 1 WHERE id = $8 AND version = $9"
     )
@@ -97,7 +100,8 @@ pub async fn update(tx: &mut Tx, id: i64, m: &NewModule<'_>, version: i64) -> Re
     .bind(version)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     crate::expect_one(done)
 }
 
@@ -151,7 +155,8 @@ pub async fn add_tariff(
     by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO module_tariffs (module_id, valid_from, cents, created_by, created_at) VALUES ($1, $2, $3, $4, $5)"
     )
     .bind(module_id)
@@ -161,7 +166,8 @@ pub async fn add_tariff(
     .bind(now)
     .execute(c)
     .await
-    .map(|_| ()))?;
+    .map(|_| ())
+    })?;
     Ok(())
 }
 
@@ -266,12 +272,9 @@ pub struct NewReferral<'a> {
     pub created_by: Option<i64>,
 }
 
-pub async fn insert_referral(
-    tx: &mut Tx,
-    r: &NewReferral<'_>,
-    now: DateTime<Utc>,
-) -> Result<i64> {
-    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+pub async fn insert_referral(tx: &mut Tx, r: &NewReferral<'_>, now: DateTime<Utc>) -> Result<i64> {
+    let id = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
         "INSERT INTO module_referrals (episode_id, module_id, goal_key, requested_on, note, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
     )
@@ -283,7 +286,8 @@ pub async fn insert_referral(
     .bind(r.created_by)
     .bind(now)
     .fetch_one(c)
-    .await)?;
+    .await
+    })?;
     for person_id in r.children {
         on_tx!(tx, |c| sqlx::query(
             "INSERT INTO module_referral_children (module_referral_id, person_id) VALUES ($1, $2)"
@@ -305,7 +309,8 @@ pub async fn start(
     version: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let done = on_tx!(tx, |c| sqlx::query(
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE module_referrals SET state = 'started', started_on = $1, changed_at = $2, version = version + 1 \
          WHERE id = $3 AND version = $4 AND state = 'requested'"
     )
@@ -315,7 +320,8 @@ pub async fn start(
     .bind(version)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     crate::expect_one(done)
 }
 
@@ -328,7 +334,8 @@ pub async fn end(
     version: i64,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let done = on_tx!(tx, |c| sqlx::query(
+    let done = on_tx!(tx, |c| {
+        sqlx::query(
         "UPDATE module_referrals SET state = 'ended', ended_on = $1, end_reason = $2, changed_at = $3, \
          version = version + 1 WHERE id = $4 AND version = $5 AND state <> 'ended'"
     )
@@ -339,7 +346,8 @@ pub async fn end(
     .bind(version)
     .execute(c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     crate::expect_one(done)
 }
 
@@ -410,7 +418,10 @@ pub async fn residential_stays_of(
     tx: &mut Tx,
     person_id: i64,
 ) -> Result<Vec<(i64, NaiveDate, Option<NaiveDate>)>> {
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, (i64, NaiveDate, Option<NaiveDate>)>(
+    let rows = on_tx!(tx, |c| sqlx::query_as::<
+        _,
+        (i64, NaiveDate, Option<NaiveDate>),
+    >(
         "SELECT r.id, r.started_on, r.ended_on FROM module_referrals r \
          JOIN module_referral_children rc ON rc.module_referral_id = r.id \
          JOIN modules m ON m.id = r.module_id \
@@ -424,7 +435,10 @@ pub async fn residential_stays_of(
 
 /// Running periods `(start, end)` of every started referral to each module, as `(module_id, start, end)`.
 pub async fn running_periods(tx: &mut Tx) -> Result<Vec<(i64, NaiveDate, Option<NaiveDate>)>> {
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, (i64, NaiveDate, Option<NaiveDate>)>(
+    let rows = on_tx!(tx, |c| sqlx::query_as::<
+        _,
+        (i64, NaiveDate, Option<NaiveDate>),
+    >(
         "SELECT module_id, started_on, ended_on FROM module_referrals WHERE started_on IS NOT NULL"
     )
     .fetch_all(c)
@@ -441,7 +455,8 @@ pub async fn record_delivery(
     source: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
+    on_tx!(tx, |c| {
+        sqlx::query(
         "INSERT INTO module_deliveries (module_referral_id, delivered_on, units, source, recorded_at) \
          VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (module_referral_id, delivered_on) DO UPDATE SET units = excluded.units, \
@@ -454,7 +469,8 @@ pub async fn record_delivery(
     .bind(now)
     .execute(c)
     .await
-    .map(|_| ()))?;
+    .map(|_| ())
+    })?;
     Ok(())
 }
 

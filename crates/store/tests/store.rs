@@ -42,7 +42,7 @@ async fn fixture(store: &Store) -> Fixture {
             },
             plan_first_weeks: 6,
             plan_review_weeks: 13,
- hourly_rate_cents: 9_500,
+            hourly_rate_cents: 9_500,
         },
         now,
     )

@@ -327,6 +327,39 @@ mod tests {
                 .iter()
                 .map(|j| format!("job-{j}")),
         );
+        {
+            use wrapcare_core::module::{EndReason, ModuleType, ModuleUnit, ReferralState};
+            use wrapcare_core::timeline::EventKind;
+            keys.extend(
+                ModuleType::ALL
+                    .iter()
+                    .map(|t| format!("module-type-{}", t.as_str())),
+            );
+            keys.extend(
+                ModuleUnit::ALL
+                    .iter()
+                    .map(|u| format!("module-unit-{}", u.as_str())),
+            );
+            keys.extend(
+                EndReason::ALL
+                    .iter()
+                    .map(|r| format!("module-end-{}", r.as_str())),
+            );
+            keys.extend(
+                [
+                    ReferralState::Requested,
+                    ReferralState::Started,
+                    ReferralState::Ended,
+                ]
+                .iter()
+                .map(|s| format!("module-state-{}", s.as_str())),
+            );
+            keys.extend(
+                EventKind::ALL
+                    .iter()
+                    .map(|k| format!("timeline-{}", k.as_str())),
+            );
+        }
         for lang in [Lang::Nl, Lang::En] {
             for key in &keys {
                 assert!(i18n.has(lang, key), "{} misses {key}", lang.code());

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod contact;
+pub mod module;
 pub mod plan;
 
 use axum::extract::rejection::JsonRejection;
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(plan::routes())
         .merge(contact::routes())
+        .merge(module::routes())
         .route("/api/{*rest}", get(unknown).post(unknown))
 }
 
@@ -476,9 +478,12 @@ impl utoipa::Modify for BearerAuth {
         admin::list_organisations, admin::create_organisation, admin::list_programmes, admin::create_programme, admin::update_programme,
         admin::list_teams, admin::create_team, admin::list_workers, admin::create_worker, admin::change_secondment, admin::end_secondment,
         plan::read, plan::save, plan::agree, plan::new_draft, plan::score, plan::version, plan::pdf,
-        contact::list, contact::log, contact::correct, contact::remove),
+        contact::list, contact::log, contact::correct, contact::remove,
+        module::list_modules, module::occupancy, module::create_module, module::update_module, module::add_tariff,
+        module::family_modules, module::request_module, module::start_module, module::end_module, module::record_delivery,
+        module::timeline, module::family_costs, module::programme_costs),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "admin"), (name = "meta"))
+    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "admin"), (name = "meta"))
 )]
 pub struct ApiDoc;

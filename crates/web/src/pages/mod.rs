@@ -21,6 +21,7 @@ pub mod caseload;
 pub mod contact;
 pub mod episode;
 pub mod family;
+pub mod module;
 pub mod plan;
 pub mod referral;
 pub mod report;
@@ -77,6 +78,25 @@ pub fn routes() -> Router<AppState> {
             "/families/{id}/contacts/{contact}/remove",
             post(contact::remove),
         )
+        .route("/modules", get(module::catalogue).post(module::create))
+        .route("/modules/{id}", get(module::show).post(module::update))
+        .route("/modules/{id}/tariffs", post(module::add_tariff))
+        .route(
+            "/families/{id}/modules",
+            get(module::family_modules).post(module::request),
+        )
+        .route(
+            "/families/{id}/modules/{referral}/start",
+            post(module::start),
+        )
+        .route("/families/{id}/modules/{referral}/end", post(module::end))
+        .route(
+            "/families/{id}/modules/{referral}/deliveries",
+            post(module::delivery),
+        )
+        .route("/families/{id}/timeline", get(module::timeline))
+        .route("/families/{id}/costs", get(module::family_costs))
+        .route("/programmes/{id}/costs", get(module::programme_costs))
         .route("/caseloads", get(caseload::team))
         .route("/figures", get(report::figures))
         .merge(admin::routes())
@@ -147,15 +167,20 @@ fn nav_items(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/admin/programmes", "nav-programmes"),
             ("/admin/teams", "nav-teams"),
             ("/admin/workers", "nav-workers"),
+            ("/modules", "nav-modules"),
         ],
         Role::Supervisor => &[
             ("/screening", "nav-screening"),
             ("/waiting-list", "nav-waiting-list"),
             ("/families", "nav-families"),
             ("/caseloads", "nav-caseloads"),
+            ("/modules", "nav-modules"),
             ("/figures", "nav-figures"),
         ],
-        Role::Coordinator => &[("/my-families", "nav-my-families")],
+        Role::Coordinator => &[
+            ("/my-families", "nav-my-families"),
+            ("/modules", "nav-modules"),
+        ],
         Role::Intake => &[
             ("/referrals", "nav-my-referrals"),
             ("/referrals/new", "nav-new-referral"),

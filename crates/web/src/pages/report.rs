@@ -113,7 +113,10 @@ pub async fn figures(
         @if let Some(f) = &figures {
             @for p in &f.programmes {
                 h2 { (p.programme_name) }
-                p.meta { (ctx.tr.t1("norm-weeks", "weeks", p.start_within_weeks)) }
+                p.meta {
+                    (ctx.tr.t1("norm-weeks", "weeks", p.start_within_weeks))
+                    " · " a href={ "/programmes/" (p.programme_id) "/costs" } { (ctx.t("costs-link")) }
+                }
                 div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                     table.data-table {
                         caption { (ctx.tr.t1("waiting-caption", "programme", p.programme_name.clone())) }
