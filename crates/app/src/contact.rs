@@ -147,54 +147,12 @@ impl App {
         tx: &mut Tx,
         e: &episode::Episode,
     ) -> Result<ContactsView> {
-        let today = self.today();
         let rows = store::of_episode(tx, e.id).await?;
         let norms = programme::get(tx, e.programme_id)
             .await?
             .ok_or(AppError::NotFound)?
             .norms();
-        let active: Vec<(NaiveDate, i64)> = rows
-            .iter()
-            .filter(|r| r.status == EntryStatus::Active)
-            .map(|r| (r.contact_on, r.minutes))
-            .collect();
-        let used: i64 = active.iter().map(|(_, m)| m).sum();
-        let from = e.started_on.unwrap_or(e.accepted_on);
-        let until = e.closed_on.unwrap_or(today);
-        let weeks = weekly_minutes(&active, from, until);
-        let weekly_norm = i64::from(norms.weekly_minutes_per_family);
-        Ok(ContactsView {
-            family_id: e.family_id,
-            episode_id: e.id,
-            episode_state: e.state,
-            used_minutes: used,
-            budget_minutes: i64::from(norms.budget_minutes_per_family),
-            budget: budget_flag(used, i64::from(norms.budget_minutes_per_family)),
-            weekly_norm_minutes: weekly_norm,
-            far_under_weekly_norm: e.state == EpisodeState::InCare
-                && far_under_weekly_norm(&weeks, today, weekly_norm),
-            weeks: weeks
-                .into_iter()
-                .map(|(week, minutes)| WeekMinutes { week, minutes })
-                .collect(),
-            entries: rows
-                .into_iter()
-                .map(|r| ContactView {
-                    id: r.id,
-                    contact_on: r.contact_on,
-                    minutes: r.minutes,
-                    kind: r.kind,
-                    worker_name: r.worker_name,
-                    participants: r.participants,
-                    note: r.note,
-                    status: r.status,
-                    replaces_id: r.replaces_id,
-                    change_reason: r.change_reason,
-                    changed_by: r.changed_by_name,
-                    version: r.version,
-                })
-                .collect(),
-        })
+        Ok(summarise(e, norms, rows, self.today()))
     }
 
     /// Contacts and hours of the family's current episode against its norms.
@@ -415,3 +373,55 @@ impl App {
 
 /// Minutes per day a coordinator may log at most (for forms' hints).
 pub const MINUTES_PER_DAY: i64 = contact::MINUTES_PER_DAY;
+
+/// Hours of an episode against the programme's norms, from its logged entries;
+/// no I/O, so pages, API and the benchmark compute it the same way.
+pub fn summarise(
+    e: &episode::Episode,
+    norms: wrapcare_core::programme::Norms,
+    rows: Vec<store::Contact>,
+    today: NaiveDate,
+) -> ContactsView {
+    let active: Vec<(NaiveDate, i64)> = rows
+        .iter()
+        .filter(|r| r.status == EntryStatus::Active)
+        .map(|r| (r.contact_on, r.minutes))
+        .collect();
+    let used: i64 = active.iter().map(|(_, m)| m).sum();
+    let from = e.started_on.unwrap_or(e.accepted_on);
+    let until = e.closed_on.unwrap_or(today);
+    let weeks = weekly_minutes(&active, from, until);
+    let weekly_norm = i64::from(norms.weekly_minutes_per_family);
+    ContactsView {
+        family_id: e.family_id,
+        episode_id: e.id,
+        episode_state: e.state,
+        used_minutes: used,
+        budget_minutes: i64::from(norms.budget_minutes_per_family),
+        budget: budget_flag(used, i64::from(norms.budget_minutes_per_family)),
+        weekly_norm_minutes: weekly_norm,
+        far_under_weekly_norm: e.state == EpisodeState::InCare
+            && far_under_weekly_norm(&weeks, today, weekly_norm),
+        weeks: weeks
+            .into_iter()
+            .map(|(week, minutes)| WeekMinutes { week, minutes })
+            .collect(),
+        entries: rows
+            .into_iter()
+            .map(|r| ContactView {
+                id: r.id,
+                contact_on: r.contact_on,
+                minutes: r.minutes,
+                kind: r.kind,
+                worker_name: r.worker_name,
+                participants: r.participants,
+                note: r.note,
+                status: r.status,
+                replaces_id: r.replaces_id,
+                change_reason: r.change_reason,
+                changed_by: r.changed_by_name,
+                version: r.version,
+            })
+            .collect(),
+    }
+}

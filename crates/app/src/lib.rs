@@ -21,6 +21,7 @@ pub mod demo;
 pub mod episode;
 pub mod error;
 pub mod family;
+pub mod import;
 pub mod module;
 pub mod plan;
 pub mod referral;

@@ -53,6 +53,23 @@ enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import data from providers' systems.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Module starts, stops and delivered units as CSV (header
+    /// provider,module,reference,event,date,units,reason). All or nothing:
+    /// every bad line is reported and then nothing is stored.
+    Modules {
+        /// The CSV file.
+        file: PathBuf,
+        /// E-mail of the admin or supervisor on whose behalf the import runs (logged).
+        #[arg(long = "as", value_name = "EMAIL", env = "WRAPCARE_IMPORT_AS")]
+        as_user: String,
+    },
 }
 
 #[derive(Args)]
@@ -228,6 +245,10 @@ async fn main() -> Result<()> {
                 .map_err(explain)?;
             println!("user deactivated: {email}");
         }
+        Command::Import(ImportCommand::Modules { file, as_user }) => {
+            let app = App::new(open(&cli).await?, Config::default());
+            import_modules(&app, file, as_user).await?;
+        }
         Command::Token(TokenCommand::Create { email }) => {
             let app = App::new(open(&cli).await?, Config::default());
             let token = app.create_token(email).await.map_err(explain)?;
@@ -261,4 +282,61 @@ async fn load_demo(app: &App) -> Result<()> {
         ),
     }
     Ok(())
+}
+
+/// Imports a provider's module CSV with a progress bar; refusals are listed by
+/// line and column, in English, from the same catalogue as the pages.
+async fn import_modules(app: &App, file: &std::path::Path, as_user: &str) -> Result<()> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("reading {} (a UTF-8 CSV file)", file.display()))?;
+    let actor = app
+        .cli_actor(as_user)
+        .await
+        .map_err(|_| anyhow::anyhow!("--as: no active user {as_user}"))?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} lines {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = {
+        let bar = bar.clone();
+        move |done: usize, total: usize| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    let result = app.import_modules(&actor, &text, &progress).await;
+    bar.finish_and_clear();
+    match result {
+        Ok(report) => {
+            println!(
+                "imported {} lines: {} started, {} stopped, {} deliveries, {} families",
+                report.lines, report.started, report.stopped, report.deliveries, report.families
+            );
+            Ok(())
+        }
+        Err(AppError::Invalid(invalid)) => {
+            let i18n = wrapcare_web::i18n::I18n::load();
+            let lines: Vec<String> = invalid
+                .0
+                .iter()
+                .map(|f| {
+                    let message = i18n.t(wrapcare_web::i18n::Lang::En, f.key);
+                    match wrapcare_app::import::split_field(&f.field) {
+                        Some((line, column)) => format!("  line {line}, {column}: {message}"),
+                        None => format!("  {}: {message}", f.field),
+                    }
+                })
+                .collect();
+            bail!(
+                "nothing was imported; {} problem(s):\n{}",
+                lines.len(),
+                lines.join("\n")
+            )
+        }
+        Err(AppError::Forbidden) => {
+            bail!("--as: {as_user} may not import (admins and supervisors may)")
+        }
+        Err(other) => Err(explain(other)),
+    }
 }

@@ -368,6 +368,49 @@ pub fn validate_delivery(
 /// No more than this many units are delivered in one day to one referral.
 pub const MAX_UNITS_PER_DAY: i64 = 1000;
 
+/// What a provider's system reports about a module referral in an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportEvent {
+    Start,
+    Stop,
+    Delivered,
+}
+
+impl ImportEvent {
+    pub fn parse(value: &str) -> Option<ImportEvent> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "start" => Some(ImportEvent::Start),
+            "stop" | "end" => Some(ImportEvent::Stop),
+            "delivered" | "units" => Some(ImportEvent::Delivered),
+            _ => None,
+        }
+    }
+}
+
+/// The reference a provider gets for a module referral: "M-17" (or just "17").
+pub fn reference(id: i64) -> String {
+    format!("M-{id}")
+}
+
+pub fn parse_reference(value: &str) -> Option<i64> {
+    let v = value.trim();
+    let digits = v
+        .strip_prefix("M-")
+        .or_else(|| v.strip_prefix("m-"))
+        .unwrap_or(v);
+    digits.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+/// The reason a stop means when the provider leaves it empty: a module that
+/// never started was not started; one that ran was completed.
+pub fn default_end_reason(state: ReferralState) -> EndReason {
+    if state == ReferralState::Requested {
+        EndReason::NotStarted
+    } else {
+        EndReason::Completed
+    }
+}
+
 /// A residential stay of one child: `[start, end)` in nights; a running stay has no end.
 pub type Stay = (NaiveDate, Option<NaiveDate>);
 
@@ -616,6 +659,29 @@ mod tests {
         );
         let days = places_in_use(&periods, false, d("2026-03-01"), d("2026-03-04"));
         assert_eq!(days.values().copied().collect::<Vec<_>>(), vec![1, 2, 2, 1]);
+    }
+
+    #[test]
+    fn import_references_and_events() {
+        assert_eq!(parse_reference("M-17"), Some(17));
+        assert_eq!(parse_reference(" 17 "), Some(17));
+        assert_eq!(parse_reference("M-0"), None);
+        assert_eq!(parse_reference("X-17"), None);
+        assert_eq!(reference(17), "M-17");
+        assert_eq!(ImportEvent::parse("Start"), Some(ImportEvent::Start));
+        assert_eq!(
+            ImportEvent::parse("delivered"),
+            Some(ImportEvent::Delivered)
+        );
+        assert_eq!(ImportEvent::parse("begin"), None);
+        assert_eq!(
+            default_end_reason(ReferralState::Requested),
+            EndReason::NotStarted
+        );
+        assert_eq!(
+            default_end_reason(ReferralState::Started),
+            EndReason::Completed
+        );
     }
 
     #[test]

@@ -86,11 +86,20 @@ pub fn router(state: AppState) -> Router {
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),
     ];
-    let mut router = Router::new()
+    // Imports may be large; everything else is held to a small body.
+    let imports = api::import::routes()
+        .layer(DefaultBodyLimit::max(api::import::MAX_IMPORT_BYTES))
+        .layer(RequestBodyLimitLayer::new(api::import::MAX_IMPORT_BYTES));
+    let rest = Router::new()
         .route("/healthz", get(healthz))
         .route("/assets/style.css", get(style))
         .merge(pages::routes())
         .merge(api::routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    let mut router = Router::new()
+        .merge(imports)
+        .merge(rest)
         .fallback(pages::not_found)
         .with_state(state);
     for (name, value) in security_headers {
@@ -99,20 +108,17 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(value),
         ));
     }
-    router
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(
-            // Log the route pattern, never the concrete path or query: they can hold names.
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let route = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map(|p| p.as_str().to_string())
-                    .unwrap_or_else(|| "unmatched".to_string());
-                tracing::info_span!("request", method = %request.method(), route)
-            }),
-        )
+    router.layer(
+        // Log the route pattern, never the concrete path or query: they can hold names.
+        TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let route = request
+                .extensions()
+                .get::<MatchedPath>()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "unmatched".to_string());
+            tracing::info_span!("request", method = %request.method(), route)
+        }),
+    )
 }
 
 /// Serves until Ctrl-C or SIGTERM.

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod contact;
+pub mod import;
 pub mod module;
 pub mod plan;
 
@@ -481,7 +482,7 @@ impl utoipa::Modify for BearerAuth {
         contact::list, contact::log, contact::correct, contact::remove,
         module::list_modules, module::occupancy, module::create_module, module::update_module, module::add_tariff,
         module::family_modules, module::request_module, module::start_module, module::end_module, module::record_delivery,
-        module::timeline, module::family_costs, module::programme_costs),
+        module::timeline, module::family_costs, module::programme_costs, import::modules),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
     tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "admin"), (name = "meta"))

@@ -68,7 +68,8 @@ fn weeks_chart(ctx: &Ctx<'_>, view: &ContactsView) -> Markup {
     }
 }
 
-fn norms(ctx: &Ctx<'_>, view: &ContactsView) -> Markup {
+/// Hours against the budget and the weekly norm, with the chart and the recent weeks.
+pub fn norms(ctx: &Ctx<'_>, view: &ContactsView) -> Markup {
     let percent = if view.budget_minutes > 0 {
         view.used_minutes * 100 / view.budget_minutes
     } else {

@@ -272,6 +272,11 @@ fn occupancy_chart(ctx: &Ctx<'_>, view: &OccupancyView) -> Markup {
                     width=(format!("{:.1}", (slot - 2.0).max(1.0))) height=(format!("{:.1}", height - pad - top)) {}
             }
             line.chart__norm x1=(pad) x2=(width - pad) y1=(format!("{:.1}", y(places as f64))) y2=(format!("{:.1}", y(places as f64))) {}
+            text.chart__label x=(pad) y=(format!("{:.1}", y(places as f64) - 4.0)) { (ctx.tr.t1("module-places-n", "places", places)) }
+            @if let (Some(first), Some(last)) = (view.days.first(), view.days.last()) {
+                text.chart__label x=(pad) y=(height - 2.0) { (ctx.tr.date(first.day)) }
+                text.chart__label x=(width - pad) y=(height - 2.0) text-anchor="end" { (ctx.tr.date(last.day)) }
+            }
         }
     }
 }
@@ -655,7 +660,7 @@ async fn family_modules_page(
                     tbody {
                         @for r in &view.referrals {
                             tr {
-                                td { strong { (r.module_name) } br; span.hint { (r.provider) " · " (type_label(&ctx, r.module_type)) } }
+                                td { strong { (r.module_name) } br; span.hint { (r.provider) " · " (type_label(&ctx, r.module_type)) } span.hint { (ctx.t("module-reference")) ": " code { (wrapcare_core::module::reference(r.id)) } } }
                                 td { @for (i, c) in r.children.iter().enumerate() { @if i > 0 { ", " } (c.name) } }
                                 td { (r.goal.as_deref().unwrap_or("–")) }
                                 td {
@@ -893,7 +898,7 @@ fn timeline_text(ctx: &Ctx<'_>, e: &TimelineEntry) -> Markup {
                 " · " (ctx.tr.t1("minutes-value", "minutes", e.minutes.unwrap_or(0)))
                 @if let Some(c) = &e.coordinator { " · " (c) }
                 @if e.removed { " " span.badge.badge--neutral { (ctx.t("contacts-status-removed")) } }
-                @if let Some(p) = &e.participants { br; span.hint { (ctx.t("contacts-participants")) ": " (p) } }
+                @if let Some(p) = &e.participants { br; span.timeline__note { (ctx.t("contacts-participants")) ": " (p) } }
             }
             EventKind::Assigned => { (e.coordinator.as_deref().unwrap_or("")) }
             EventKind::Handover => { (e.previous_coordinator.as_deref().unwrap_or("")) " → " (e.coordinator.as_deref().unwrap_or("")) }
@@ -911,14 +916,35 @@ fn timeline_text(ctx: &Ctx<'_>, e: &TimelineEntry) -> Markup {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct TimelineQuery {
+    /// "contacts" leaves the contacts out, to see the main steps at a glance.
+    without: Option<String>,
+}
+
 /// The timeline as a page body; measured by the benchmark together with `build`.
-pub fn timeline_body(ctx: &Ctx<'_>, view: &TimelineView) -> Markup {
+pub fn timeline_body(ctx: &Ctx<'_>, view: &TimelineView, without_contacts: bool) -> Markup {
+    let base = format!("/families/{}/timeline", view.family_id);
+    let contacts = view
+        .entries
+        .iter()
+        .filter(|e| e.kind == Some(EventKind::Contact))
+        .count();
     html! {
         p { a href={ "/families/" (view.family_id) } { "← " (ctx.t("plan-back-to-family")) } }
         h1 { (ctx.tr.t1("timeline-title", "family", view.surname.clone())) }
+        nav.filter aria-label=(ctx.t("timeline-filter")) {
+            @if without_contacts {
+                a href=(base) { (ctx.tr.t1("timeline-with-contacts", "count", contacts)) }
+                " · " strong aria-current="page" { (ctx.t("timeline-without-contacts")) }
+            } @else {
+                strong aria-current="page" { (ctx.tr.t1("timeline-with-contacts", "count", contacts)) }
+                " · " a href={ (base) "?without=contacts" } { (ctx.t("timeline-without-contacts")) }
+            }
+        }
         @if view.entries.is_empty() { p { (ctx.t("timeline-none")) } } @else {
             ol.timeline #timeline {
-                @for e in &view.entries {
+                @for e in view.entries.iter().filter(|e| !(without_contacts && e.kind == Some(EventKind::Contact))) {
                     @let kind = e.kind.unwrap_or(EventKind::Contact);
                     li class={ "timeline__item timeline__item--" (kind.as_str()) } {
                         time datetime=(e.on) { (ctx.tr.date(e.on)) }
@@ -935,6 +961,7 @@ pub async fn timeline(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
+    Query(q): Query<TimelineQuery>,
 ) -> PageResult {
     let view = state
         .app
@@ -945,7 +972,11 @@ pub async fn timeline(
     let title = ctx.tr.t1("timeline-title", "family", view.surname.clone());
     Ok(html_response(
         StatusCode::OK,
-        layout(&ctx, &title, timeline_body(&ctx, &view)),
+        layout(
+            &ctx,
+            &title,
+            timeline_body(&ctx, &view, q.without.as_deref() == Some("contacts")),
+        ),
     ))
 }
 
@@ -980,7 +1011,7 @@ fn costs_body(ctx: &Ctx<'_>, view: &CostsView, action: &str) -> Markup {
                     @for l in &view.modules {
                         tr {
                             th scope="row" { (l.module) br; span.hint { (l.provider) } }
-                            td.num { (l.units) " " (unit_label(ctx, l.unit)) @if l.unpriced_units > 0 { br; span.badge.badge--warning { (ctx.t("module-unpriced")) } } }
+                            td.num { (l.units) " × " (unit_label(ctx, l.unit)) @if l.unpriced_units > 0 { br; span.badge.badge--warning { (ctx.t("module-unpriced")) } } }
                             td.num { (euros(ctx, l.cents)) }
                         }
                     }

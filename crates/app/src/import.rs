@@ -1,0 +1,339 @@
+//! Imports from providers' systems: module starts, stops and delivered units
+//! as CSV. All or nothing: every bad line is reported by line number and
+//! field, and then nothing is stored.
+//!
+//! The file has a header line and these columns (any order):
+//! `provider,module,reference,event,date,units,reason`:
+//! - `provider`: the organisation's name, `module`: the provider's module code;
+//! - `reference`: the module referral's reference (`M-17`);
+//! - `event`: `start`, `stop` or `delivered`; `date`: YYYY-MM-DD;
+//! - `units`: for `delivered` (days attended, hours, sessions);
+//! - `reason`: for `stop`: completed, stopped_early or not_started (empty: completed,
+//!   or not_started for a module that never started).
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::Serialize;
+use utoipa::ToSchema;
+use wrapcare_core::dates::parse_date;
+use wrapcare_core::module::{
+    self as rules, EndReason, ImportEvent, default_end_reason, parse_reference,
+};
+use wrapcare_core::role::Role;
+use wrapcare_core::validation::Invalid;
+use wrapcare_store::{episode, module as store};
+
+use crate::access_log::{Outcome, Target};
+use crate::{Actor, App, AppError, Result};
+
+/// Columns an import must have; `units` and `reason` may be left empty per line.
+pub const COLUMNS: [&str; 7] = [
+    "provider",
+    "module",
+    "reference",
+    "event",
+    "date",
+    "units",
+    "reason",
+];
+
+/// What an import stored.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct ImportReport {
+    /// Lines read, the header not counted.
+    pub lines: usize,
+    pub started: usize,
+    pub stopped: usize,
+    pub deliveries: usize,
+    /// Families whose module referrals changed.
+    pub families: usize,
+}
+
+/// The field name of a line's error: `lines[3].date` (line 1 is the header).
+fn at(line: usize, field: &str) -> String {
+    format!("lines[{line}].{field}")
+}
+
+/// The line and column of a field error named by [`at`], for the CLI.
+pub fn split_field(field: &str) -> Option<(usize, &str)> {
+    let rest = field.strip_prefix("lines[")?;
+    let (number, column) = rest.split_once("].")?;
+    Some((number.parse().ok()?, column))
+}
+
+#[derive(Debug)]
+struct Line {
+    number: usize,
+    values: HashMap<&'static str, String>,
+}
+
+impl Line {
+    fn get(&self, column: &str) -> &str {
+        self.values.get(column).map_or("", |v| v.trim())
+    }
+}
+
+/// Reads the CSV into lines; a missing column or broken quoting is reported.
+fn read_lines(text: &str) -> Result<Vec<Line>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|_| AppError::invalid(&at(1, "header"), "error-import-csv"))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .collect();
+    let mut errors = Invalid::new();
+    for column in COLUMNS.iter().take(5) {
+        if !headers.iter().any(|h| h == column) {
+            errors.add(at(1, column), "error-import-missing-column");
+        }
+    }
+    errors.finish()?;
+    let mut lines = Vec::new();
+    let mut errors = Invalid::new();
+    for (index, record) in reader.records().enumerate() {
+        let number = index + 2;
+        match record {
+            Ok(record) => {
+                if record.iter().all(|v| v.trim().is_empty()) {
+                    continue;
+                }
+                let values = COLUMNS
+                    .iter()
+                    .filter_map(|c| {
+                        let i = headers.iter().position(|h| h == c)?;
+                        Some((*c, record.get(i).unwrap_or_default().to_string()))
+                    })
+                    .collect();
+                lines.push(Line { number, values });
+            }
+            Err(_) => errors.add(at(number, "line"), "error-import-csv"),
+        }
+    }
+    errors.finish()?;
+    if lines.is_empty() {
+        return Err(AppError::invalid(&at(2, "line"), "error-import-empty"));
+    }
+    Ok(lines)
+}
+
+/// Moves a rule's field errors onto the line: `on` → `lines[3].date`.
+fn on_line(errors: &mut Invalid, line: usize, refused: Invalid) {
+    for e in refused.0 {
+        let column = match e.field.as_str() {
+            "on" | "started_on" | "ended_on" | "delivered_on" => "date",
+            "units" => "units",
+            "reason" => "reason",
+            _ => "event",
+        };
+        errors.add(at(line, column), e.key);
+    }
+}
+
+impl App {
+    /// Imports module starts, stops and delivered units from a provider's CSV.
+    /// `progress` is told after each line how many of how many were read.
+    pub async fn import_modules(
+        &self,
+        actor: &Actor,
+        text: &str,
+        progress: &(dyn Fn(usize, usize) + Send + Sync),
+    ) -> Result<ImportReport> {
+        actor.require(&[Role::Admin, Role::Supervisor])?;
+        let lines = read_lines(text)?;
+        let total = lines.len();
+        let today = self.today();
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let mut modules: HashMap<(String, String), Option<store::Module>> = HashMap::new();
+        let mut errors = Invalid::new();
+        let mut report = ImportReport {
+            lines: total,
+            ..ImportReport::default()
+        };
+        let mut touched: BTreeSet<(i64, i64)> = BTreeSet::new();
+        for (done, line) in lines.iter().enumerate() {
+            let n = line.number;
+            let before = errors.0.len();
+            let key = (
+                line.get("provider").to_string(),
+                line.get("module").to_string(),
+            );
+            if !modules.contains_key(&key) {
+                let found = store::by_code(&mut tx, &key.0, &key.1).await?;
+                modules.insert(key.clone(), found);
+            }
+            let module = modules.get(&key).cloned().flatten();
+            if module.is_none() {
+                if store::list(&mut tx)
+                    .await?
+                    .iter()
+                    .any(|m| m.organisation_name.eq_ignore_ascii_case(&key.0))
+                {
+                    errors.add(at(n, "module"), "error-import-unknown-module");
+                } else {
+                    errors.add(at(n, "provider"), "error-import-unknown-provider");
+                }
+            }
+            let referral = match parse_reference(line.get("reference")) {
+                Some(id) => store::get_referral(&mut tx, id).await?,
+                None => None,
+            };
+            match (&referral, &module) {
+                (None, _) => errors.add(at(n, "reference"), "error-import-unknown-reference"),
+                (Some(r), Some(m)) if r.module_id != m.id => {
+                    errors.add(at(n, "reference"), "error-import-reference-module")
+                }
+                _ => {}
+            }
+            let event = ImportEvent::parse(line.get("event"));
+            if event.is_none() {
+                errors.add(at(n, "event"), "error-import-event");
+            }
+            let date = match line.get("date") {
+                "" => {
+                    errors.add(at(n, "date"), "error-required");
+                    None
+                }
+                v => parse_date(v).or_else(|| {
+                    errors.add(at(n, "date"), "error-date-format");
+                    None
+                }),
+            };
+            if errors.0.len() > before {
+                progress(done + 1, total);
+                continue;
+            }
+            let (Some(r), Some(m), Some(event), Some(date)) = (referral, module, event, date)
+            else {
+                continue;
+            };
+            let mut refused = Invalid::new();
+            match event {
+                ImportEvent::Start => {
+                    match rules::validate_start(r.state, r.requested_on, date, today) {
+                        Err(e) => refused.merge(e),
+                        Ok(()) => match crate::module::start_checked(&mut tx, &r, date).await {
+                            Err(AppError::Invalid(e)) => refused.merge(e),
+                            Err(other) => return Err(other),
+                            Ok(()) => {
+                                store::start(&mut tx, r.id, date, r.version, now).await?;
+                                report.started += 1;
+                            }
+                        },
+                    }
+                }
+                ImportEvent::Stop => {
+                    let reason = match line.get("reason") {
+                        "" => Some(default_end_reason(r.state)),
+                        v => EndReason::parse(v),
+                    };
+                    match reason {
+                        None => refused.add("reason", "error-choose-option"),
+                        Some(reason) => match rules::validate_end(
+                            r.state,
+                            r.requested_on,
+                            r.started_on,
+                            date,
+                            reason,
+                            today,
+                        ) {
+                            Err(e) => refused.merge(e),
+                            Ok(()) => {
+                                store::end(&mut tx, r.id, date, reason, r.version, now).await?;
+                                report.stopped += 1;
+                            }
+                        },
+                    }
+                }
+                ImportEvent::Delivered => {
+                    let units = line.get("units").parse::<i64>().ok();
+                    match rules::validate_delivery(
+                        m.module_type,
+                        m.unit,
+                        r.children.len(),
+                        r.period(),
+                        Some(date),
+                        units,
+                        today,
+                    ) {
+                        Err(e) => refused.merge(e),
+                        Ok(()) => {
+                            let units = units.unwrap_or(1);
+                            store::record_delivery(&mut tx, r.id, date, units, "import", now)
+                                .await?;
+                            report.deliveries += 1;
+                        }
+                    }
+                }
+            }
+            if refused.is_empty() {
+                if let Some(e) = episode::get(&mut tx, r.episode_id).await? {
+                    touched.insert((e.family_id, e.id));
+                }
+            } else {
+                on_line(&mut errors, n, refused);
+            }
+            progress(done + 1, total);
+        }
+        if !errors.is_empty() {
+            tx.rollback().await?;
+            return Err(AppError::Invalid(errors));
+        }
+        report.families = touched
+            .iter()
+            .map(|(f, _)| *f)
+            .collect::<BTreeSet<_>>()
+            .len();
+        for (family_id, episode_id) in touched {
+            self.log(
+                &mut tx,
+                actor,
+                Target::episode(family_id, episode_id),
+                "module.import",
+                Outcome::Allowed,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_numbered_as_in_the_file() {
+        let text = "provider,module,reference,event,date,units,reason\n\
+                    Juvent,JUV-DB01,M-3,delivered,2026-11-02,1,\n\
+                    \n\
+                    Juvent,JUV-DB01,M-3,delivered,2026-11-03,1,\n";
+        let lines = read_lines(text).expect("lines");
+        assert_eq!(
+            lines.iter().map(|l| l.number).collect::<Vec<_>>(),
+            vec![2, 4]
+        );
+        assert_eq!(lines[0].get("reference"), "M-3");
+        assert_eq!(split_field("lines[4].date"), Some((4, "date")));
+    }
+
+    #[test]
+    fn a_missing_column_is_named() {
+        let err = read_lines("provider,module,event,date\nA,B,start,2026-01-01\n")
+            .expect_err("no reference column");
+        match err {
+            AppError::Invalid(i) => assert_eq!(i.0[0].field, "lines[1].reference"),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(matches!(
+            read_lines("provider,module,reference,event,date\n"),
+            Err(AppError::Invalid(_))
+        ));
+    }
+}
