@@ -1,10 +1,12 @@
 //! Caseloads against capacity, per coordinator.
 
+use chrono::Duration;
 use serde::Serialize;
 use utoipa::ToSchema;
 use wrapcare_core::caseload::{Capacity, Load};
+use wrapcare_core::contact::week_of;
 use wrapcare_core::role::Role;
-use wrapcare_store::{Tx, programme, team, worker};
+use wrapcare_store::{Tx, contact, programme, team, worker};
 
 use crate::access_log::{Outcome, Target};
 use crate::{Actor, App, AppError, Result};
@@ -25,6 +27,12 @@ pub struct CoordinatorLoad {
     #[schema(value_type = String)]
     pub load: Load,
     pub has_room: bool,
+    /// Hours logged this week (Monday up to today), across all families.
+    pub hours_this_week: f64,
+    /// Hours logged last week (Monday to Sunday).
+    pub hours_last_week: f64,
+    /// The caseload times the programme's weekly hours per family.
+    pub expected_weekly_hours: f64,
 }
 
 impl App {
@@ -64,7 +72,16 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?
             .norms();
-        let rows = worker::loads(tx, Some(team_id), worker_id, self.today()).await?;
+        let today = self.today();
+        let rows = worker::loads(tx, Some(team_id), worker_id, today).await?;
+        let monday = week_of(today);
+        let this_week = contact::minutes_by_worker(tx, monday, today).await?;
+        let last_week =
+            contact::minutes_by_worker(tx, monday - Duration::weeks(1), monday - Duration::days(1))
+                .await?;
+        let hours_of = |list: &[(i64, i64)], w: i64| {
+            list.iter().find(|(id, _)| *id == w).map_or(0, |(_, m)| *m) as f64 / 60.0
+        };
         Ok(rows
             .into_iter()
             .filter(|r| r.job == "coordinator")
@@ -83,6 +100,11 @@ impl App {
                     percent_used: capacity.percent_used(caseload),
                     load: capacity.status(caseload),
                     has_room: capacity.has_room_for_one_more(caseload),
+                    hours_this_week: hours_of(&this_week, r.worker_id),
+                    hours_last_week: hours_of(&last_week, r.worker_id),
+                    expected_weekly_hours: f64::from(caseload)
+                        * f64::from(norms.weekly_minutes_per_family)
+                        / 60.0,
                 }
             })
             .collect())

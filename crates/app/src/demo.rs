@@ -815,7 +815,11 @@ impl Ctx<'_> {
         }
         let children = rng.random_range(1..=3);
         for c in 0..children {
-            let given = GIVEN_CHILD.choose(rng).copied().unwrap_or("Robin");
+            // Siblings do not share a first name.
+            let mut given = GIVEN_CHILD.choose(rng).copied().unwrap_or("Robin");
+            while members.iter().any(|m: &Member| m.given_name == given) {
+                given = GIVEN_CHILD.choose(rng).copied().unwrap_or("Robin");
+            }
             let unborn = c == children - 1 && children > 1 && rng.random_bool(0.08);
             let birth = if unborn {
                 Birth::Expected(received_on + Duration::days(rng.random_range(30..150)))

@@ -43,6 +43,9 @@ pub struct HoursSummary {
     pub budget_minutes: i64,
     pub budget: wrapcare_core::contact::BudgetFlag,
     pub far_under_weekly_norm: bool,
+    pub weekly_norm_minutes: i64,
+    /// Minutes per week over the last twelve weeks.
+    pub recent_weeks: Vec<crate::contact::WeekMinutes>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -358,6 +361,9 @@ impl App {
                         budget_minutes: contacts.budget_minutes,
                         budget: contacts.budget,
                         far_under_weekly_norm: contacts.far_under_weekly_norm,
+                        weekly_norm_minutes: contacts.weekly_norm_minutes,
+                        recent_weeks: contacts.weeks[contacts.weeks.len().saturating_sub(12)..]
+                            .to_vec(),
                     }),
                 )
             }

@@ -96,7 +96,13 @@ fn read_lines(text: &str) -> Result<Vec<Line>> {
     let mut lines = Vec::new();
     let mut errors = Invalid::new();
     for (index, record) in reader.records().enumerate() {
-        let number = index + 2;
+        // The reader skips blank lines without counting them; the byte offset
+        // where the record starts gives the line as the user's editor shows it.
+        let position = match &record {
+            Ok(r) => r.position().cloned(),
+            Err(e) => e.position().cloned(),
+        };
+        let number = position.map_or(index + 2, |p| line_at(text, p.byte()));
         match record {
             Ok(record) => {
                 if record.iter().all(|v| v.trim().is_empty()) {
@@ -119,6 +125,17 @@ fn read_lines(text: &str) -> Result<Vec<Line>> {
         return Err(AppError::invalid(&at(2, "line"), "error-import-empty"));
     }
     Ok(lines)
+}
+
+/// The 1-based line of a byte offset in the text.
+fn line_at(text: &str, byte: u64) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+    // A record's position is where reading began, before any blank lines it skipped.
+    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+        end += 1;
+    }
+    bytes[..end].iter().filter(|b| **b == b'\n').count() + 1
 }
 
 /// Moves a rule's field errors onto the line: `on` → `lines[3].date`.

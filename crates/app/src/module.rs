@@ -43,8 +43,11 @@ pub struct ModuleInput {
     #[serde(default, deserialize_with = "number_or_string")]
     #[schema(value_type = Option<i64>)]
     pub places: String,
-    /// "false" takes the module out of new referrals; earlier ones stay.
-    #[serde(default, deserialize_with = "number_or_string")]
+    /// false takes the module out of new referrals; earlier ones stay.
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::bool_or_string"
+    )]
     #[schema(value_type = Option<bool>)]
     pub active: String,
 }
@@ -633,11 +636,15 @@ impl App {
                 }
             })
             .collect();
+        let taken = occupancy(tx, &catalogue, today, today).await?;
         let mut modules: Vec<ModuleView> = catalogue
             .modules
             .values()
             .filter(|m| m.active)
-            .map(|m| catalogue.view(m, today, None))
+            .map(|m| {
+                let in_use = taken.get(&m.id).and_then(|d| d.get(&today)).copied();
+                catalogue.view(m, today, in_use)
+            })
             .collect();
         modules.sort_by(|a, b| (&a.provider, &a.name).cmp(&(&b.provider, &b.name)));
         Ok(ModuleReferralsView {

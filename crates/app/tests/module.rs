@@ -61,15 +61,18 @@ async fn module_named(app: &App, admin: &Actor, name: &str) -> ModuleView {
         .expect("demo module")
 }
 
-/// An Amersfoort coordinator's family in care, accepted at least a month ago,
-/// with a child and no referral to a module of `kind` yet; with the family's
+/// An Amersfoort coordinator's family in care for at least a month, with a
+/// child and no referral to a module of `kind` yet; with the family's
 /// coordinator and the child.
 async fn family_without(app: &App, kind: ModuleType) -> (Actor, i64, i64) {
     let today = app.today();
     for email in COACHES {
         let coach = actor(app, email).await;
         for line in app.my_families(&coach).await.expect("mine") {
-            if line.state != EpisodeState::InCare || line.accepted_on > today - Duration::days(30)
+            let month_ago = today - Duration::days(30);
+            if line.state != EpisodeState::InCare
+                || line.accepted_on > month_ago
+                || line.started_on.is_none_or(|s| s > month_ago)
             {
                 continue;
             }
@@ -354,7 +357,11 @@ async fn a_stay_counts_its_nights_at_each_nights_tariff(store: Store) {
     assert_eq!(first.state, ReferralState::Requested);
     assert_eq!(first.module_id, boomgaard.id);
     assert_eq!(
-        first.children.iter().map(|c| c.person_id).collect::<Vec<_>>(),
+        first
+            .children
+            .iter()
+            .map(|c| c.person_id)
+            .collect::<Vec<_>>(),
         vec![child]
     );
     assert_eq!((first.units, first.cost_cents), (0, 0));
@@ -384,12 +391,19 @@ async fn a_stay_counts_its_nights_at_each_nights_tariff(store: Store) {
     let second = view
         .referrals
         .iter()
-        .find(|r| r.id != first.id && r.state == ReferralState::Requested && r.module_id == boomgaard.id)
+        .find(|r| {
+            r.id != first.id && r.state == ReferralState::Requested && r.module_id == boomgaard.id
+        })
         .expect("second referral")
         .clone();
     let errors = refused(
-        app.start_module(&coach, family, second.id, &step(day(16), "", second.version))
-            .await,
+        app.start_module(
+            &coach,
+            family,
+            second.id,
+            &step(day(16), "", second.version),
+        )
+        .await,
     );
     assert!(has(&errors, "on", "error-stay-overlap"), "{errors:?}");
 
@@ -460,12 +474,22 @@ async fn a_stay_counts_its_nights_at_each_nights_tariff(store: Store) {
 
     // Within the ended stay still overlaps; the day it ended another may begin.
     let errors = refused(
-        app.start_module(&coach, family, second.id, &step(day(12), "", second.version))
-            .await,
+        app.start_module(
+            &coach,
+            family,
+            second.id,
+            &step(day(12), "", second.version),
+        )
+        .await,
     );
     assert!(has(&errors, "on", "error-stay-overlap"), "{errors:?}");
     let view = app
-        .start_module(&coach, family, second.id, &step(day(10), "", second.version))
+        .start_module(
+            &coach,
+            family,
+            second.id,
+            &step(day(10), "", second.version),
+        )
         .await
         .expect("start on the day the other ended");
     let second = referral(&view, second.id);
@@ -511,23 +535,24 @@ async fn a_stay_counts_its_nights_at_each_nights_tariff(store: Store) {
     ));
 
     // Another family's referral is not found through this family, nor this one by strangers.
-    let others = app
-        .my_families(&coach)
-        .await
-        .expect("mine")
-        .into_iter()
-        .filter(|l| l.family_id != family)
-        .map(|l| l.family_id)
-        .collect::<Vec<_>>();
     let mut foreign = None;
-    for other in others {
-        let v = app.module_referrals(&coach, other).await.expect("modules");
-        if let Some(r) = v.referrals.first() {
-            foreign = Some(r.clone());
-            break;
+    'search: for email in COACHES {
+        let owner = actor(&app, email).await;
+        for line in app.my_families(&owner).await.expect("mine") {
+            if line.family_id == family {
+                continue;
+            }
+            let v = app
+                .module_referrals(&owner, line.family_id)
+                .await
+                .expect("modules");
+            if let Some(r) = v.referrals.first() {
+                foreign = Some(r.clone());
+                break 'search;
+            }
         }
     }
-    let foreign = foreign.expect("another family of the coordinator with a module");
+    let foreign = foreign.expect("another family with a module");
     assert!(matches!(
         app.end_module(
             &coach,
@@ -747,7 +772,9 @@ async fn a_stay_counts_its_nights_at_each_nights_tariff(store: Store) {
         "the call falls within the stay"
     );
     assert!(
-        entries.iter().any(|e| e.kind == Some(EventKind::HelpStarted)),
+        entries
+            .iter()
+            .any(|e| e.kind == Some(EventKind::HelpStarted)),
         "a family in care has a start of help"
     );
 
@@ -836,8 +863,18 @@ async fn delivered_days_fall_within_the_module(store: Store) {
         (day(12), "2", "units", "error-units-per-day"),
         (day(12), "0", "units", "error-units-per-day"),
         (day(12), "een", "units", "error-units-per-day"),
-        (day(15), "1", "delivered_on", "error-delivery-outside-module"),
-        (today + Duration::days(1), "1", "delivered_on", "error-date-in-future"),
+        (
+            day(15),
+            "1",
+            "delivered_on",
+            "error-delivery-outside-module",
+        ),
+        (
+            today + Duration::days(1),
+            "1",
+            "delivered_on",
+            "error-date-in-future",
+        ),
     ] {
         let errors = refused(
             app.record_delivery(&coach, family, r.id, &delivery(on, units))
@@ -846,12 +883,7 @@ async fn delivered_days_fall_within_the_module(store: Store) {
         assert!(has(&errors, field, key), "{on} {units}: {errors:?}");
     }
     let view = app
-        .end_module(
-            &coach,
-            family,
-            r.id,
-            &step(day(5), "completed", r.version),
-        )
+        .end_module(&coach, family, r.id, &step(day(5), "completed", r.version))
         .await
         .expect("end");
     let r = referral(&view, r.id);
@@ -876,6 +908,7 @@ async fn delivered_days_fall_within_the_module(store: Store) {
         .module_occupancy(&coach, day_care.id, Some(day(20)), Some(today))
         .await
         .expect("occupancy");
+    assert_eq!(occupancy.days.len(), 21);
     for (now, was) in occupancy.days.iter().zip(&occupancy_before.days) {
         let ago = (today - now.day).num_days();
         let mine = i64::from((5..=14).contains(&ago));
@@ -946,8 +979,66 @@ async fn delivered_days_fall_within_the_module(store: Store) {
     );
 }
 
+async fn offered_modules_show_the_places_taken(store: Store) {
+    let app = demo(store).await;
+    let admin = actor(&app, "admin@demo.wrapcare.nl").await;
+    let today = app.today();
+    let boomgaard = module_named(&app, &admin, "Logeerhuis De Boomgaard").await;
+    let (coach, family, child) = family_without(&app, ModuleType::Residential).await;
+    let before = app.module_referrals(&coach, family).await.expect("modules");
+    let view = app
+        .request_module(
+            &coach,
+            family,
+            &ModuleReferralInput {
+                module_id: boomgaard.id.to_string(),
+                children: vec![child],
+                goal_key: String::new(),
+                requested_on: iso(today - Duration::days(3)),
+                note: String::new(),
+            },
+        )
+        .await
+        .expect("request");
+    let stay = new_referral(&before, &view);
+    app.start_module(
+        &coach,
+        family,
+        stay.id,
+        &step(today - Duration::days(2), "", stay.version),
+    )
+    .await
+    .expect("a stay running tonight");
+    let in_catalogue = module_named(&app, &admin, "Logeerhuis De Boomgaard")
+        .await
+        .places_in_use;
+    assert!(
+        in_catalogue.is_some_and(|n| n >= 1),
+        "tonight's stay takes a place: {in_catalogue:?}"
+    );
+    assert_eq!(
+        in_catalogue,
+        boomgaard.places_in_use.map(|n| n + 1),
+        "one more than before the stay"
+    );
+    // The modules offered for a new referral show the places taken today, as the catalogue does.
+    let offered = app
+        .module_referrals(&coach, family)
+        .await
+        .expect("modules")
+        .modules
+        .into_iter()
+        .find(|m| m.id == boomgaard.id)
+        .expect("offered");
+    assert_eq!(
+        offered.places_in_use, in_catalogue,
+        "the places taken, as the catalogue shows them"
+    );
+}
+
 wrapcare_store::on_both_databases!(
     admins_keep_the_catalogue,
     a_stay_counts_its_nights_at_each_nights_tariff,
     delivered_days_fall_within_the_module,
+    offered_modules_show_the_places_taken,
 );

@@ -424,8 +424,9 @@ pub fn stays_overlap(stay: Stay, others: &[Stay]) -> bool {
         .any(|other| half_open_overlap(widen(stay), widen(*other)))
 }
 
-/// Nights of a stay from `start` to `end` (the 1st to the 3rd is 2 nights);
-/// a running stay counts up to and including last night before `until`.
+/// Nights of a stay from `start` to `end` (the 1st to the 3rd is 2 nights)
+/// that begin before `until`. A night belongs to the day it begins, so costs up
+/// to and including a day pass the day after as `until`.
 pub fn nights(start: NaiveDate, end: Option<NaiveDate>, until: NaiveDate) -> i64 {
     let last = end.map_or(until, |e| e.min(until));
     (last - start).num_days().max(0)

@@ -89,3 +89,24 @@ pub fn number_or_string<'de, D: serde::Deserializer<'de>>(
         },
     )
 }
+
+/// Reads a JSON boolean, number or string as text ("true", "false", "1", "on"…),
+/// so forms and JSON clients reach the same validation.
+pub fn bool_or_string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Flag(bool),
+        Whole(i64),
+        Text(String),
+    }
+    Ok(
+        match <Either as serde::Deserialize>::deserialize(deserializer)? {
+            Either::Flag(b) => b.to_string(),
+            Either::Whole(n) => n.to_string(),
+            Either::Text(s) => s,
+        },
+    )
+}

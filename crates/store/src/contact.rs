@@ -192,3 +192,22 @@ pub async fn programme_minutes(
     })?;
     Ok(total)
 }
+
+/// Active minutes each coordinator logged within `[from, to]`, across all families.
+pub async fn minutes_by_worker(
+    tx: &mut Tx,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(i64, i64)>> {
+    let rows = on_tx!(tx, |conn| {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT worker_id, CAST(SUM(minutes) AS BIGINT) FROM contacts \
+             WHERE status = 'active' AND contact_on >= $1 AND contact_on <= $2 GROUP BY worker_id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(conn)
+        .await
+    })?;
+    Ok(rows)
+}

@@ -680,3 +680,6 @@ error-import-event = Choose start, stop or delivered.
 error-import-content-type = Send the file as text/csv.
 error-import-utf8 = The file is not UTF-8 text.
 module-reference = Reference for the provider
+col-hours-last-week = Hours last week
+col-hours-this-week = Hours this week
+caseloads-expected = norm { $hours }

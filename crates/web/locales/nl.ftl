@@ -680,3 +680,6 @@ error-import-event = Kies start, stop of delivered.
 error-import-content-type = Stuur het bestand als text/csv.
 error-import-utf8 = Het bestand is geen UTF-8-tekst.
 module-reference = Kenmerk voor de aanbieder
+col-hours-last-week = Uren vorige week
+col-hours-this-week = Uren deze week
+caseloads-expected = norm { $hours }

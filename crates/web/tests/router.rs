@@ -884,6 +884,8 @@ async fn openapi_describes_every_api_route(store: Store) {
         include_str!("../src/api/admin.rs"),
         include_str!("../src/api/plan.rs"),
         include_str!("../src/api/contact.rs"),
+        include_str!("../src/api/module.rs"),
+        include_str!("../src/api/import.rs"),
     ]
     .join("\n");
     let routes: Vec<&str> = source
@@ -1911,6 +1913,643 @@ async fn contact_pages_and_api(store: Store) {
     );
 }
 
+/// Fails when a page shows a message key instead of its text.
+fn assert_no_raw_keys(path: &str, page: &Answer) {
+    for prefix in [
+        ">error-",
+        ">field-",
+        ">col-",
+        ">nav-",
+        ">hint-",
+        ">notice-",
+        ">module-",
+        ">modules-",
+        ">timeline-",
+        ">costs-",
+    ] {
+        assert!(
+            !page.body.contains(prefix),
+            "{path} shows a raw message key ({prefix})"
+        );
+    }
+}
+
+async fn module_pages_and_api(store: Store) {
+    let t = setup(store).await;
+    let admin = t.session("admin@demo.wrapcare.nl").await;
+    let coach = t.session("coach1@demo.wrapcare.nl").await;
+    let actor = t
+        .app
+        .cli_actor("coach1@demo.wrapcare.nl")
+        .await
+        .expect("coach");
+    // A family in care for a while, so its timeline has contacts.
+    let long_ago = t.app.today() - chrono::Duration::days(60);
+    let family = t
+        .app
+        .my_families(&actor)
+        .await
+        .expect("mine")
+        .iter()
+        .find(|l| l.started_on.is_some_and(|s| s < long_ago))
+        .expect("in care for two months")
+        .family_id;
+    let admin_token = t.token("admin@demo.wrapcare.nl").await;
+    let catalogue = t
+        .api("GET", "/api/v1/modules", Some(&admin_token), None)
+        .await;
+    assert_eq!(catalogue.status, StatusCode::OK, "{}", catalogue.body);
+    let modules = catalogue.json().as_array().expect("modules").clone();
+    assert_eq!(modules.len(), 5);
+    let id_of = |name: &str| {
+        modules
+            .iter()
+            .find(|m| m["name"] == name)
+            .and_then(|m| m["id"].as_i64())
+            .expect("demo module")
+    };
+    let boomgaard = id_of("Logeerhuis De Boomgaard");
+    let activity = id_of("Vrijetijdsbegeleiding");
+
+    // The catalogue: admins may add to it, coordinators read it, intake and analysts do not.
+    let page = t.get("/modules", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Logeerhuis De Boomgaard"));
+    assert!(page.body.contains("id=\"create-module\""));
+    assert_no_raw_keys("/modules", &page);
+    let page = t.get("/modules", Some(&coach)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Logeerhuis De Boomgaard"));
+    assert!(
+        !page.body.contains("id=\"create-module\""),
+        "only admins add modules"
+    );
+    for email in ["intake@demo.wrapcare.nl", "analist@demo.wrapcare.nl"] {
+        let s = t.session(email).await;
+        assert_eq!(
+            t.get("/modules", Some(&s)).await.status,
+            StatusCode::FORBIDDEN,
+            "{email}"
+        );
+    }
+    for s in [&admin, &coach] {
+        let path = format!("/modules/{boomgaard}");
+        let page = t.get(&path, Some(s)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains("ZB-VERBL"));
+        assert_no_raw_keys(&path, &page);
+    }
+    assert_eq!(
+        t.get("/modules/999999", Some(&coach)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // An admin's form with a tariff that is not whole cents keeps what was typed.
+    let provider = modules
+        .iter()
+        .find(|m| m["id"].as_i64() == Some(boomgaard))
+        .and_then(|m| m["organisation_id"].as_i64())
+        .expect("provider")
+        .to_string();
+    let refused = t
+        .post_form(
+            "/modules",
+            &admin,
+            &[
+                ("organisation_id", &provider),
+                ("name", "Gezinshuis"),
+                ("code", "ZB-GH"),
+                ("module_type", "residential"),
+                ("unit", "night"),
+                ("places", "4"),
+                ("valid_from", &today(&t)),
+                ("tariff_euros", "185,505"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Een tarief is een heel aantal centen: hooguit twee decimalen."),
+        "the tariff's error by the field"
+    );
+    assert!(refused.body.contains("value=\"Gezinshuis\""));
+    let created = t
+        .post_form(
+            "/modules",
+            &admin,
+            &[
+                ("organisation_id", &provider),
+                ("name", "Gezinshuis"),
+                ("code", "ZB-GH"),
+                ("module_type", "residential"),
+                ("unit", "night"),
+                ("places", "4"),
+                ("valid_from", &today(&t)),
+                ("tariff_euros", "185,50"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    assert!(created.location().starts_with("/modules/"));
+    let shown = t.get(created.location(), Some(&admin)).await;
+    assert!(shown.body.contains("185,50"), "the tariff in Dutch money");
+
+    // The family's modules, timeline and costs.
+    for path in [
+        format!("/families/{family}/modules"),
+        format!("/families/{family}/timeline"),
+        format!("/families/{family}/costs"),
+    ] {
+        let page = t.get(&path, Some(&coach)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        assert!(page.content_type().starts_with("text/html"));
+        assert_no_raw_keys(&path, &page);
+    }
+    let all = t
+        .get(&format!("/families/{family}/timeline"), Some(&coach))
+        .await;
+    assert!(all.body.contains("id=\"timeline\""));
+    assert!(all.body.contains("timeline__item--referral_received"));
+    assert!(all.body.contains("timeline__item--contact"));
+    let main_steps = t
+        .get(
+            &format!("/families/{family}/timeline?without=contacts"),
+            Some(&coach),
+        )
+        .await;
+    assert_eq!(main_steps.status, StatusCode::OK);
+    assert!(
+        main_steps
+            .body
+            .contains("timeline__item--referral_received")
+    );
+    assert!(
+        !main_steps.body.contains("timeline__item--contact"),
+        "contacts left out"
+    );
+    let costs = t
+        .get(&format!("/families/{family}/costs"), Some(&coach))
+        .await;
+    assert!(costs.body.contains("id=\"costs-total\""));
+    let backwards = t
+        .get(
+            &format!(
+                "/families/{family}/costs?from={}&to={}",
+                days_ago(&t, 1),
+                days_ago(&t, 10)
+            ),
+            Some(&coach),
+        )
+        .await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let stranger = t.session("coach3@demo.wrapcare.nl").await;
+    for path in [
+        format!("/families/{family}/modules"),
+        format!("/families/{family}/timeline"),
+        format!("/families/{family}/costs"),
+    ] {
+        assert_eq!(
+            t.get(&path, Some(&stranger)).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+
+    // A request without a child: 422 with the error by the field, nothing stored.
+    let token = t.token("coach1@demo.wrapcare.nl").await;
+    let listed = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{family}/modules"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let listed = listed.json();
+    let before = listed["referrals"].as_array().expect("referrals").len();
+    let child = listed["children"][0]["person_id"]
+        .as_i64()
+        .expect("a child")
+        .to_string();
+    let module_id = activity.to_string();
+    let requested_on = days_ago(&t, 3);
+    let no_child = t
+        .post_form(
+            &format!("/families/{family}/modules"),
+            &coach,
+            &[("module_id", &module_id), ("requested_on", &requested_on)],
+            true,
+        )
+        .await;
+    assert_eq!(no_child.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_child.body.contains("Kies ten minste één kind."),
+        "the error by the children"
+    );
+    let no_csrf = t
+        .post_form(
+            &format!("/families/{family}/modules"),
+            &coach,
+            &[
+                ("module_id", &module_id),
+                ("children", &child),
+                ("requested_on", &requested_on),
+            ],
+            false,
+        )
+        .await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN);
+    let count = |view: &Value| view["referrals"].as_array().expect("referrals").len();
+    let after = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{family}/modules"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(count(&after), before, "nothing stored");
+    let requested = t
+        .post_form(
+            &format!("/families/{family}/modules"),
+            &coach,
+            &[
+                ("module_id", &module_id),
+                ("children", &child),
+                ("requested_on", &requested_on),
+                ("note", "Voetbal op zaterdag"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(
+        requested.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        requested.body
+    );
+    assert_eq!(
+        requested.location(),
+        format!("/families/{family}/modules?notice=notice-module-requested")
+    );
+    let after = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{family}/modules"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(count(&after), before + 1);
+    let new = after["referrals"]
+        .as_array()
+        .expect("referrals")
+        .iter()
+        .find(|r| r["note"] == "Voetbal op zaterdag")
+        .expect("the request")
+        .clone();
+    let referral = new["id"].as_i64().expect("id");
+    let version = new["version"].as_i64().expect("version").to_string();
+    let early = days_ago(&t, 4);
+    let too_early = t
+        .post_form(
+            &format!("/families/{family}/modules/{referral}/start"),
+            &coach,
+            &[("on", &early), ("version", &version)],
+            true,
+        )
+        .await;
+    assert_eq!(too_early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        too_early
+            .body
+            .contains("De start kan niet voor de aanvraag liggen."),
+        "the start's error"
+    );
+    let started = t
+        .post_form(
+            &format!("/families/{family}/modules/{referral}/start"),
+            &coach,
+            &[("on", &days_ago(&t, 2)), ("version", &version)],
+            true,
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let stale = t
+        .post_form(
+            &format!("/families/{family}/modules/{referral}/end"),
+            &coach,
+            &[
+                ("on", &today(&t)),
+                ("reason", "completed"),
+                ("version", &version),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        stale
+            .body
+            .contains("Iemand anders heeft dit intussen gewijzigd.")
+    );
+    let costs_path = format!(
+        "/api/v1/families/{family}/costs?from={}&to={}",
+        days_ago(&t, 2),
+        today(&t)
+    );
+    let activity_units = |costs: &Value| {
+        costs["modules"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .filter(|l| l["module_id"].as_i64() == Some(activity))
+            .map(|l| {
+                (
+                    l["units"].as_i64().expect("units"),
+                    l["cents"].as_i64().expect("cents"),
+                )
+            })
+            .fold((0, 0), |(u, c), (lu, lc)| (u + lu, c + lc))
+    };
+    let before_delivery = t.api("GET", &costs_path, Some(&token), None).await.json();
+    let delivered = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{family}/modules/{referral}/deliveries"),
+            Some(&token),
+            Some(json!({"delivered_on": days_ago(&t, 1), "units": 2})),
+        )
+        .await;
+    assert_eq!(delivered.status, StatusCode::OK, "{}", delivered.body);
+    let view = delivered.json();
+    let line = view["referrals"]
+        .as_array()
+        .expect("referrals")
+        .iter()
+        .find(|r| r["id"].as_i64() == Some(referral))
+        .expect("the referral")
+        .clone();
+    assert_eq!(line["state"], "started");
+    assert_eq!(line["units"], 2);
+    assert_eq!(line["cost_cents"], 2 * 4_500);
+
+    // Bad JSON types are problems, not crashes.
+    for body in [
+        json!({"module_id": activity, "children": "Sem", "requested_on": requested_on}),
+        json!({"module_id": activity, "children": ["Sem"], "requested_on": requested_on}),
+        json!({"module_id": [activity], "children": [1], "requested_on": requested_on}),
+    ] {
+        let bad = t
+            .api(
+                "POST",
+                &format!("/api/v1/families/{family}/modules"),
+                Some(&token),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            bad.content_type().starts_with("application/problem+json"),
+            "{body}"
+        );
+    }
+    let invalid = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{family}/modules"),
+            Some(&token),
+            Some(json!({"module_id": boomgaard, "children": [], "requested_on": requested_on})),
+        )
+        .await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        invalid.json()["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .any(|e| e["field"] == "children")
+    );
+
+    // Timeline and costs as JSON.
+    let timeline = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{family}/timeline"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(timeline.status, StatusCode::OK, "{}", timeline.body);
+    assert!(timeline.content_type().starts_with("application/json"));
+    let timeline = timeline.json();
+    assert_eq!(timeline["family_id"], family);
+    let entries = timeline["entries"].as_array().expect("entries");
+    assert_eq!(entries[0]["kind"], "referral_received");
+    let dates: Vec<&str> = entries
+        .iter()
+        .map(|e| e["on"].as_str().expect("date"))
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "in date order");
+    assert!(entries.iter().any(|e| e["kind"] == "module_started"
+        && e["module"] == "Vrijetijdsbegeleiding"
+        && e["on"] == days_ago(&t, 2).as_str()));
+    let costs = t.api("GET", &costs_path, Some(&token), None).await;
+    assert_eq!(costs.status, StatusCode::OK, "{}", costs.body);
+    let costs = costs.json();
+    assert_eq!(costs["hourly_rate_cents"], 9_500);
+    assert_eq!(costs["families"], 1);
+    let total = costs["total_cents"].as_i64().expect("total");
+    let parts = costs["coordinator_cents"].as_i64().expect("coordinator")
+        + costs["module_cents"].as_i64().expect("modules");
+    assert_eq!(total, parts);
+    let (units, cents) = activity_units(&costs);
+    let (units_before, cents_before) = activity_units(&before_delivery);
+    assert_eq!(
+        (units - units_before, cents - cents_before),
+        (2, 2 * 4_500),
+        "two sessions at the tariff of the day"
+    );
+    let backwards = t
+        .api(
+            "GET",
+            &format!(
+                "/api/v1/families/{family}/costs?from={}&to={}",
+                today(&t),
+                days_ago(&t, 2)
+            ),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        backwards
+            .content_type()
+            .starts_with("application/problem+json")
+    );
+    let programme = costs["programme_id"].as_i64().expect("programme");
+    let analyst = t.token("analist@demo.wrapcare.nl").await;
+    let figures = t
+        .api(
+            "GET",
+            &format!("/api/v1/programmes/{programme}/costs"),
+            Some(&analyst),
+            None,
+        )
+        .await;
+    assert_eq!(figures.status, StatusCode::OK, "{}", figures.body);
+    assert!(figures.json()["families"].as_i64().expect("families") > 0);
+    assert_eq!(
+        t.api(
+            "GET",
+            &format!("/api/v1/programmes/{programme}/costs"),
+            Some(&token),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let analyst_page = t.session("analist@demo.wrapcare.nl").await;
+    let page = t
+        .get(
+            &format!("/programmes/{programme}/costs"),
+            Some(&analyst_page),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_no_raw_keys("/programmes/{id}/costs", &page);
+    assert_eq!(
+        t.get(&format!("/programmes/{programme}/costs"), Some(&coach))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let stranger = t.token("coach3@demo.wrapcare.nl").await;
+    for path in ["timeline", "costs", "modules"] {
+        assert_eq!(
+            t.api(
+                "GET",
+                &format!("/api/v1/families/{family}/{path}"),
+                Some(&stranger),
+                None
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+}
+
+async fn module_api_takes_its_documented_json_types(store: Store) {
+    let t = setup(store).await;
+    let admin = t.token("admin@demo.wrapcare.nl").await;
+    let modules = t
+        .api("GET", "/api/v1/modules", Some(&admin), None)
+        .await
+        .json();
+    let provider = modules[0]["organisation_id"].as_i64().expect("provider");
+    // Numbers where the description says integer.
+    let created = t
+        .api(
+            "POST",
+            "/api/v1/modules",
+            Some(&admin),
+            Some(
+                json!({"organisation_id": provider, "name": "Gezinshuis", "code": "GH-1",
+                "module_type": "residential", "unit": "night", "places": 4}),
+            ),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let id = created.json()["id"].as_i64().expect("id");
+    let tariff = t
+        .api(
+            "POST",
+            &format!("/api/v1/modules/{id}/tariffs"),
+            Some(&admin),
+            Some(json!({"valid_from": today(&t), "tariff_cents": 18_550})),
+        )
+        .await;
+    assert_eq!(tariff.status, StatusCode::OK, "{}", tariff.body);
+    let occupancy = tariff.json();
+    assert_eq!(occupancy["module"]["current_tariff_cents"], 18_550);
+    assert_eq!(occupancy["module"]["places"], 4);
+    let fraction = t
+        .api(
+            "POST",
+            &format!("/api/v1/modules/{id}/tariffs"),
+            Some(&admin),
+            Some(json!({"valid_from": days_ago(&t, 1), "tariff_cents": 185.5})),
+        )
+        .await;
+    assert_eq!(fraction.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        fraction.json()["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .any(|e| e["field"] == "tariff_cents")
+    );
+    let coach = t.token("coach1@demo.wrapcare.nl").await;
+    assert_eq!(
+        t.api(
+            "POST",
+            "/api/v1/modules",
+            Some(&coach),
+            Some(
+                json!({"organisation_id": provider, "name": "X", "code": "X",
+                "module_type": "other", "unit": "hour"})
+            ),
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    // `active` is documented as a boolean, and a JSON boolean is taken as one.
+    let spec = t.get("/api/openapi.json", None).await.json();
+    let documented = &spec["components"]["schemas"]["ModuleInput"]["properties"]["active"];
+    assert!(documented.to_string().contains("boolean"), "{documented}");
+    let inactive = t
+        .api(
+            "POST",
+            "/api/v1/modules",
+            Some(&admin),
+            Some(
+                json!({"organisation_id": provider, "name": "Opvoedondersteuning", "code": "OO-1",
+                "module_type": "ambulatory", "unit": "hour", "active": false}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        inactive.status,
+        StatusCode::OK,
+        "a boolean `active` as documented: {}",
+        inactive.body
+    );
+    let id = inactive.json()["id"].as_i64().expect("id");
+    let listed = t
+        .api("GET", "/api/v1/modules", Some(&admin), None)
+        .await
+        .json();
+    let stored = listed
+        .as_array()
+        .expect("modules")
+        .iter()
+        .find(|m| m["id"].as_i64() == Some(id))
+        .expect("stored")
+        .clone();
+    assert_eq!(stored["active"], false);
+}
+
 wrapcare_store::on_both_databases!(
     health_assets_and_login,
     every_page_answers_for_its_role,
@@ -1926,4 +2565,6 @@ wrapcare_store::on_both_databases!(
     api_admin_matches_the_pages,
     plan_pages_and_api,
     contact_pages_and_api,
+    module_pages_and_api,
+    module_api_takes_its_documented_json_types,
 );

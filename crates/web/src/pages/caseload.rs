@@ -29,6 +29,8 @@ pub async fn team(State(state): State<AppState>, user: PageUser) -> PageResult {
                     th scope="col" { (ctx.t("col-organisation")) }
                     th scope="col" class="num" { (ctx.t("col-hours")) }
                     th scope="col" { (ctx.t("col-caseload")) }
+                    th scope="col" class="num" { (ctx.t("col-hours-last-week")) }
+                    th scope="col" class="num" { (ctx.t("col-hours-this-week")) }
                 } }
                 tbody {
                     @for l in &loads {
@@ -37,6 +39,11 @@ pub async fn team(State(state): State<AppState>, user: PageUser) -> PageResult {
                             td { (l.home_organisation) }
                             td.num { (ctx.tr.dec1(l.seconded_hours_per_week)) }
                             td { (capacity_bar(&ctx, l)) }
+                            td.num {
+                                (ctx.tr.dec1(l.hours_last_week))
+                                br; span.hint { (ctx.tr.t1("caseloads-expected", "hours", ctx.tr.dec1(l.expected_weekly_hours))) }
+                            }
+                            td.num { (ctx.tr.dec1(l.hours_this_week)) }
                         }
                     }
                 }

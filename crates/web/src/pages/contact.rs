@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use maud::{Markup, html};
 use serde::Deserialize;
-use wrapcare_app::contact::{ContactInput, ContactsView, CorrectInput, RemoveInput};
+use wrapcare_app::contact::{ContactInput, ContactsView, CorrectInput, RemoveInput, WeekMinutes};
 use wrapcare_core::FieldError;
 use wrapcare_core::contact::{BudgetFlag, ContactKind, EntryStatus};
 
@@ -39,9 +39,10 @@ fn kinds(ctx: &Ctx<'_>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Hours per week as bars against the weekly norm (dashed line), as SVG.
-fn weeks_chart(ctx: &Ctx<'_>, view: &ContactsView) -> Markup {
-    let weeks = &view.weeks[view.weeks.len().saturating_sub(26)..];
+/// Hours per week as bars against the weekly norm (dashed line), as SVG; the
+/// last 26 weeks at most.
+pub fn weeks_chart(ctx: &Ctx<'_>, weeks: &[WeekMinutes], weekly_norm_minutes: i64) -> Markup {
+    let weeks = &weeks[weeks.len().saturating_sub(26)..];
     if weeks.is_empty() {
         return html! {};
     }
@@ -51,7 +52,7 @@ fn weeks_chart(ctx: &Ctx<'_>, view: &ContactsView) -> Markup {
         .map(|w| w.minutes)
         .max()
         .unwrap_or(0)
-        .max(view.weekly_norm_minutes * 3 / 2)
+        .max(weekly_norm_minutes * 3 / 2)
         .max(60) as f64;
     let slot = (width - 2.0 * pad) / weeks.len() as f64;
     let y = |m: f64| height - pad - (height - 2.0 * pad) * (m / max);
@@ -63,7 +64,7 @@ fn weeks_chart(ctx: &Ctx<'_>, view: &ContactsView) -> Markup {
                 rect.chart__bar x=(format!("{:.1}", pad + slot * i as f64 + 2.0)) y=(format!("{top:.1}"))
                     width=(format!("{:.1}", (slot - 4.0).max(1.0))) height=(format!("{:.1}", height - pad - top)) {}
             }
-            line.chart__norm x1=(pad) x2=(width - pad) y1=(format!("{:.1}", y(view.weekly_norm_minutes as f64))) y2=(format!("{:.1}", y(view.weekly_norm_minutes as f64))) {}
+            line.chart__norm x1=(pad) x2=(width - pad) y1=(format!("{:.1}", y(weekly_norm_minutes as f64))) y2=(format!("{:.1}", y(weekly_norm_minutes as f64))) {}
         }
     }
 }
@@ -92,7 +93,7 @@ pub fn norms(ctx: &Ctx<'_>, view: &ContactsView) -> Markup {
                 @if view.far_under_weekly_norm { " " span.badge.badge--warning { (ctx.t("contacts-far-under")) } }
             } }
         }
-        (weeks_chart(ctx, view))
+        (weeks_chart(ctx, &view.weeks, view.weekly_norm_minutes))
         div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
             table.data-table {
                 caption { (ctx.t("contacts-recent-weeks")) }

@@ -313,7 +313,11 @@ pub async fn family_page(
                         }
                         @if h.far_under_weekly_norm { " " span.badge.badge--warning { (ctx.t("contacts-far-under")) } }
                     } }
+                    div { dt { (ctx.t("contacts-weekly-norm")) } dd {
+                        (ctx.tr.t1("hours-value", "hours", ctx.tr.dec1(h.weekly_norm_minutes as f64 / 60.0)))
+                    } }
                 }
+                (super::contact::weeks_chart(&ctx, &h.recent_weeks, h.weekly_norm_minutes))
             }
             @if e.state != EpisodeState::Waiting && e.state != EpisodeState::Withdrawn {
                 p.actions {
