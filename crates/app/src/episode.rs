@@ -131,11 +131,13 @@ impl App {
             Outcome::Allowed,
         )
         .await?;
-        tx.commit().await?;
-        Ok(rows
+        let mut lines: Vec<FamilyLine> = rows
             .into_iter()
             .filter_map(|r| FamilyLine::of(r, today, norm_days))
-            .collect())
+            .collect();
+        self.flag_hours(&mut tx, &mut lines).await?;
+        tx.commit().await?;
+        Ok(lines)
     }
 
     /// The open episode of a family the actor may open, locked for change.

@@ -170,6 +170,10 @@ pub struct FamilyLine {
     pub plan_review_due: Option<NaiveDate>,
     /// The plan's agreement or review is past due.
     pub plan_overdue: bool,
+    /// Hours used against the programme's budget (in care only).
+    pub budget: Option<wrapcare_core::contact::BudgetFlag>,
+    /// Each of the last two complete weeks had less than half the weekly norm.
+    pub far_under_weekly_norm: bool,
 }
 
 impl FamilyLine {
@@ -194,6 +198,8 @@ impl FamilyLine {
                 )
             });
         Some(FamilyLine {
+            budget: None,
+            far_under_weekly_norm: false,
             plan_review_due,
             plan_overdue: plan_review_due.is_some_and(|d| d < today),
             family_id: row.family_id,
@@ -512,11 +518,61 @@ impl App {
             Outcome::Allowed,
         )
         .await?;
-        tx.commit().await?;
-        Ok(rows
+        let mut lines: Vec<FamilyLine> = rows
             .into_iter()
             .filter_map(|r| FamilyLine::of(r, today, norm_days))
-            .collect())
+            .collect();
+        self.flag_hours(&mut tx, &mut lines).await?;
+        tx.commit().await?;
+        Ok(lines)
+    }
+
+    /// Flags each family in care whose hours near or pass the budget, or that
+    /// had two thin weeks, as the family page does.
+    pub(crate) async fn flag_hours(&self, tx: &mut Tx, lines: &mut [FamilyLine]) -> Result<()> {
+        let ids: Vec<i64> = lines
+            .iter()
+            .filter(|l| l.state == EpisodeState::InCare)
+            .map(|l| l.episode_id)
+            .collect();
+        let entries = wrapcare_store::contact::active_of_episodes(tx, &ids).await?;
+        let mut norms_of: std::collections::HashMap<i64, wrapcare_core::programme::Norms> =
+            std::collections::HashMap::new();
+        let today = self.today();
+        for line in lines.iter_mut().filter(|l| ids.contains(&l.episode_id)) {
+            let Some(e) = episode::get(tx, line.episode_id).await? else {
+                continue;
+            };
+            let norms = match norms_of.get(&e.programme_id) {
+                Some(n) => *n,
+                None => {
+                    let Some(p) = programme::get(tx, e.programme_id).await? else {
+                        continue;
+                    };
+                    norms_of.insert(e.programme_id, p.norms());
+                    p.norms()
+                }
+            };
+            let mine: Vec<(NaiveDate, i64)> = entries
+                .iter()
+                .filter(|(id, _, _)| *id == e.id)
+                .map(|(_, d, m)| (*d, *m))
+                .collect();
+            let used: i64 = mine.iter().map(|(_, m)| m).sum();
+            let weeks = wrapcare_core::contact::weekly_minutes(
+                &mine,
+                e.started_on.unwrap_or(e.accepted_on),
+                today,
+            );
+            let weekly = i64::from(norms.weekly_minutes_per_family);
+            line.budget = Some(wrapcare_core::contact::budget_flag(
+                used,
+                i64::from(norms.budget_minutes_per_family),
+            ));
+            line.far_under_weekly_norm =
+                wrapcare_core::contact::far_under_weekly_norm(&weeks, today, weekly);
+        }
+        Ok(())
     }
 
     pub(crate) async fn team_norm_days(&self, tx: &mut Tx, actor: &Actor) -> Result<i64> {

@@ -211,3 +211,24 @@ pub async fn minutes_by_worker(
     })?;
     Ok(rows)
 }
+
+/// Active entries `(episode id, day, minutes)` of the given episodes.
+pub async fn active_of_episodes(
+    tx: &mut Tx,
+    episode_ids: &[i64],
+) -> Result<Vec<(i64, NaiveDate, i64)>> {
+    if episode_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = episode_ids.iter().map(i64::to_string).collect();
+    // The ids are our own integers, so listing them inline is safe and keeps one query.
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT episode_id, contact_on, minutes FROM contacts \
+         WHERE status = 'active' AND episode_id IN ({})",
+        ids.join(", ")
+    ));
+    let rows = on_tx!(tx, |conn| sqlx::query_as::<_, (i64, NaiveDate, i64)>(sql)
+        .fetch_all(conn)
+        .await)?;
+    Ok(rows)
+}

@@ -683,3 +683,5 @@ module-reference = Reference for the provider
 col-hours-last-week = Hours last week
 col-hours-this-week = Hours this week
 caseloads-expected = norm { $hours }
+col-hours-norms = Hours
+family-weeks-chart-caption = Hours per week over the last twelve weeks; the dashed line is the weekly norm.

@@ -683,3 +683,5 @@ module-reference = Kenmerk voor de aanbieder
 col-hours-last-week = Uren vorige week
 col-hours-this-week = Uren deze week
 caseloads-expected = norm { $hours }
+col-hours-norms = Uren
+family-weeks-chart-caption = Uren per week, de laatste twaalf weken; de stippellijn is de norm per week.

@@ -4,11 +4,11 @@
 export const name = 'tour';
 
 const PAGES = {
-  admin: ['/admin/users', '/admin/users/1', '/admin/organisations', '/admin/programmes', '/admin/programmes/1', '/admin/teams', '/admin/workers', '/figures'],
-  leider: ['/screening', '/waiting-list', '/families', '/families?q=de', '/caseloads', '/figures'],
-  coach1: ['/caseloads', '/my-families'],
+  admin: ['/admin/users', '/admin/users/1', '/admin/organisations', '/admin/programmes', '/admin/programmes/1', '/admin/teams', '/admin/workers', '/modules', '/modules/1', '/figures'],
+  leider: ['/screening', '/waiting-list', '/families', '/families?q=de', '/caseloads', '/modules', '/modules/2', '/figures', '/programmes/1/costs'],
+  coach1: ['/caseloads', '/modules', '/my-families'],
   intake: ['/referrals', '/referrals/new'],
-  analist: ['/figures'],
+  analist: ['/figures', '/programmes/2/costs'],
 };
 
 async function firstLink(page, selector) {
@@ -25,7 +25,15 @@ export default async function tour(ctx) {
       const page = await browser.newPage();
       for (const [who, paths] of Object.entries(PAGES)) {
         await login(page, baseUrl, users[who]);
-        for (const path of paths) await visit(page, path, `${who} ${path} @${viewport.width}`);
+        // The page's own width, next to the scrollbar: nothing may stick out sideways.
+        const noOverflow = async (label) => {
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          if (overflow > 1) throw new Error(`${label}: the page is ${overflow}px wider than a ${viewport.width}px screen`);
+        };
+        for (const path of paths) {
+          await visit(page, path, `${who} ${path} @${viewport.width}`);
+          await noOverflow(`${who} ${path}`);
+        }
         if (who === 'leider') {
           // The pages behind the lists: a referral to screen, a family and its assignment page.
           await visit(page, '/screening', 'screening');
@@ -36,7 +44,11 @@ export default async function tour(ctx) {
           await visit(page, `${family}/assign`, 'assign');
         }
         if (who === 'coach1') {
-          await visit(page, await firstLink(page, 'table a[href^="/families/"]'), 'own family');
+          const family = await firstLink(page, 'table a[href^="/families/"]');
+          for (const path of [family, `${family}/modules`, `${family}/timeline?without=contacts`, `${family}/costs`]) {
+            await visit(page, path, `own family ${path.slice(family.length) || 'page'} @${viewport.width}`);
+            await noOverflow(`coach1 ${path}`);
+          }
         }
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         if (overflow > 1) throw new Error(`${who}: the page is ${overflow}px wider than a ${viewport.width}px screen`);

@@ -10,6 +10,7 @@ use wrapcare_app::caseload::CoordinatorLoad;
 use wrapcare_app::episode::{AssignInput, CloseInput, PhaseInput, StartInput, WithdrawInput};
 use wrapcare_core::FieldError;
 use wrapcare_core::caseload::Load;
+use wrapcare_core::contact::BudgetFlag;
 
 use super::family::family_page;
 use super::{
@@ -101,10 +102,11 @@ pub async fn my_families(State(state): State<AppState>, user: PageUser) -> PageR
                         th scope="col" class="num" { (ctx.t("weeks-in-care")) }
                         th scope="col" { (ctx.t("col-indications")) }
                         th scope="col" { (ctx.t("plan-title")) }
+                        th scope="col" { (ctx.t("col-hours-norms")) }
                     } }
                     tbody {
                         @for l in &lines {
-                            tr class=[(l.indication_ends_soon.is_some() || l.plan_overdue).then_some("is-flagged")] {
+                            tr class=[(l.indication_ends_soon.is_some() || l.plan_overdue || hours_flagged(l)).then_some("is-flagged")] {
                                 td { a href={ "/families/" (l.family_id) } { (ctx.t("family-prefix")) " " (l.surname) } }
                                 td {
                                     @if let Some(p) = l.phase { (ctx.t(&format!("phase-{p}"))) }
@@ -116,6 +118,7 @@ pub async fn my_families(State(state): State<AppState>, user: PageUser) -> PageR
                                     span.badge.badge--warning { (ctx.tr.t1("indication-ends-on", "date", ctx.tr.date(end))) }
                                 } }
                                 td { (plan_due(&ctx, l)) }
+                                td { (hours_flags(&ctx, l)) }
                             }
                         }
                     }
@@ -124,6 +127,23 @@ pub async fn my_families(State(state): State<AppState>, user: PageUser) -> PageR
         }
     };
     Ok(page(&ctx, &title, body))
+}
+
+/// Whether a family's hours need attention: near or past the budget, or two thin weeks.
+pub fn hours_flagged(l: &wrapcare_app::family::FamilyLine) -> bool {
+    l.far_under_weekly_norm || matches!(l.budget, Some(BudgetFlag::Near | BudgetFlag::Over))
+}
+
+/// Badges for the hours against the norms.
+pub fn hours_flags(ctx: &Ctx<'_>, l: &wrapcare_app::family::FamilyLine) -> Markup {
+    html! {
+        @match l.budget {
+            Some(BudgetFlag::Over) => { span.badge.badge--danger { (ctx.t("contacts-over-budget")) } " " }
+            Some(BudgetFlag::Near) => { span.badge.badge--warning { (ctx.t("contacts-near-budget")) } " " }
+            _ => {}
+        }
+        @if l.far_under_weekly_norm { span.badge.badge--warning { (ctx.t("contacts-far-under")) } }
+    }
 }
 
 /// The plan's next agreement or review date, flagged when past.

@@ -67,16 +67,18 @@ pub fn family_table(ctx: &Ctx<'_>, lines: &[FamilyLine], caption: &str) -> Marku
                     th scope="col" { (ctx.t("col-phase")) }
                     th scope="col" { (ctx.t("col-coordinator")) }
                     th scope="col" { (ctx.t("plan-title")) }
+                    th scope="col" { (ctx.t("col-hours-norms")) }
                 } }
                 tbody {
                     @for l in lines {
-                        tr class=[l.plan_overdue.then_some("is-flagged")] {
+                        tr class=[(l.plan_overdue || super::episode::hours_flagged(l)).then_some("is-flagged")] {
                             td { a href={ "/families/" (l.family_id) } { (ctx.t("family-prefix")) " " (l.surname) } }
                             td { (l.city.as_deref().unwrap_or("–")) }
                             td { (state_badge(ctx, l.state)) }
                             td { @if let Some(p) = l.phase { (ctx.t(&format!("phase-{p}"))) } @else { "–" } }
                             td { (l.coordinator_name.as_deref().unwrap_or("–")) }
                             td { (super::episode::plan_due(ctx, l)) }
+                            td { (super::episode::hours_flags(ctx, l)) }
                         }
                     }
                 }
@@ -317,7 +319,10 @@ pub async fn family_page(
                         (ctx.tr.t1("hours-value", "hours", ctx.tr.dec1(h.weekly_norm_minutes as f64 / 60.0)))
                     } }
                 }
-                (super::contact::weeks_chart(&ctx, &h.recent_weeks, h.weekly_norm_minutes))
+                @if !h.recent_weeks.is_empty() {
+                    p.meta { (ctx.t("family-weeks-chart-caption")) }
+                    (super::contact::weeks_chart(&ctx, &h.recent_weeks, h.weekly_norm_minutes))
+                }
             }
             @if e.state != EpisodeState::Waiting && e.state != EpisodeState::Withdrawn {
                 p.actions {
