@@ -685,3 +685,4 @@ col-hours-this-week = Hours this week
 caseloads-expected = norm { $hours }
 col-hours-norms = Hours
 family-weeks-chart-caption = Hours per week over the last twelve weeks; the dashed line is the weekly norm.
+module-dates = Steps

@@ -685,3 +685,4 @@ col-hours-this-week = Uren deze week
 caseloads-expected = norm { $hours }
 col-hours-norms = Uren
 family-weeks-chart-caption = Uren per week, de laatste twaalf weken; de stippellijn is de norm per week.
+module-dates = Verloop

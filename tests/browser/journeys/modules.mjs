@@ -61,7 +61,7 @@ async function referralIdsWithForms(page) {
 }
 
 async function rowOf(page, referralId) {
-  const row = page.locator(`#module-referrals tbody tr:has(form[action$="/modules/${referralId}/end"]), #module-referrals tbody tr:has(form[action$="/modules/${referralId}/start"])`);
+  const row = page.locator(`#module-referrals > li:has(form[action$="/modules/${referralId}/end"]), #module-referrals > li:has(form[action$="/modules/${referralId}/start"])`);
   return row.first();
 }
 
@@ -252,7 +252,7 @@ export default async function modules(ctx) {
   await checkA11y(page, 'module ended');
   // An ended referral has no forms left; find its row by module, child and dates.
   const endedRow = page
-    .locator('#module-referrals tbody tr')
+    .locator('#module-referrals > li')
     .filter({ hasText: MODULE })
     .filter({ hasText: childName })
     .filter({ hasText: `Gestart op ${nlDate(startedOn)}` })
@@ -264,11 +264,11 @@ export default async function modules(ctx) {
   if (!endedText.includes('beëindigd') || !endedText.includes('(afgerond)')) {
     throw new Error(`ended row does not say "beëindigd … (afgerond)": "${endedText}"`);
   }
-  const unitsCell = (await endedRow.last().locator('td').nth(4).innerText()).replace(/\s+/g, ' ').trim();
+  const unitsCell = (await endedRow.last().locator('.units').innerText()).replace(/\s+/g, ' ').trim();
   if (unitsCell !== `${nights} × nacht`) {
     throw new Error(`units cell shows "${unitsCell}", expected "${nights} × nacht" (${startedOn} to ${endedOn})`);
   }
-  const costCell = (await endedRow.last().locator('td').nth(5).innerText()).replace(/\s+/g, ' ').trim();
+  const costCell = (await endedRow.last().locator('.cost').innerText()).replace(/\s+/g, ' ').trim();
   if (!/€\s?\d/.test(costCell) || /^€\s?0,00$/.test(costCell)) throw new Error(`the stay costs nothing: "${costCell}"`);
   await screenshot(page, 'modules');
 

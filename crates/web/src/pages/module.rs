@@ -645,41 +645,31 @@ async fn family_modules_page(
             div.notice.notice--error role="alert" { ul { @for e in failed.errors.iter().filter(|e| e.field != "form") { li { (ctx.t(e.key)) } } } }
         }
         @if view.referrals.is_empty() { p { (ctx.t("modules-family-none")) } } @else {
-            div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
-                table.data-table #module-referrals {
-                    caption.visually-hidden { (title) }
-                    thead { tr {
-                        th scope="col" { (ctx.t("module")) }
-                        th scope="col" { (ctx.t("module-children")) }
-                        th scope="col" { (ctx.t("module-goal")) }
-                        th scope="col" { (ctx.t("col-status")) }
-                        th scope="col" class="num" { (ctx.t("module-units")) }
-                        th scope="col" class="num" { (ctx.t("costs-amount")) }
-                        @if open { th scope="col" { (ctx.t("col-actions")) } }
-                    } }
-                    tbody {
-                        @for r in &view.referrals {
-                            tr {
-                                td { strong { (r.module_name) } br; span.hint { (r.provider) " · " (type_label(&ctx, r.module_type)) } span.hint { (ctx.t("module-reference")) ": " code { (wrapcare_core::module::reference(r.id)) } } }
-                                td { @for (i, c) in r.children.iter().enumerate() { @if i > 0 { ", " } (c.name) } }
-                                td { (r.goal.as_deref().unwrap_or("–")) }
-                                td {
-                                    span class={ "badge " @match r.state { ReferralState::Requested => "badge--warning", ReferralState::Started => "badge--ok", ReferralState::Ended => "badge--neutral" } } {
-                                        (ctx.t(&format!("module-state-{}", r.state.as_str())))
-                                    }
-                                    br;
-                                    span.hint {
-                                        (ctx.t("module-requested-on")) " " (ctx.tr.date(r.requested_on))
-                                        @if let Some(d) = r.started_on { br; (ctx.t("module-started-on")) " " (ctx.tr.date(d)) }
-                                        @if let Some(d) = r.ended_on { br; (ctx.t("module-ended-on")) " " (ctx.tr.date(d)) }
-                                        @if let Some(reason) = r.end_reason { " (" (ctx.t(&format!("module-end-{}", reason.as_str()))) ")" }
-                                    }
-                                }
-                                td.num { (units_text(&ctx, r)) }
-                                td.num { (euros(&ctx, r.cost_cents)) @if r.unpriced_units > 0 { br; span.badge.badge--warning { (ctx.t("module-unpriced")) } } }
-                                @if open { td { (referral_actions(&ctx, family_id, r, &failed, &today)) } }
+            // One card per referral: readable at any width, with its steps beside it.
+            ol.module-list #module-referrals aria-label=(title) {
+                @for r in &view.referrals {
+                    li.module-card id={ "referral-" (r.id) } {
+                        div.module-card__head {
+                            h2.module-card__title { (r.module_name) }
+                            span class={ "badge " @match r.state { ReferralState::Requested => "badge--warning", ReferralState::Started => "badge--ok", ReferralState::Ended => "badge--neutral" } } {
+                                (ctx.t(&format!("module-state-{}", r.state.as_str())))
                             }
                         }
+                        p.hint { (r.provider) " · " (type_label(&ctx, r.module_type)) " · " (ctx.t("module-reference")) ": " code { (wrapcare_core::module::reference(r.id)) } }
+                        dl.module-card__facts {
+                            div { dt { (ctx.t("module-children")) } dd { @for (i, c) in r.children.iter().enumerate() { @if i > 0 { ", " } (c.name) } } }
+                            div { dt { (ctx.t("module-goal")) } dd { (r.goal.as_deref().unwrap_or("–")) } }
+                            div { dt { (ctx.t("module-dates")) } dd {
+                                (ctx.t("module-requested-on")) " " (ctx.tr.date(r.requested_on))
+                                @if let Some(d) = r.started_on { br; (ctx.t("module-started-on")) " " (ctx.tr.date(d)) }
+                                @if let Some(d) = r.ended_on { br; (ctx.t("module-ended-on")) " " (ctx.tr.date(d)) }
+                                @if let Some(reason) = r.end_reason { " (" (ctx.t(&format!("module-end-{}", reason.as_str()))) ")" }
+                            } }
+                            div { dt { (ctx.t("module-units")) } dd.units { (units_text(&ctx, r)) } }
+                            div { dt { (ctx.t("costs-amount")) } dd.cost { (euros(&ctx, r.cost_cents)) @if r.unpriced_units > 0 { " " span.badge.badge--warning { (ctx.t("module-unpriced")) } } } }
+                        }
+                        @if !r.note.is_empty() { p.module-card__note { (r.note) } }
+                        @if open { div.module-card__actions { (referral_actions(&ctx, family_id, r, &failed, &today)) } }
                     }
                 }
             }
