@@ -86,13 +86,8 @@ pub fn routes() -> Router<AppState> {
             get(module::family_modules).post(module::request),
         )
         .route(
-            "/families/{id}/modules/{referral}/start",
-            post(module::start),
-        )
-        .route("/families/{id}/modules/{referral}/end", post(module::end))
-        .route(
-            "/families/{id}/modules/{referral}/deliveries",
-            post(module::delivery),
+            "/families/{id}/modules/{referral}/{step}",
+            post(module::step_posted),
         )
         .route("/families/{id}/timeline", get(module::timeline))
         .route("/families/{id}/costs", get(module::family_costs))

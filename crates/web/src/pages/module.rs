@@ -850,31 +850,20 @@ async fn step(
     }
 }
 
-pub async fn start(
+/// A step of a referral posted from its card: `start`, `end` or `deliveries`.
+pub async fn step_posted(
     State(state): State<AppState>,
     user: PageUser,
-    Path((id, referral)): Path<(i64, i64)>,
+    Path((id, referral, step_name)): Path<(i64, i64, String)>,
     axum::Form(pairs): Posted,
 ) -> PageResult {
-    step(state, user, id, referral, pairs, "start").await
-}
-
-pub async fn end(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path((id, referral)): Path<(i64, i64)>,
-    axum::Form(pairs): Posted,
-) -> PageResult {
-    step(state, user, id, referral, pairs, "end").await
-}
-
-pub async fn delivery(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path((id, referral)): Path<(i64, i64)>,
-    axum::Form(pairs): Posted,
-) -> PageResult {
-    step(state, user, id, referral, pairs, "delivery").await
+    let form_name = match step_name.as_str() {
+        "start" => "start",
+        "end" => "end",
+        "deliveries" => "delivery",
+        _ => return Err(fail(&state, &user, wrapcare_app::AppError::NotFound)),
+    };
+    step(state, user, id, referral, pairs, form_name).await
 }
 
 // ---------------------------------------------------------------- timeline
