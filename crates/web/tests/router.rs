@@ -2550,6 +2550,102 @@ async fn module_api_takes_its_documented_json_types(store: Store) {
     assert_eq!(stored["active"], false);
 }
 
+/// A provider's CSV over the API: only text/csv, all or nothing, each bad line
+/// named `lines[N].column`, and a report of what was stored.
+async fn module_import_api(store: Store) {
+    let t = setup(store).await;
+    let admin = t.token("admin@demo.wrapcare.nl").await;
+    let coach = t.token("coach1@demo.wrapcare.nl").await;
+    let modules = t
+        .api("GET", "/api/v1/modules", Some(&admin), None)
+        .await
+        .json();
+    let boomgaard = modules
+        .as_array()
+        .expect("modules")
+        .iter()
+        .find(|m| m["module_type"] == "residential")
+        .expect("a residential module")
+        .clone();
+    let provider = boomgaard["provider"]
+        .as_str()
+        .expect("provider")
+        .to_string();
+    let code = boomgaard["code"].as_str().expect("code").to_string();
+    let post = |token: &str, content_type: &str, body: String| {
+        Request::post("/api/v1/imports/modules")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, content_type.to_string())
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let header = "provider,module,reference,event,date,units,reason\n";
+
+    let json = t.send(post(&admin, "application/json", "{}".into())).await;
+    assert_eq!(
+        json.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "{}",
+        json.body
+    );
+    assert!(
+        json.headers[header::CONTENT_TYPE]
+            .to_str()
+            .expect("type")
+            .starts_with("application/problem+json")
+    );
+
+    let bad = format!(
+        "{header}\"{provider}\",{code},M-999999,start,2026-01-01,,\nNobody,X,M-1,jump,01-01-2026,,\n"
+    );
+    let refused = t.send(post(&admin, "text/csv", bad)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let fields: Vec<String> = refused.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str().map(str::to_string))
+        .collect();
+    for expected in [
+        "lines[2].reference",
+        "lines[3].provider",
+        "lines[3].event",
+        "lines[3].date",
+    ] {
+        assert!(
+            fields.iter().any(|f| f == expected),
+            "{expected} in {fields:?}"
+        );
+    }
+
+    let missing = t
+        .send(post(
+            &admin,
+            "text/csv",
+            "provider,module,event,date\nA,B,start,2026-01-01\n".into(),
+        ))
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        missing.body.contains("lines[1].reference"),
+        "{}",
+        missing.body
+    );
+
+    let forbidden = t.send(post(&coach, "text/csv", header.to_string())).await;
+    assert_eq!(
+        forbidden.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        forbidden.body
+    );
+}
+
 wrapcare_store::on_both_databases!(
     health_assets_and_login,
     every_page_answers_for_its_role,
@@ -2567,4 +2663,5 @@ wrapcare_store::on_both_databases!(
     contact_pages_and_api,
     module_pages_and_api,
     module_api_takes_its_documented_json_types,
+    module_import_api,
 );
