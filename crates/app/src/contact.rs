@@ -4,10 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use wrapcare_core::contact::{
-    self, BudgetFlag, ContactKind, EntryStatus, budget_flag, far_under_weekly_norm, validate_entry,
-    weekly_minutes,
-};
+use wrapcare_core::contact::{self, BudgetFlag, ContactKind, EntryStatus, validate_entry};
 use wrapcare_core::dates::parse_date;
 use wrapcare_core::episode::EpisodeState;
 use wrapcare_core::validation::{Invalid, number_or_string};
@@ -387,22 +384,27 @@ pub fn summarise(
         .filter(|r| r.status == EntryStatus::Active)
         .map(|r| (r.contact_on, r.minutes))
         .collect();
-    let used: i64 = active.iter().map(|(_, m)| m).sum();
-    let from = e.started_on.unwrap_or(e.accepted_on);
-    let until = e.closed_on.unwrap_or(today);
-    let weeks = weekly_minutes(&active, from, until);
-    let weekly_norm = i64::from(norms.weekly_minutes_per_family);
+    let standing = contact::standing(
+        &active,
+        &norms,
+        (
+            e.started_on.unwrap_or(e.accepted_on),
+            e.closed_on.unwrap_or(today),
+        ),
+        e.state == EpisodeState::InCare,
+        today,
+    );
     ContactsView {
         family_id: e.family_id,
         episode_id: e.id,
         episode_state: e.state,
-        used_minutes: used,
+        used_minutes: standing.used_minutes,
         budget_minutes: i64::from(norms.budget_minutes_per_family),
-        budget: budget_flag(used, i64::from(norms.budget_minutes_per_family)),
-        weekly_norm_minutes: weekly_norm,
-        far_under_weekly_norm: e.state == EpisodeState::InCare
-            && far_under_weekly_norm(&weeks, today, weekly_norm),
-        weeks: weeks
+        budget: standing.budget,
+        weekly_norm_minutes: i64::from(norms.weekly_minutes_per_family),
+        far_under_weekly_norm: standing.far_under_weekly_norm,
+        weeks: standing
+            .weeks
             .into_iter()
             .map(|(week, minutes)| WeekMinutes { week, minutes })
             .collect(),

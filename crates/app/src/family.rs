@@ -558,19 +558,15 @@ impl App {
                 .filter(|(id, _, _)| *id == e.id)
                 .map(|(_, d, m)| (*d, *m))
                 .collect();
-            let used: i64 = mine.iter().map(|(_, m)| m).sum();
-            let weeks = wrapcare_core::contact::weekly_minutes(
+            let standing = wrapcare_core::contact::standing(
                 &mine,
-                e.started_on.unwrap_or(e.accepted_on),
+                &norms,
+                (e.started_on.unwrap_or(e.accepted_on), today),
+                true,
                 today,
             );
-            let weekly = i64::from(norms.weekly_minutes_per_family);
-            line.budget = Some(wrapcare_core::contact::budget_flag(
-                used,
-                i64::from(norms.budget_minutes_per_family),
-            ));
-            line.far_under_weekly_norm =
-                wrapcare_core::contact::far_under_weekly_norm(&weeks, today, weekly);
+            line.budget = Some(standing.budget);
+            line.far_under_weekly_norm = standing.far_under_weekly_norm;
         }
         Ok(())
     }

@@ -164,6 +164,38 @@ pub fn budget_flag(used_minutes: i64, budget_minutes: i64) -> BudgetFlag {
     }
 }
 
+/// Where an episode's hours stand against its programme's norms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    /// Active minutes in the episode.
+    pub used_minutes: i64,
+    pub budget: BudgetFlag,
+    /// Minutes per ISO week from the start of help (or acceptance) to `until`.
+    pub weeks: Vec<(NaiveDate, i64)>,
+    /// In care, and each of the last two complete weeks under half the weekly norm.
+    pub far_under_weekly_norm: bool,
+}
+
+/// The hours of an episode against the budget and the weekly intensity, from
+/// its active entries; `in_care` because only help under way can fall behind.
+pub fn standing(
+    active: &[(NaiveDate, i64)],
+    norms: &crate::programme::Norms,
+    (from, until): (NaiveDate, NaiveDate),
+    in_care: bool,
+    today: NaiveDate,
+) -> Standing {
+    let used_minutes = active.iter().map(|(_, m)| m).sum();
+    let weeks = weekly_minutes(active, from, until);
+    let weekly = i64::from(norms.weekly_minutes_per_family);
+    Standing {
+        used_minutes,
+        budget: budget_flag(used_minutes, i64::from(norms.budget_minutes_per_family)),
+        far_under_weekly_norm: in_care && far_under_weekly_norm(&weeks, today, weekly),
+        weeks,
+    }
+}
+
 /// "Far under the weekly norm for two weeks": each of the last two complete
 /// weeks had less than half the weekly intensity.
 pub fn far_under_weekly_norm(
@@ -269,6 +301,25 @@ mod tests {
                 (d("2026-11-23"), 0)
             ]
         );
+    }
+
+    #[test]
+    fn standing_joins_budget_and_weeks() {
+        let norms = crate::programme::Norms {
+            families_per_fte: 3,
+            budget_minutes_per_family: 600,
+            weekly_minutes_per_family: 420,
+            start_within_weeks: 9,
+            full_time_minutes_per_week: 32 * 60,
+        };
+        let today = d("2026-11-25");
+        let active = [(d("2026-11-03"), 500), (d("2026-11-04"), 30)];
+        let period = (d("2026-11-02"), today);
+        let s = standing(&active, &norms, period, true, today);
+        assert_eq!(s.used_minutes, 530);
+        assert_eq!(s.budget, BudgetFlag::Near);
+        assert!(s.far_under_weekly_norm, "two empty weeks after the first");
+        assert!(!standing(&active, &norms, period, false, today).far_under_weekly_norm);
     }
 
     #[test]
