@@ -257,6 +257,16 @@ impl EndReason {
     pub fn parse(value: &str) -> Option<EndReason> {
         EndReason::ALL.into_iter().find(|r| r.as_str() == value)
     }
+
+    /// The reasons a referral in this state can end with: a request was not
+    /// started; a started module was completed or stopped early.
+    pub fn allowed_for(state: ReferralState) -> &'static [EndReason] {
+        match state {
+            ReferralState::Requested => &[EndReason::NotStarted],
+            ReferralState::Started => &[EndReason::Completed, EndReason::StoppedEarly],
+            ReferralState::Ended => &[],
+        }
+    }
 }
 
 /// Checks a request: requested on a day not in the future and not before the
@@ -623,6 +633,26 @@ mod tests {
         assert!(end(ReferralState::Started, "2026-10-06", EndReason::NotStarted).is_err());
         assert!(end(ReferralState::Ended, "2026-10-06", EndReason::Completed).is_err());
         assert!(end(ReferralState::Started, "2026-12-06", EndReason::Completed).is_err());
+    }
+
+    #[test]
+    fn the_reasons_offered_are_the_reasons_accepted() {
+        let (req, start, today) = (d("2026-10-01"), d("2026-10-05"), d("2026-11-25"));
+        for state in [
+            ReferralState::Requested,
+            ReferralState::Started,
+            ReferralState::Ended,
+        ] {
+            for reason in EndReason::ALL {
+                let accepted =
+                    validate_end(state, req, Some(start), d("2026-10-10"), reason, today).is_ok();
+                assert_eq!(
+                    accepted,
+                    EndReason::allowed_for(state).contains(&reason),
+                    "{state:?} {reason:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -526,10 +526,7 @@ fn referral_actions(
 ) -> Markup {
     let base = format!("/families/{family_id}/modules/{}", r.id);
     let open = |form: &str| failed.referral == Some(r.id) && failed.form == form;
-    let reasons: Vec<EndReason> = match r.state {
-        ReferralState::Requested => vec![EndReason::NotStarted],
-        _ => vec![EndReason::Completed, EndReason::StoppedEarly],
-    };
+    let reasons = EndReason::allowed_for(r.state);
     let reason_id = format!("end-{}-reason", r.id);
     html! {
         @if r.state == ReferralState::Requested {
@@ -553,7 +550,7 @@ fn referral_actions(
                     div.field {
                         label for=(reason_id) { (ctx.t("module-end-reason")) }
                         select.select id=(reason_id) name="reason" required {
-                            @for reason in &reasons {
+                            @for reason in reasons {
                                 option value=(reason.as_str()) { (ctx.t(&format!("module-end-{}", reason.as_str()))) }
                             }
                         }
