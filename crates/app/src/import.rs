@@ -15,7 +15,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 use utoipa::ToSchema;
-use wrapcare_core::dates::parse_date;
+use wrapcare_core::indication::date_field;
 use wrapcare_core::module::{
     self as rules, EndReason, ImportEvent, default_end_reason, parse_reference,
 };
@@ -211,16 +211,7 @@ impl App {
             if event.is_none() {
                 errors.add(at(n, "event"), "error-import-event");
             }
-            let date = match line.get("date") {
-                "" => {
-                    errors.add(at(n, "date"), "error-required");
-                    None
-                }
-                v => parse_date(v).or_else(|| {
-                    errors.add(at(n, "date"), "error-date-format");
-                    None
-                }),
-            };
+            let date = date_field(&mut errors, &at(n, "date"), line.get("date"));
             if errors.0.len() > before {
                 progress(done + 1, total);
                 continue;

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use wrapcare_core::dates::parse_date;
 use wrapcare_core::episode::EpisodeState;
+use wrapcare_core::indication::date_field;
 use wrapcare_core::module::{
     self as rules, Costed, DatedUnits, EndReason, ModuleType, ModuleUnit, ReferralState, Tariff,
 };
@@ -201,19 +201,6 @@ pub struct DeliveryInput {
     pub units: String,
 }
 
-pub(crate) fn date_in(errors: &mut Invalid, field: &str, value: &str) -> Option<NaiveDate> {
-    match value.trim() {
-        "" => {
-            errors.add(field, "error-required");
-            None
-        }
-        v => parse_date(v).or_else(|| {
-            errors.add(field, "error-date-format");
-            None
-        }),
-    }
-}
-
 struct ValidModule {
     organisation_id: i64,
     name: String,
@@ -294,7 +281,7 @@ impl ModuleInput {
 impl TariffInput {
     fn validate(&self) -> Result<Tariff> {
         let mut errors = Invalid::new();
-        let valid_from = date_in(&mut errors, "valid_from", &self.valid_from);
+        let valid_from = date_field(&mut errors, "valid_from", &self.valid_from);
         let cents = match (self.tariff_cents.trim(), self.tariff_euros.trim()) {
             ("", "") => {
                 errors.add("tariff_euros", "error-required");
@@ -753,7 +740,7 @@ impl App {
                 Some(key.to_string())
             }
         };
-        let requested_on = date_in(&mut errors, "requested_on", &input.requested_on);
+        let requested_on = date_field(&mut errors, "requested_on", &input.requested_on);
         if let Some(on) = requested_on
             && let Err(more) = rules::validate_request(on, e.accepted_on, today)
         {
@@ -812,7 +799,7 @@ impl App {
             .await?;
         let r = self.referral_of(&mut tx, &e, referral_id).await?;
         let mut errors = Invalid::new();
-        let on = date_in(&mut errors, "on", &input.on);
+        let on = date_field(&mut errors, "on", &input.on);
         errors.finish()?;
         let on = on.ok_or_else(|| AppError::invalid("on", "error-required"))?;
         rules::validate_start(r.state, r.requested_on, on, self.today())
@@ -836,7 +823,7 @@ impl App {
             .await?;
         let r = self.referral_of(&mut tx, &e, referral_id).await?;
         let mut errors = Invalid::new();
-        let on = date_in(&mut errors, "on", &input.on);
+        let on = date_field(&mut errors, "on", &input.on);
         let reason = EndReason::parse(input.reason.trim());
         if reason.is_none() {
             errors.add("reason", "error-choose-option");
@@ -875,7 +862,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let mut errors = Invalid::new();
-        let on = date_in(&mut errors, "delivered_on", &input.delivered_on);
+        let on = date_field(&mut errors, "delivered_on", &input.delivered_on);
         let units = input.units.trim().parse::<i64>().ok();
         if let Err(more) = rules::validate_delivery(
             module.module_type,
