@@ -21,7 +21,7 @@ use wrapcare_core::module::{
 };
 use wrapcare_core::role::Role;
 use wrapcare_core::validation::Invalid;
-use wrapcare_store::{episode, module as store};
+use wrapcare_store::{episode, module as store, organisation};
 
 use crate::access_log::{Outcome, Target};
 use crate::{Actor, App, AppError, Result};
@@ -166,31 +166,29 @@ impl App {
         let today = self.today();
         let now = self.now();
         let mut tx = self.write().await?;
-        let mut modules: HashMap<(String, String), Option<store::Module>> = HashMap::new();
+        // The catalogue is read once; lines are matched against it in memory.
+        let modules = store::list(&mut tx).await?;
+        let providers: Vec<String> = organisation::list(&mut tx)
+            .await?
+            .into_iter()
+            .map(|o| o.name)
+            .collect();
         let mut errors = Invalid::new();
         let mut report = ImportReport {
             lines: total,
             ..ImportReport::default()
         };
-        let mut touched: BTreeSet<(i64, i64)> = BTreeSet::new();
+        let mut touched_episodes: BTreeSet<i64> = BTreeSet::new();
         for (done, line) in lines.iter().enumerate() {
             let n = line.number;
             let before = errors.0.len();
-            let key = (
-                line.get("provider").to_string(),
-                line.get("module").to_string(),
-            );
-            if !modules.contains_key(&key) {
-                let found = store::by_code(&mut tx, &key.0, &key.1).await?;
-                modules.insert(key.clone(), found);
-            }
-            let module = modules.get(&key).cloned().flatten();
+            let (provider, code) = (line.get("provider"), line.get("module"));
+            let module = modules
+                .iter()
+                .find(|m| m.organisation_name.eq_ignore_ascii_case(provider) && m.code == code)
+                .cloned();
             if module.is_none() {
-                if store::list(&mut tx)
-                    .await?
-                    .iter()
-                    .any(|m| m.organisation_name.eq_ignore_ascii_case(&key.0))
-                {
+                if providers.iter().any(|p| p.eq_ignore_ascii_case(provider)) {
                     errors.add(at(n, "module"), "error-import-unknown-module");
                 } else {
                     errors.add(at(n, "provider"), "error-import-unknown-provider");
@@ -280,9 +278,7 @@ impl App {
                 }
             }
             if refused.is_empty() {
-                if let Some(e) = episode::get(&mut tx, r.episode_id).await? {
-                    touched.insert((e.family_id, e.id));
-                }
+                touched_episodes.insert(r.episode_id);
             } else {
                 on_line(&mut errors, n, refused);
             }
@@ -291,6 +287,12 @@ impl App {
         if !errors.is_empty() {
             tx.rollback().await?;
             return Err(AppError::Invalid(errors));
+        }
+        let mut touched: BTreeSet<(i64, i64)> = BTreeSet::new();
+        for episode_id in touched_episodes {
+            if let Some(e) = episode::get(&mut tx, episode_id).await? {
+                touched.insert((e.family_id, e.id));
+            }
         }
         report.families = touched
             .iter()
