@@ -457,22 +457,18 @@ impl App {
             .modules
             .get(&module_id)
             .ok_or(AppError::NotFound)?;
-        let taken = occupancy(&mut tx, &catalogue, from, to).await?;
-        let today_taken = occupancy(&mut tx, &catalogue, today, today).await?;
+        // One pass over the period and today, wherever today falls.
+        let taken = occupancy(&mut tx, &catalogue, from.min(today), to.max(today)).await?;
         tx.commit().await?;
         let days = taken.get(&module_id).cloned().unwrap_or_default();
         Ok(OccupancyView {
-            module: catalogue.view(
-                m,
-                today,
-                today_taken
-                    .get(&module_id)
-                    .and_then(|d| d.get(&today))
-                    .copied(),
-            ),
+            module: catalogue.view(m, today, days.get(&today).copied()),
             days: days
-                .into_iter()
-                .map(|(day, in_use)| DayPlaces { day, in_use })
+                .range(from..=to)
+                .map(|(day, in_use)| DayPlaces {
+                    day: *day,
+                    in_use: *in_use,
+                })
                 .collect(),
         })
     }
@@ -528,11 +524,7 @@ impl App {
         let valid = input.validate(&mut tx).await?;
         if valid.module_type != old.module_type || valid.unit != old.unit {
             // Earlier referrals were counted and costed in the old type and unit.
-            let used = store::running_periods(&mut tx)
-                .await?
-                .iter()
-                .any(|(m, _, _)| *m == id);
-            if used {
+            if store::has_started_referrals(&mut tx, id).await? {
                 return Err(AppError::invalid("module_type", "error-module-type-in-use"));
             }
         }

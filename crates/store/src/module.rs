@@ -446,6 +446,19 @@ pub async fn running_periods(tx: &mut Tx) -> Result<Vec<(i64, NaiveDate, Option<
     Ok(rows)
 }
 
+/// Whether any referral to the module has started (its units were counted).
+pub async fn has_started_referrals(tx: &mut Tx, module_id: i64) -> Result<bool> {
+    let count = on_tx!(tx, |c| {
+        sqlx::query_scalar::<_, i64>(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM module_referrals WHERE module_id = $1 AND started_on IS NOT NULL"
+    )
+    .bind(module_id)
+    .fetch_one(c)
+    .await
+    })?;
+    Ok(count > 0)
+}
+
 /// Records units a provider delivered on a day; a later report of the same day replaces it.
 pub async fn record_delivery(
     tx: &mut Tx,
