@@ -220,12 +220,10 @@ pub async fn active_of_episodes(
     if episode_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = episode_ids.iter().map(i64::to_string).collect();
-    // The ids are our own integers, so listing them inline is safe and keeps one query.
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT episode_id, contact_on, minutes FROM contacts \
          WHERE status = 'active' AND episode_id IN ({})",
-        ids.join(", ")
+        crate::id_list(episode_ids)
     ));
     let rows = on_tx!(tx, |conn| sqlx::query_as::<_, (i64, NaiveDate, i64)>(sql)
         .fetch_all(conn)

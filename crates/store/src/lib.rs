@@ -268,6 +268,15 @@ pub(crate) fn expect_one(rows: u64) -> Result<()> {
     }
 }
 
+/// Ids for an `IN (…)` list. They are our own integers, never user text, so
+/// listing them inline is safe and keeps a list lookup to one query.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn parse_or_corrupt<T>(value: Option<T>, what: &'static str) -> Result<T> {
     value.ok_or(StoreError::Corrupt(what))
 }

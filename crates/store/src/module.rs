@@ -362,12 +362,11 @@ async fn with_children(tx: &mut Tx, rows: Vec<ReferralRow>) -> Result<Vec<Module
     if referrals.is_empty() {
         return Ok(referrals);
     }
-    let ids: Vec<String> = referrals.iter().map(|r| r.id.to_string()).collect();
-    // The ids are our own integers, so listing them inline is safe and keeps one query.
+    let ids: Vec<i64> = referrals.iter().map(|r| r.id).collect();
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT module_referral_id, person_id FROM module_referral_children \
          WHERE module_referral_id IN ({}) ORDER BY person_id",
-        ids.join(", ")
+        crate::id_list(&ids)
     ));
     let pairs = on_tx!(tx, |c| sqlx::query_as::<_, (i64, i64)>(sql)
         .fetch_all(c)
@@ -492,11 +491,10 @@ pub async fn deliveries(tx: &mut Tx, referral_ids: &[i64]) -> Result<Vec<(i64, N
     if referral_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = referral_ids.iter().map(i64::to_string).collect();
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT module_referral_id, delivered_on, units FROM module_deliveries \
          WHERE module_referral_id IN ({}) ORDER BY delivered_on, module_referral_id",
-        ids.join(", ")
+        crate::id_list(referral_ids)
     ));
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, (i64, NaiveDate, i64)>(sql)
         .fetch_all(c)

@@ -16,8 +16,7 @@ use wrapcare_core::FieldError;
 use wrapcare_core::role::Role;
 
 use super::{
-    Ctx, Fields, PageResult, Posted, checked_form, error_page, form_error, html_response, layout,
-    notice,
+    Ctx, Fields, PageResult, Posted, checked_form, fail, form_error, html_response, layout, notice,
 };
 use crate::AppState;
 use crate::forms::FormData;
@@ -49,10 +48,6 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize)]
 pub struct NoticeQuery {
     notice: Option<String>,
-}
-
-fn fail(state: &AppState, user: &PageUser, e: AppError) -> axum::response::Response {
-    error_page(state, user.lang, Some(user), &e)
 }
 
 fn role_options(ctx: &Ctx<'_>) -> Vec<(String, String)> {

@@ -284,6 +284,11 @@ pub fn error_page(
     html_response(status, layout(&ctx, &title, body))
 }
 
+/// The error page for a refused or failed use case, for a logged-in user.
+pub fn fail(state: &AppState, user: &PageUser, error: AppError) -> Response {
+    error_page(state, user.lang, Some(user), &error)
+}
+
 /// The 404 page for unknown addresses.
 pub async fn not_found(State(state): State<AppState>, PageLang(lang): PageLang) -> Response {
     error_page(&state, lang, None, &AppError::NotFound)

@@ -20,7 +20,7 @@ use wrapcare_core::role::Role;
 use wrapcare_core::timeline::EventKind;
 
 use super::{
-    Ctx, Fields, PageResult, Posted, checked_form, error_page, field_id, form_error, html_response,
+    Ctx, Fields, PageResult, Posted, checked_form, fail, field_id, form_error, html_response,
     layout, notice,
 };
 use crate::AppState;
@@ -58,10 +58,6 @@ fn places_cell(ctx: &Ctx<'_>, m: &ModuleView) -> Markup {
         },
         _ => html! { "–" },
     }
-}
-
-fn fail(state: &AppState, user: &PageUser, e: wrapcare_app::AppError) -> axum::response::Response {
-    error_page(state, user.lang, Some(user), &e)
 }
 
 // ---------------------------------------------------------------- catalogue
