@@ -3,6 +3,8 @@
 
 use wrapcare_store::Tx;
 
+use wrapcare_core::role::Role;
+
 use crate::{Actor, App, AppError, Result};
 
 /// What was touched: a family file, possibly through an episode or referral.
@@ -11,6 +13,8 @@ pub struct Target {
     pub family_id: Option<i64>,
     pub episode_id: Option<i64>,
     pub referral_id: Option<i64>,
+    /// The emergency access the actor acts under, if any.
+    pub emergency_access_id: Option<i64>,
 }
 
 impl Target {
@@ -76,6 +80,7 @@ impl App {
                 action,
                 outcome: outcome.as_str(),
                 address: actor.address.as_deref(),
+                emergency_access_id: target.emergency_access_id,
             },
         )
         .await?;
@@ -92,6 +97,20 @@ impl App {
         action: &str,
         outcome: Outcome,
     ) -> AppError {
+        self.refuse_as(tx, actor, target, action, outcome, AppError::NotFound)
+            .await
+    }
+
+    /// Records a refused access like [`App::refuse`] and answers with `answer`.
+    pub(crate) async fn refuse_as(
+        &self,
+        tx: Tx,
+        actor: &Actor,
+        target: Target,
+        action: &str,
+        outcome: Outcome,
+        answer: AppError,
+    ) -> AppError {
         let logged = async {
             tx.rollback().await?;
             let mut tx = self.write().await?;
@@ -101,8 +120,27 @@ impl App {
         }
         .await;
         match logged {
-            Ok(()) => AppError::NotFound,
+            Ok(()) => answer,
             Err(e) => e,
+        }
+    }
+
+    /// Refuses (403) unless the actor has one of the roles; a refusal is logged.
+    pub(crate) async fn require(&self, actor: &Actor, roles: &[Role], action: &str) -> Result<()> {
+        if roles.contains(&actor.role) {
+            return Ok(());
+        }
+        let logged = async {
+            let mut tx = self.write().await?;
+            self.log(&mut tx, actor, Target::default(), action, Outcome::Refused)
+                .await?;
+            tx.commit().await?;
+            Ok::<(), AppError>(())
+        }
+        .await;
+        match logged {
+            Ok(()) => Err(AppError::Forbidden),
+            Err(e) => Err(e),
         }
     }
 
@@ -113,7 +151,8 @@ impl App {
         family_id: Option<i64>,
         limit: i64,
     ) -> Result<Vec<wrapcare_store::access_log::Logged>> {
-        actor.require(&[wrapcare_core::role::Role::Admin])?;
+        self.require(actor, &[Role::Admin], "access_log.access_log")
+            .await?;
         let mut tx = self.write().await?;
         let rows = wrapcare_store::access_log::list(&mut tx, family_id, None, limit).await?;
         tx.commit().await?;

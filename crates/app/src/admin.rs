@@ -423,7 +423,8 @@ impl ProgrammeInput {
 
 impl App {
     pub async fn organisations(&self, actor: &Actor) -> Result<Vec<organisation::Organisation>> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.organisations")
+            .await?;
         let mut tx = self.write().await?;
         let rows = organisation::list(&mut tx).await?;
         tx.commit().await?;
@@ -431,7 +432,8 @@ impl App {
     }
 
     pub async fn create_organisation(&self, actor: &Actor, name: &str) -> Result<i64> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.create_organisation")
+            .await?;
         let mut errors = Invalid::new();
         let name = required(&mut errors, "name", name);
         errors.finish()?;
@@ -454,7 +456,8 @@ impl App {
     }
 
     pub async fn create_programme(&self, actor: &Actor, input: &ProgrammeInput) -> Result<i64> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.create_programme")
+            .await?;
         let valid = input.validate()?;
         let mut tx = self.write().await?;
         let id = programme::insert(&mut tx, &valid.record(), self.now())
@@ -474,7 +477,8 @@ impl App {
         input: &ProgrammeInput,
         version: i64,
     ) -> Result<()> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.update_programme")
+            .await?;
         let valid = input.validate()?;
         let mut tx = self.write().await?;
         if programme::get(&mut tx, id).await?.is_none() {
@@ -498,7 +502,8 @@ impl App {
     }
 
     pub async fn create_team(&self, actor: &Actor, name: &str, programme_id: &str) -> Result<i64> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.create_team")
+            .await?;
         let mut errors = Invalid::new();
         let name = required(&mut errors, "name", name);
         let programme_id = programme_id.trim().parse::<i64>().ok();
@@ -522,7 +527,8 @@ impl App {
     }
 
     pub async fn workers(&self, actor: &Actor, team_id: Option<i64>) -> Result<Vec<WorkerView>> {
-        actor.require(&[Role::Admin, Role::Supervisor])?;
+        self.require(actor, &[Role::Admin, Role::Supervisor], "admin.workers")
+            .await?;
         let team_id = if actor.role == Role::Supervisor {
             actor.team_id
         } else {
@@ -557,7 +563,8 @@ impl App {
 
     /// Adds a worker to a team with a first secondment, optionally linked to a login.
     pub async fn create_worker(&self, actor: &Actor, input: &WorkerInput) -> Result<i64> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.create_worker")
+            .await?;
         let mut errors = Invalid::new();
         let name = required(&mut errors, "name", &input.name);
         if !matches!(
@@ -628,7 +635,8 @@ impl App {
         worker_id: i64,
         input: &SecondmentInput,
     ) -> Result<()> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.change_secondment")
+            .await?;
         let mut errors = Invalid::new();
         let minutes = hours_field(&mut errors, "hours_per_week", &input.hours_per_week);
         let starts_on = date_field(&mut errors, "starts_on", &input.starts_on);
@@ -659,7 +667,8 @@ impl App {
 
     /// Ends a worker's secondment on a date (they leave the team).
     pub async fn end_secondment(&self, actor: &Actor, worker_id: i64, ends_on: &str) -> Result<()> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.end_secondment")
+            .await?;
         let mut errors = Invalid::new();
         let ends_on = date_field(&mut errors, "ends_on", ends_on);
         errors.finish()?;
@@ -678,7 +687,7 @@ impl App {
     }
 
     pub async fn users(&self, actor: &Actor) -> Result<Vec<UserView>> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.users").await?;
         let mut tx = self.write().await?;
         let rows = user::list(&mut tx).await?;
         tx.commit().await?;
@@ -687,7 +696,8 @@ impl App {
 
     /// Creates a login with a generated password, shown once.
     pub async fn create_user(&self, actor: &Actor, input: &UserInput) -> Result<IssuedPassword> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.create_user")
+            .await?;
         let password = random_password();
         let team = input.team_id.trim();
         let team_id = if team.is_empty() {
@@ -780,7 +790,8 @@ impl App {
         email_or_id: UserRef<'_>,
     ) -> Result<()> {
         if let Some(actor) = actor {
-            actor.require(&[Role::Admin])?;
+            self.require(actor, &[Role::Admin], "admin.deactivate_user")
+                .await?;
         }
         let mut tx = self.write().await?;
         let found = match email_or_id {
@@ -799,7 +810,8 @@ impl App {
     }
 
     pub async fn activate_user(&self, actor: &Actor, id: i64) -> Result<()> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.activate_user")
+            .await?;
         let mut tx = self.write().await?;
         user::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
         user::set_active(&mut tx, id, true).await?;
@@ -809,7 +821,8 @@ impl App {
 
     /// Sets a new generated password, shown once; existing sessions end.
     pub async fn reset_password(&self, actor: &Actor, id: i64) -> Result<IssuedPassword> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.reset_password")
+            .await?;
         let password = random_password();
         let hash = hash_password(&password)?;
         let mut tx = self.write().await?;
@@ -831,7 +844,8 @@ impl App {
         input: &UserInput,
         version: i64,
     ) -> Result<()> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "admin.set_user_role")
+            .await?;
         let role = Role::parse(input.role.trim())
             .ok_or_else(|| AppError::invalid("role", "error-choose-option"))?;
         let team_id = match input.team_id.trim() {

@@ -31,6 +31,20 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|_| AppError::Conflict("error-internal"))
 }
 
+/// Hashes on a blocking thread, so a login burst does not stall the async workers.
+pub async fn hash_password_blocking(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| AppError::Conflict("error-internal"))?
+}
+
+/// Checks a password on a blocking thread.
+pub async fn verify_password_blocking(password: String, hash: String) -> Result<bool> {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|_| AppError::Conflict("error-internal"))
+}
+
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|parsed| {
@@ -72,38 +86,103 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Counts failed logins per (address, e-mail) over the last minute.
+/// Failed logins over the last minute, per account and per address. Checking
+/// and counting are one step under one lock: an attempt takes its place before
+/// the password is checked, so a parallel burst cannot slip past the limit.
 #[derive(Default)]
 pub struct Throttle {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+    state: Mutex<ThrottleState>,
+}
+
+#[derive(Default)]
+struct ThrottleState {
+    accounts: HashMap<String, Vec<Instant>>,
+    addresses: HashMap<String, Vec<Instant>>,
+}
+
+/// Why a login may not be tried now, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locked {
+    /// This account had too many failed attempts.
+    Account { seconds: u64 },
+    /// This address tried too many times, whichever accounts.
+    Address { seconds: u64 },
+}
+
+/// A login attempt counted against both limits until it succeeds.
+#[derive(Debug)]
+pub struct Attempt {
+    account: String,
+    address: String,
+    at: Instant,
+}
+
+const WINDOW: Duration = Duration::from_secs(60);
+
+/// Seconds until the oldest of `times` leaves the window (at least one).
+fn wait_for(times: &[Instant], now: Instant) -> u64 {
+    times
+        .iter()
+        .min()
+        .map(|oldest| WINDOW.saturating_sub(now.duration_since(*oldest)).as_secs() + 1)
+        .unwrap_or(1)
 }
 
 impl Throttle {
-    fn key(address: Option<&str>, email: &str) -> String {
-        format!("{}|{}", address.unwrap_or("-"), email.to_lowercase())
-    }
-
-    fn too_many(&self, key: &str, limit: u32) -> bool {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let window = Duration::from_secs(60);
-        let entry = map.entry(key.to_string()).or_default();
-        entry.retain(|t| t.elapsed() < window);
-        entry.len() >= limit as usize
-    }
-
-    fn fail(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(key.to_string()).or_default().push(Instant::now());
-        // Keep the map from growing without bound under a spray of addresses.
-        if map.len() > 10_000 {
-            let window = Duration::from_secs(60);
-            map.retain(|_, times| times.iter().any(|t| t.elapsed() < window));
+    /// Counts an attempt for the account and the address, or says how long they are locked.
+    pub fn begin(
+        &self,
+        address: Option<&str>,
+        email: &str,
+        per_account: u32,
+        per_address: u32,
+    ) -> std::result::Result<Attempt, Locked> {
+        let now = Instant::now();
+        let account = email.trim().to_lowercase();
+        let address = address.unwrap_or("-").to_string();
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let ThrottleState {
+            accounts,
+            addresses,
+        } = &mut *state;
+        // Keep the maps from growing without bound under a spray of names.
+        if accounts.len() + addresses.len() > 20_000 {
+            accounts.retain(|_, t| t.iter().any(|at| now.duration_since(*at) < WINDOW));
+            addresses.retain(|_, t| t.iter().any(|at| now.duration_since(*at) < WINDOW));
         }
+        let by_account = accounts.entry(account.clone()).or_default();
+        by_account.retain(|at| now.duration_since(*at) < WINDOW);
+        let by_address = addresses.entry(address.clone()).or_default();
+        by_address.retain(|at| now.duration_since(*at) < WINDOW);
+        if by_account.len() >= per_account as usize {
+            return Err(Locked::Account {
+                seconds: wait_for(by_account, now),
+            });
+        }
+        if by_address.len() >= per_address as usize {
+            return Err(Locked::Address {
+                seconds: wait_for(by_address, now),
+            });
+        }
+        by_account.push(now);
+        by_address.push(now);
+        Ok(Attempt {
+            account,
+            address,
+            at: now,
+        })
     }
 
-    fn clear(&self, key: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        map.remove(key);
+    /// A successful login: the account's failures are forgotten, and this
+    /// attempt no longer counts against the address.
+    pub fn succeeded(&self, attempt: Attempt) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.accounts.remove(&attempt.account);
+        if let Some(times) = state.addresses.get_mut(&attempt.address)
+            && let Some(i) = times.iter().position(|t| *t == attempt.at)
+        {
+            times.remove(i);
+        }
     }
 }
 
@@ -124,31 +203,42 @@ impl App {
         password: &str,
         address: Option<&str>,
     ) -> Result<NewSession> {
-        let key = Throttle::key(address, email.trim());
-        if self
+        let attempt = self
             .throttle
-            .too_many(&key, self.config.login_attempts_per_minute)
-        {
-            return Err(AppError::Throttled);
-        }
-        let mut tx = self.write().await?;
+            .begin(
+                address,
+                email,
+                self.config.login_attempts_per_minute,
+                self.config.login_attempts_per_address_per_minute,
+            )
+            .map_err(|locked| match locked {
+                Locked::Account { seconds } => AppError::Throttled {
+                    seconds,
+                    account: true,
+                },
+                Locked::Address { seconds } => AppError::Throttled {
+                    seconds,
+                    account: false,
+                },
+            })?;
+        // The account is read and the password checked outside any transaction,
+        // the hash on a blocking thread: neither holds the database's write lock.
+        let mut tx = self.store.read_only().await?;
         let found = user::by_email(&mut tx, email.trim()).await?;
-        let verified = match &found {
-            Some(u) => verify_password(password, &u.password_hash) && u.active,
-            None => {
-                // Spend the same time as a real check so timing does not reveal accounts.
-                let _ = verify_password(password, DUMMY_HASH);
-                false
-            }
-        };
-        let Some(found) = found.filter(|_| verified) else {
-            tx.rollback().await?;
-            self.throttle.fail(&key);
+        tx.commit().await?;
+        let stored_hash = found
+            .as_ref()
+            .map(|u| u.password_hash.clone())
+            // Spend the same time as a real check so timing does not reveal accounts.
+            .unwrap_or_else(|| DUMMY_HASH.to_string());
+        let verified = verify_password_blocking(password.to_string(), stored_hash).await?;
+        let Some(found) = found.filter(|u| verified && u.active) else {
             return Err(AppError::Unauthenticated);
         };
-        self.throttle.clear(&key);
+        self.throttle.succeeded(attempt);
         let secret = random_secret();
         let csrf_token = random_secret();
+        let mut tx = self.write().await?;
         session::insert(
             &mut tx,
             &sha256_hex(&secret),
@@ -302,16 +392,52 @@ mod tests {
     }
 
     #[test]
-    fn throttle_counts_per_key() {
+    fn throttle_limits_each_account_and_each_address() {
         let t = Throttle::default();
-        let key = Throttle::key(Some("127.0.0.1"), "A@x.nl");
         for _ in 0..3 {
-            assert!(!t.too_many(&key, 3));
-            t.fail(&key);
+            t.begin(Some("10.0.0.1"), "A@x.nl", 3, 5)
+                .expect("within limit");
         }
-        assert!(t.too_many(&key, 3));
-        assert!(!t.too_many(&Throttle::key(Some("127.0.0.1"), "b@x.nl"), 3));
-        t.clear(&key);
-        assert!(!t.too_many(&key, 3));
+        // The account is locked from any address, and says for how long.
+        match t.begin(Some("10.0.0.2"), "a@x.nl ", 3, 5) {
+            Err(Locked::Account { seconds }) => assert!((1..=61).contains(&seconds)),
+            other => panic!("expected a locked account, got {other:?}"),
+        }
+        // One address cannot try many accounts.
+        t.begin(Some("10.0.0.1"), "b@x.nl", 3, 5).expect("fourth");
+        t.begin(Some("10.0.0.1"), "c@x.nl", 3, 5).expect("fifth");
+        assert!(matches!(
+            t.begin(Some("10.0.0.1"), "d@x.nl", 3, 5),
+            Err(Locked::Address { .. })
+        ));
+        assert!(t.begin(Some("10.0.0.3"), "d@x.nl", 3, 5).is_ok());
+    }
+
+    #[test]
+    fn a_success_frees_the_account_and_its_place() {
+        let t = Throttle::default();
+        for _ in 0..2 {
+            t.begin(None, "a@x.nl", 3, 3).expect("attempt");
+        }
+        let good = t.begin(None, "a@x.nl", 3, 3).expect("third");
+        t.succeeded(good);
+        assert!(t.begin(None, "a@x.nl", 3, 3).is_ok());
+    }
+
+    #[test]
+    fn a_parallel_burst_gets_no_more_than_the_limit() {
+        let t = std::sync::Arc::new(Throttle::default());
+        let handles: Vec<_> = (0..32)
+            .map(|_| {
+                let t = t.clone();
+                std::thread::spawn(move || t.begin(Some("10.0.0.9"), "x@x.nl", 5, 100).is_ok())
+            })
+            .collect();
+        let passed = handles
+            .into_iter()
+            .filter_map(|h| h.join().ok())
+            .filter(|ok| *ok)
+            .count();
+        assert_eq!(passed, 5);
     }
 }

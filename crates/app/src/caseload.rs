@@ -39,7 +39,12 @@ impl App {
     /// The caseload of each coordinator of the supervisor's team (a coordinator
     /// sees their own line only).
     pub async fn caseloads(&self, actor: &Actor) -> Result<Vec<CoordinatorLoad>> {
-        actor.require(&[Role::Supervisor, Role::Coordinator])?;
+        self.require(
+            actor,
+            &[Role::Supervisor, Role::Coordinator],
+            "caseload.caseloads",
+        )
+        .await?;
         let mut tx = self.write().await?;
         let loads = match actor.role {
             Role::Coordinator => match actor.worker_id {

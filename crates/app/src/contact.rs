@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use wrapcare_core::access::FileAction;
 use wrapcare_core::contact::{self, BudgetFlag, ContactKind, EntryStatus, validate_entry};
 use wrapcare_core::dates::parse_date;
 use wrapcare_core::episode::EpisodeState;
@@ -129,14 +130,17 @@ fn read(input: &ContactInput, errors: &mut Invalid) -> Entry {
 }
 
 impl App {
-    /// The episode whose contacts are asked for: the family's open one, else the newest.
+    /// The episode whose contacts are logged or amended: the one the actor works on.
     async fn contact_episode(
         &self,
         actor: &Actor,
         family_id: i64,
         action: &str,
     ) -> Result<(Tx, episode::Episode)> {
-        self.family_episode(actor, family_id, None, action).await
+        let (tx, e, _) = self
+            .episode_for(actor, family_id, FileAction::Care, action, None)
+            .await?;
+        Ok((tx, e))
     }
 
     pub(crate) async fn contacts_view(
@@ -154,18 +158,12 @@ impl App {
 
     /// Contacts and hours of the family's current episode against its norms.
     pub async fn contacts(&self, actor: &Actor, family_id: i64) -> Result<ContactsView> {
-        let (mut tx, e) = self
-            .contact_episode(actor, family_id, "contact.read")
+        let (mut tx, e, target) = self
+            .episode_for(actor, family_id, FileAction::Read, "contact.read", None)
             .await?;
         let view = self.contacts_view(&mut tx, &e).await?;
-        self.log(
-            &mut tx,
-            actor,
-            Target::episode(family_id, e.id),
-            "contact.read",
-            Outcome::Allowed,
-        )
-        .await?;
+        self.log(&mut tx, actor, target, "contact.read", Outcome::Allowed)
+            .await?;
         tx.commit().await?;
         Ok(view)
     }
@@ -265,16 +263,23 @@ impl App {
         self.contacts_done(tx, actor, &e, "contact.log").await
     }
 
+    /// An entry of the episode that the actor may correct or remove: only
+    /// the coordinator who logged it (the hours are theirs).
     async fn entry_of(
         &self,
         tx: &mut Tx,
+        actor: &Actor,
         e: &episode::Episode,
         contact_id: i64,
     ) -> Result<store::Contact> {
-        store::get(tx, contact_id)
+        let entry = store::get(tx, contact_id)
             .await?
             .filter(|c| c.episode_id == e.id)
-            .ok_or(AppError::NotFound)
+            .ok_or(AppError::NotFound)?;
+        if !wrapcare_core::access::may_amend_contact(actor.worker_id, entry.worker_id) {
+            return Err(AppError::Conflict("error-contact-not-yours"));
+        }
+        Ok(entry)
     }
 
     /// Corrects an entry: the old one stays, marked corrected with the reason; a new one replaces it.
@@ -292,7 +297,7 @@ impl App {
         let (mut tx, e) = self
             .contact_episode(actor, family_id, "contact.correct")
             .await?;
-        let old = self.entry_of(&mut tx, &e, contact_id).await?;
+        let old = self.entry_of(&mut tx, actor, &e, contact_id).await?;
         if old.status != EntryStatus::Active {
             return Err(AppError::Conflict("error-contact-not-active"));
         }
@@ -350,7 +355,7 @@ impl App {
         let (mut tx, e) = self
             .contact_episode(actor, family_id, "contact.remove")
             .await?;
-        let old = self.entry_of(&mut tx, &e, contact_id).await?;
+        let old = self.entry_of(&mut tx, actor, &e, contact_id).await?;
         if old.status != EntryStatus::Active {
             return Err(AppError::Conflict("error-contact-not-active"));
         }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use wrapcare_core::access::FileAction;
 use wrapcare_core::contact::{EntryStatus, hours_cost};
 use wrapcare_core::dates::parse_date;
 use wrapcare_core::module::ModuleUnit;
@@ -14,7 +15,7 @@ use wrapcare_core::role::Role;
 use wrapcare_core::validation::Invalid;
 use wrapcare_store::{Tx, contact, episode, module, programme};
 
-use crate::access_log::{Outcome, Target};
+use crate::access_log::Outcome;
 use crate::module::Catalogue;
 use crate::{Actor, App, AppError, Result};
 
@@ -147,8 +148,8 @@ impl App {
         family_id: i64,
         query: &PeriodQuery,
     ) -> Result<CostsView> {
-        let (mut tx, e) = self
-            .family_episode(actor, family_id, None, "cost.read")
+        let (mut tx, e, target) = self
+            .episode_for(actor, family_id, FileAction::Read, "cost.read", None)
             .await?;
         let today = self.today();
         let (from, to) = period(query, (e.accepted_on, e.closed_on.unwrap_or(today)))?;
@@ -164,14 +165,8 @@ impl App {
             .map(|c| c.minutes)
             .sum();
         let lines = self.episode_module_lines(&mut tx, &e, from, to).await?;
-        self.log(
-            &mut tx,
-            actor,
-            Target::episode(family_id, e.id),
-            "cost.read",
-            Outcome::Allowed,
-        )
-        .await?;
+        self.log(&mut tx, actor, target, "cost.read", Outcome::Allowed)
+            .await?;
         tx.commit().await?;
         Ok(view(from, to, &p, 1, minutes, lines))
     }
@@ -198,7 +193,12 @@ impl App {
         programme_id: i64,
         query: &PeriodQuery,
     ) -> Result<CostsView> {
-        actor.require(&[Role::Supervisor, Role::Analyst, Role::Admin])?;
+        self.require(
+            actor,
+            &[Role::Supervisor, Role::Analyst, Role::Admin],
+            "cost.programme_costs",
+        )
+        .await?;
         let today = self.today();
         let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
         let (from, to) = period(query, (year_start, today))?;

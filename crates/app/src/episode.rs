@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use wrapcare_core::access::FileAction;
 use wrapcare_core::caseload::{AssignmentCheck, Capacity, check_assignment};
 use wrapcare_core::dates::parse_date;
 use wrapcare_core::episode::{ClosureReason, EpisodeRefusal, EpisodeState, Phase};
@@ -12,6 +13,7 @@ use wrapcare_core::role::Role;
 use wrapcare_core::waiting::{waiting_days, waiting_list_order};
 use wrapcare_store::{Tx, episode, programme, worker};
 
+use crate::access::OpenFile;
 use crate::access_log::{Outcome, Target};
 use crate::family::{FamilyLine, FamilyView};
 use crate::{Actor, App, AppError, Result};
@@ -87,7 +89,8 @@ fn required_date(field: &str, value: &str) -> Result<NaiveDate> {
 impl App {
     /// The supervisor's team's waiting list: by urgency, then longest waiting first.
     pub async fn waiting_list(&self, actor: &Actor) -> Result<Vec<FamilyLine>> {
-        actor.require(&[Role::Supervisor])?;
+        self.require(actor, &[Role::Supervisor], "episode.waiting_list")
+            .await?;
         let team_id = actor.team_id.ok_or(AppError::Forbidden)?;
         let mut tx = self.write().await?;
         let today = self.today();
@@ -115,7 +118,8 @@ impl App {
 
     /// The families a coordinator coordinates now.
     pub async fn my_families(&self, actor: &Actor) -> Result<Vec<FamilyLine>> {
-        actor.require(&[Role::Coordinator])?;
+        self.require(actor, &[Role::Coordinator], "episode.my_families")
+            .await?;
         let Some(worker_id) = actor.worker_id else {
             return Ok(Vec::new());
         };
@@ -140,45 +144,34 @@ impl App {
         Ok(lines)
     }
 
-    /// The open episode of a family the actor may open, locked for change.
+    /// The open episode the actor works on, locked for change.
     async fn open_episode(
         &self,
         actor: &Actor,
         family_id: i64,
-        action: &str,
-    ) -> Result<(Tx, episode::Episode)> {
-        let tx = self.write().await?;
-        let (mut tx, _) = self.open_family(tx, actor, family_id, action).await?;
-        let Some(current) = episode::open_of_family(&mut tx, family_id).await? else {
+        action: FileAction,
+        log_action: &str,
+    ) -> Result<(Tx, OpenFile)> {
+        let (tx, file) = self
+            .file(actor, family_id, action, log_action, None)
+            .await?;
+        if !file.episode.state.is_open() {
             return Err(AppError::Conflict("error-episode-not-open"));
-        };
-        episode::lock(&mut tx, current.id).await?;
-        // Read again under the lock: another request may have changed it meanwhile.
-        let current = episode::get(&mut tx, current.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Ok((tx, current))
+        }
+        Ok((tx, file))
     }
 
     async fn finish(
         &self,
         mut tx: Tx,
         actor: &Actor,
-        e: &episode::Episode,
+        file: &OpenFile,
         action: &str,
     ) -> Result<FamilyView> {
-        self.log(
-            &mut tx,
-            actor,
-            Target::episode(e.family_id, e.id),
-            action,
-            Outcome::Allowed,
-        )
-        .await?;
-        let found = wrapcare_store::family::get(&mut tx, e.family_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let view = self.family_view(&mut tx, found).await?;
+        self.log(&mut tx, actor, file.target(), action, Outcome::Allowed)
+            .await?;
+        let file = file.reread(&mut tx).await?;
+        let view = self.family_view(&mut tx, &file).await?;
         tx.commit().await?;
         Ok(view)
     }
@@ -192,7 +185,8 @@ impl App {
         family_id: i64,
         input: &AssignInput,
     ) -> Result<FamilyView> {
-        actor.require(&[Role::Supervisor])?;
+        self.require(actor, &[Role::Supervisor], "episode.assign")
+            .await?;
         let today = self.today();
         let on = date_or_today("starts_on", input.starts_on.as_deref(), today)?;
         if on > today + chrono::Duration::days(366) {
@@ -206,9 +200,10 @@ impl App {
         if reason.is_some_and(|r| r.chars().count() > MAX_TEXT) {
             return Err(AppError::invalid("override_reason", "error-too-long"));
         }
-        let (mut tx, current) = self
-            .open_episode(actor, family_id, "episode.assign")
+        let (mut tx, file) = self
+            .open_episode(actor, family_id, FileAction::Supervise, "episode.assign")
             .await?;
+        let current = file.episode.clone();
         let coordinator = worker::get(&mut tx, input.worker_id).await?;
         let Some(coordinator) =
             coordinator.filter(|w| w.team_id == current.team_id && w.job == "coordinator")
@@ -264,7 +259,7 @@ impl App {
         } else {
             "episode.assign"
         };
-        self.finish(tx, actor, &current, action).await
+        self.finish(tx, actor, &file, action).await
     }
 
     /// Records the start of help (the first contact): in care, phase 1.
@@ -274,14 +269,22 @@ impl App {
         family_id: i64,
         input: &StartInput,
     ) -> Result<FamilyView> {
-        actor.require(&[Role::Supervisor, Role::Coordinator])?;
+        self.require(
+            actor,
+            &[Role::Supervisor, Role::Coordinator],
+            "episode.start_help",
+        )
+        .await?;
         let on = required_date("started_on", &input.started_on)?;
-        let (mut tx, current) = self.open_episode(actor, family_id, "episode.start").await?;
+        let (mut tx, file) = self
+            .open_episode(actor, family_id, FileAction::Care, "episode.start")
+            .await?;
+        let current = &file.episode;
         current
             .facts()
             .start_help(on, self.today())
             .map_err(|r| refusal("started_on", r))?;
-        let mut change = episode::StateChange::from(&current);
+        let mut change = episode::StateChange::from(current);
         change.state = EpisodeState::InCare;
         change.started_on = Some(on);
         change.waiting_days = Some(waiting_days(current.reference_date, on));
@@ -296,7 +299,7 @@ impl App {
             self.now(),
         )
         .await?;
-        self.finish(tx, actor, &current, "episode.start").await
+        self.finish(tx, actor, &file, "episode.start").await
     }
 
     /// Moves the episode to another phase from a date.
@@ -306,21 +309,29 @@ impl App {
         family_id: i64,
         input: &PhaseInput,
     ) -> Result<FamilyView> {
-        actor.require(&[Role::Supervisor, Role::Coordinator])?;
+        self.require(
+            actor,
+            &[Role::Supervisor, Role::Coordinator],
+            "episode.change_phase",
+        )
+        .await?;
         let to = Phase::from_number(i64::from(input.phase))
             .ok_or_else(|| AppError::invalid("phase", "error-phase"))?;
         let on = date_or_today("starts_on", input.starts_on.as_deref(), self.today())?;
-        let (mut tx, current) = self.open_episode(actor, family_id, "episode.phase").await?;
+        let (mut tx, file) = self
+            .open_episode(actor, family_id, FileAction::Care, "episode.phase")
+            .await?;
+        let current = &file.episode;
         current
             .facts()
             .change_phase(to, on, self.today())
             .map_err(|r| refusal("starts_on", r))?;
-        let mut change = episode::StateChange::from(&current);
+        let mut change = episode::StateChange::from(current);
         change.phase = Some(to);
         episode::update(&mut tx, current.id, &change, current.version).await?;
         episode::insert_phase_change(&mut tx, current.id, to, on, actor.user_id, self.now())
             .await?;
-        self.finish(tx, actor, &current, "episode.phase").await
+        self.finish(tx, actor, &file, "episode.phase").await
     }
 
     /// Closes the episode with a date and reason; the coordinator's assignment ends that day.
@@ -330,22 +341,30 @@ impl App {
         family_id: i64,
         input: &CloseInput,
     ) -> Result<FamilyView> {
-        actor.require(&[Role::Supervisor, Role::Coordinator])?;
+        self.require(
+            actor,
+            &[Role::Supervisor, Role::Coordinator],
+            "episode.close",
+        )
+        .await?;
         let on = required_date("closed_on", &input.closed_on)?;
         let reason = ClosureReason::parse(input.reason.trim())
             .ok_or_else(|| AppError::invalid("reason", "error-choose-option"))?;
-        let (mut tx, current) = self.open_episode(actor, family_id, "episode.close").await?;
+        let (mut tx, file) = self
+            .open_episode(actor, family_id, FileAction::Care, "episode.close")
+            .await?;
+        let current = &file.episode;
         current
             .facts()
             .close(on, self.today())
             .map_err(|r| refusal("closed_on", r))?;
         episode::end_assignment(&mut tx, current.id, on).await?;
-        let mut change = episode::StateChange::from(&current);
+        let mut change = episode::StateChange::from(current);
         change.state = EpisodeState::Closed;
         change.closed_on = Some(on);
         change.closure_reason = Some(reason);
         episode::update(&mut tx, current.id, &change, current.version).await?;
-        self.finish(tx, actor, &current, "episode.close").await
+        self.finish(tx, actor, &file, "episode.close").await
     }
 
     /// Withdraws a referral that is still on the waiting list.
@@ -355,7 +374,8 @@ impl App {
         family_id: i64,
         input: &WithdrawInput,
     ) -> Result<FamilyView> {
-        actor.require(&[Role::Supervisor])?;
+        self.require(actor, &[Role::Supervisor], "episode.withdraw")
+            .await?;
         let reason = input.reason.trim();
         if reason.is_empty() {
             return Err(AppError::invalid("reason", "error-required"));
@@ -364,19 +384,20 @@ impl App {
             return Err(AppError::invalid("reason", "error-too-long"));
         }
         let on = date_or_today("withdrawn_on", input.withdrawn_on.as_deref(), self.today())?;
-        let (mut tx, current) = self
-            .open_episode(actor, family_id, "episode.withdraw")
+        let (mut tx, file) = self
+            .open_episode(actor, family_id, FileAction::Supervise, "episode.withdraw")
             .await?;
+        let current = &file.episode;
         current
             .facts()
             .withdraw(on, self.today())
             .map_err(|r| refusal("withdrawn_on", r))?;
-        let mut change = episode::StateChange::from(&current);
+        let mut change = episode::StateChange::from(current);
         change.state = EpisodeState::Withdrawn;
         change.withdrawn_on = Some(on);
         change.withdrawal_reason = Some(reason.to_string());
         episode::update(&mut tx, current.id, &change, current.version).await?;
-        self.finish(tx, actor, &current, "episode.withdraw").await
+        self.finish(tx, actor, &file, "episode.withdraw").await
     }
 
     /// Coordinators the family could be assigned to, with their load.
@@ -385,22 +406,23 @@ impl App {
         actor: &Actor,
         family_id: i64,
     ) -> Result<(FamilyView, Vec<crate::caseload::CoordinatorLoad>)> {
-        actor.require(&[Role::Supervisor])?;
-        let tx = self.write().await?;
-        let (mut tx, found) = self
-            .open_family(tx, actor, family_id, "episode.assign_options")
+        let (mut tx, file) = self
+            .file(
+                actor,
+                family_id,
+                FileAction::Supervise,
+                "episode.assign_options",
+                None,
+            )
             .await?;
-        let view = self.family_view(&mut tx, found).await?;
-        let team_id = view.episode.as_ref().map(|e| e.team_id).or(actor.team_id);
-        let loads = self.loads(&mut tx, team_id, None).await?;
+        let view = self.family_view(&mut tx, &file).await?;
+        let loads = self
+            .loads(&mut tx, Some(file.episode.team_id), None)
+            .await?;
         self.log(
             &mut tx,
             actor,
-            Target {
-                family_id: Some(family_id),
-                episode_id: view.episode.as_ref().map(|e| e.id),
-                referral_id: None,
-            },
+            file.target(),
             "episode.assign_options",
             Outcome::Allowed,
         )

@@ -18,9 +18,9 @@ pub enum AppError {
     /// Not logged in, or the session ended.
     #[error("not authenticated")]
     Unauthenticated,
-    /// Too many failed logins from this address for this account.
-    #[error("too many attempts")]
-    Throttled,
+    /// Too many failed logins for this account, or from this address.
+    #[error("too many attempts; try again in {seconds} s")]
+    Throttled { seconds: u64, account: bool },
     /// A rule of the domain refuses the step; the key explains it to the user.
     #[error("refused: {0}")]
     Conflict(&'static str),
@@ -42,7 +42,8 @@ impl AppError {
             AppError::NotFound => "error-not-found",
             AppError::Forbidden => "error-forbidden",
             AppError::Unauthenticated => "error-unauthenticated",
-            AppError::Throttled => "error-throttled",
+            AppError::Throttled { account: true, .. } => "error-throttled-account",
+            AppError::Throttled { account: false, .. } => "error-throttled-address",
             AppError::Conflict(key) => key,
             AppError::Stale => "error-stale",
             AppError::Busy => "error-busy",

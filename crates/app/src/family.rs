@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
+use wrapcare_core::access::{Basis, FileAction};
 use wrapcare_core::dates::weeks_one_decimal;
 use wrapcare_core::episode::{ClosureReason, EpisodeState};
 use wrapcare_core::family::{Birth, MemberRole};
@@ -12,6 +13,7 @@ use wrapcare_core::role::Role;
 use wrapcare_core::waiting::{past_norm, waiting_days};
 use wrapcare_store::{Tx, episode, family, programme, referral};
 
+use crate::access::OpenFile;
 use crate::access_log::{Outcome, Target};
 use crate::{Actor, App, AppError, Result};
 
@@ -26,15 +28,49 @@ pub struct FamilyView {
     pub home_language: Option<String>,
     pub members: Vec<MemberView>,
     pub indications: Vec<FamilyIndication>,
-    /// The open episode, or else the latest one.
+    /// The episode the viewer works on: the open one, else their latest.
     pub episode: Option<EpisodeView>,
-    /// Earlier episodes, newest first.
+    /// Other episodes the viewer may see in full (their team's), newest first.
     pub earlier_episodes: Vec<EpisodeView>,
+    /// Earlier episodes of other teams, as one summary line each.
+    pub other_episodes: Vec<EpisodeSummary>,
+    /// On what ground the viewer opened the file.
+    pub access: FileAccess,
+    /// Who opened the file in an emergency (shown to the family's team only).
+    pub emergency_accesses: Vec<crate::access::EmergencyAccessView>,
     /// The current episode's plan in brief.
     pub plan: Option<PlanSummary>,
     /// The current episode's hours against the norms.
     pub hours: Option<HoursSummary>,
     pub version: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessBasis {
+    /// The viewer works on the family's care.
+    NeedToKnow,
+    /// Opened in an emergency, for a limited time; read-only.
+    Emergency,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FileAccess {
+    pub basis: AccessBasis,
+    /// When the emergency access ends.
+    pub emergency_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Another team's earlier episode: what the viewer may know of it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EpisodeSummary {
+    pub programme_name: String,
+    pub state: EpisodeState,
+    pub accepted_on: NaiveDate,
+    pub started_on: Option<NaiveDate>,
+    /// Closed or withdrawn on.
+    pub ended_on: Option<NaiveDate>,
+    pub closure_reason: Option<ClosureReason>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -227,102 +263,16 @@ impl FamilyLine {
 }
 
 impl App {
-    /// Whether the actor may open this family's file: a supervisor for families
-    /// of their team, a coordinator for the families they coordinate now.
-    pub(crate) async fn may_open(
-        &self,
-        tx: &mut Tx,
-        actor: &Actor,
-        family_id: i64,
-    ) -> Result<bool> {
-        let episodes = episode::of_family(tx, family_id).await?;
-        Ok(match actor.role {
-            Role::Supervisor => actor
-                .team_id
-                .is_some_and(|team| episodes.iter().any(|e| e.team_id == team)),
-            Role::Coordinator => actor.worker_id.is_some_and(|w| {
-                episodes
-                    .iter()
-                    .any(|e| e.state.is_open() && e.coordinator_id == Some(w))
-            }),
-            Role::Admin | Role::Intake | Role::Analyst => false,
-        })
-    }
-
-    /// Opens a family file for a use case, or logs the refusal and answers 404.
-    pub(crate) async fn open_family(
-        &self,
-        mut tx: Tx,
-        actor: &Actor,
-        family_id: i64,
-        action: &str,
-    ) -> Result<(Tx, family::Family)> {
-        let found = family::get(&mut tx, family_id).await?;
-        let Some(found) = found else {
-            return Err(self
-                .refuse(
-                    tx,
-                    actor,
-                    Target::family(family_id),
-                    action,
-                    Outcome::NotFound,
-                )
-                .await);
-        };
-        if !self.may_open(&mut tx, actor, family_id).await? {
-            return Err(self
-                .refuse(
-                    tx,
-                    actor,
-                    Target::family(family_id),
-                    action,
-                    Outcome::Refused,
-                )
-                .await);
-        }
-        Ok((tx, found))
-    }
-
-    /// One episode of a family the actor may open, locked for change: the given
-    /// one, or else the current one (the open episode, or else the newest).
-    pub(crate) async fn family_episode(
-        &self,
-        actor: &Actor,
-        family_id: i64,
-        episode_id: Option<i64>,
-        action: &str,
-    ) -> Result<(Tx, episode::Episode)> {
-        let tx = self.write().await?;
-        let (mut tx, _) = self.open_family(tx, actor, family_id, action).await?;
-        let episodes = episode::of_family(&mut tx, family_id).await?;
-        let chosen = match episode_id {
-            Some(id) => episodes.iter().find(|e| e.id == id),
-            None => episodes
-                .iter()
-                .find(|e| e.state.is_open())
-                .or_else(|| episodes.first()),
-        }
-        .cloned()
-        .ok_or(AppError::NotFound)?;
-        episode::lock(&mut tx, chosen.id).await?;
-        Ok((tx, chosen))
-    }
-
     /// The whole family file, as the family page and `GET /families/{id}` show it.
     pub async fn family(&self, actor: &Actor, family_id: i64) -> Result<FamilyView> {
-        let tx = self.write().await?;
-        let (mut tx, found) = self
-            .open_family(tx, actor, family_id, "family.read")
+        let (mut tx, file) = self
+            .file(actor, family_id, FileAction::Read, "family.read", None)
             .await?;
-        let view = self.family_view(&mut tx, found).await?;
+        let view = self.family_view(&mut tx, &file).await?;
         self.log(
             &mut tx,
             actor,
-            Target {
-                family_id: Some(family_id),
-                episode_id: view.episode.as_ref().map(|e| e.id),
-                referral_id: None,
-            },
+            file.target(),
             "family.read",
             Outcome::Allowed,
         )
@@ -331,60 +281,59 @@ impl App {
         Ok(view)
     }
 
-    pub(crate) async fn family_view(
-        &self,
-        tx: &mut Tx,
-        found: family::Family,
-    ) -> Result<FamilyView> {
+    /// The file as the grant allows: the chosen episode and the others the
+    /// viewer may see in full, earlier ones of other teams as summary lines.
+    pub(crate) async fn family_view(&self, tx: &mut Tx, file: &OpenFile) -> Result<FamilyView> {
         let today = self.today();
+        let found = &file.family;
         let members = family::members(tx, found.id, today).await?;
         let indications = family::indications(tx, found.id, today).await?;
-        let mut episodes = Vec::new();
-        for e in episode::of_family(tx, found.id).await? {
-            episodes.push(self.episode_view(tx, e, today).await?);
+        let episode = self.episode_view(tx, file.episode.clone(), today).await?;
+        let mut earlier_episodes = Vec::new();
+        for e in file.full_episodes().filter(|e| e.id != file.episode.id) {
+            earlier_episodes.push(self.episode_view(tx, e.clone(), today).await?);
         }
-        // The open episode first; otherwise the newest.
-        let current = episodes.iter().position(|e| e.state.is_open()).unwrap_or(0);
-        let episode = (!episodes.is_empty()).then(|| episodes.remove(current));
-        let stored = match &episode {
-            Some(e) => episode::get(tx, e.id).await?,
-            None => None,
-        };
-        let (plan, hours) = match &stored {
-            Some(stored) => {
-                let plan = self.plan_view(tx, stored).await?;
-                let contacts = self.contacts_view(tx, stored).await?;
-                (
-                    plan.current.as_ref().map(|v| PlanSummary {
-                        number: v.number,
-                        status: v.status,
-                        t_score: plan.t_score,
-                        review_due: plan.review_due,
-                        overdue: plan.overdue,
-                    }),
-                    stored.started_on.map(|_| HoursSummary {
-                        used_minutes: contacts.used_minutes,
-                        budget_minutes: contacts.budget_minutes,
-                        budget: contacts.budget,
-                        far_under_weekly_norm: contacts.far_under_weekly_norm,
-                        weekly_norm_minutes: contacts.weekly_norm_minutes,
-                        recent_weeks: contacts.weeks[contacts.weeks.len().saturating_sub(12)..]
-                            .to_vec(),
-                    }),
-                )
-            }
-            None => (None, None),
-        };
+        let mut other_episodes = Vec::new();
+        for e in file.summary_episodes() {
+            other_episodes.push(self.episode_summary(tx, e).await?);
+        }
+        let stored = &file.episode;
+        let plan = self.plan_view(tx, stored).await?;
+        let contacts = self.contacts_view(tx, stored).await?;
+        let plan = plan.current.as_ref().map(|v| PlanSummary {
+            number: v.number,
+            status: v.status,
+            t_score: plan.t_score,
+            review_due: plan.review_due,
+            overdue: plan.overdue,
+        });
+        let hours = stored.started_on.map(|_| HoursSummary {
+            used_minutes: contacts.used_minutes,
+            budget_minutes: contacts.budget_minutes,
+            budget: contacts.budget,
+            far_under_weekly_norm: contacts.far_under_weekly_norm,
+            weekly_norm_minutes: contacts.weekly_norm_minutes,
+            recent_weeks: contacts.weeks[contacts.weeks.len().saturating_sub(12)..].to_vec(),
+        });
+        let emergency_accesses = self.emergency_accesses_of(tx, file).await?;
         Ok(FamilyView {
             plan,
             hours,
+            access: FileAccess {
+                basis: match file.grant.basis {
+                    Basis::NeedToKnow => AccessBasis::NeedToKnow,
+                    Basis::Emergency => AccessBasis::Emergency,
+                },
+                emergency_until: file.emergency.as_ref().map(|x| x.expires_at),
+            },
+            emergency_accesses,
             id: found.id,
-            surname: found.surname,
-            address: found.address,
-            postcode: found.postcode,
-            city: found.city,
-            phone: found.phone,
-            home_language: found.home_language,
+            surname: found.surname.clone(),
+            address: found.address.clone(),
+            postcode: found.postcode.clone(),
+            city: found.city.clone(),
+            phone: found.phone.clone(),
+            home_language: found.home_language.clone(),
             members: members
                 .into_iter()
                 .map(|m| MemberView {
@@ -414,9 +363,25 @@ impl App {
                     issuer: i.issuer,
                 })
                 .collect(),
-            episode,
-            earlier_episodes: episodes,
+            episode: Some(episode),
+            earlier_episodes,
+            other_episodes,
             version: found.version,
+        })
+    }
+
+    /// The line another team's earlier episode shows: programme, dates, closure reason.
+    async fn episode_summary(&self, tx: &mut Tx, e: &episode::Episode) -> Result<EpisodeSummary> {
+        let prog = programme::get(tx, e.programme_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(EpisodeSummary {
+            programme_name: prog.name,
+            state: e.state,
+            accepted_on: e.accepted_on,
+            started_on: e.started_on,
+            ended_on: e.closed_on.or(e.withdrawn_on),
+            closure_reason: e.closure_reason,
         })
     }
 
@@ -502,14 +467,16 @@ impl App {
     /// Searches the supervisor's team's families by name or place; an empty
     /// query lists the open ones.
     pub async fn search_families(&self, actor: &Actor, query: &str) -> Result<Vec<FamilyLine>> {
-        actor.require(&[Role::Supervisor])?;
+        self.require(actor, &[Role::Supervisor], "family.search_families")
+            .await?;
         if query.chars().count() > 100 {
             return Err(AppError::invalid("q", "error-too-long"));
         }
+        let team_id = actor.team_id.ok_or(AppError::Forbidden)?;
         let mut tx = self.write().await?;
         let today = self.today();
         let norm_days = self.team_norm_days(&mut tx, actor).await?;
-        let rows = episode::search(&mut tx, actor.team_id, query, today, 200).await?;
+        let rows = episode::search(&mut tx, team_id, query, today, 200).await?;
         self.log(
             &mut tx,
             actor,

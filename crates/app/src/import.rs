@@ -160,7 +160,12 @@ impl App {
         text: &str,
         progress: &(dyn Fn(usize, usize) + Send + Sync),
     ) -> Result<ImportReport> {
-        actor.require(&[Role::Admin, Role::Supervisor])?;
+        self.require(
+            actor,
+            &[Role::Admin, Role::Supervisor],
+            "import.import_modules",
+        )
+        .await?;
         let lines = read_lines(text)?;
         let total = lines.len();
         let today = self.today();
@@ -179,6 +184,10 @@ impl App {
             ..ImportReport::default()
         };
         let mut touched_episodes: BTreeSet<i64> = BTreeSet::new();
+        // A supervisor imports for the own team's families only; another
+        // team's reference is answered as unknown, and the refusal logged.
+        let mut team_of_episode: HashMap<i64, Option<episode::Episode>> = HashMap::new();
+        let mut refused_targets: BTreeSet<(i64, i64)> = BTreeSet::new();
         for (done, line) in lines.iter().enumerate() {
             let n = line.number;
             let before = errors.0.len();
@@ -194,10 +203,29 @@ impl App {
                     errors.add(at(n, "provider"), "error-import-unknown-provider");
                 }
             }
-            let referral = match parse_reference(line.get("reference")) {
+            let mut referral = match parse_reference(line.get("reference")) {
                 Some(id) => store::get_referral(&mut tx, id).await?,
                 None => None,
             };
+            if let (Some(r), Role::Supervisor) = (&referral, actor.role) {
+                let owner = match team_of_episode.get(&r.episode_id) {
+                    Some(e) => e.clone(),
+                    None => {
+                        let e = episode::get(&mut tx, r.episode_id).await?;
+                        team_of_episode.insert(r.episode_id, e.clone());
+                        e
+                    }
+                };
+                let ours = owner
+                    .as_ref()
+                    .is_some_and(|e| actor.team_id == Some(e.team_id));
+                if !ours {
+                    if let Some(e) = owner {
+                        refused_targets.insert((e.family_id, e.id));
+                    }
+                    referral = None;
+                }
+            }
             match (&referral, &module) {
                 (None, _) => errors.add(at(n, "reference"), "error-import-unknown-reference"),
                 (Some(r), Some(m)) if r.module_id != m.id => {
@@ -286,6 +314,20 @@ impl App {
         }
         if !errors.is_empty() {
             tx.rollback().await?;
+            if !refused_targets.is_empty() {
+                let mut tx = self.write().await?;
+                for (family_id, episode_id) in refused_targets {
+                    self.log(
+                        &mut tx,
+                        actor,
+                        Target::episode(family_id, episode_id),
+                        "module.import",
+                        Outcome::Refused,
+                    )
+                    .await?;
+                }
+                tx.commit().await?;
+            }
             return Err(AppError::Invalid(errors));
         }
         let mut touched: BTreeSet<(i64, i64)> = BTreeSet::new();

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use wrapcare_store::{Store, StoreError, Tx};
 
+pub mod access;
 pub mod access_log;
 pub mod actor;
 pub mod admin;
@@ -38,8 +39,10 @@ pub type Result<T, E = AppError> = std::result::Result<T, E>;
 /// Settings an operator may change.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Failed logins allowed per address and e-mail in a minute before refusing.
+    /// Failed logins allowed per account in a minute before it is locked for the rest of it.
     pub login_attempts_per_minute: u32,
+    /// Login attempts allowed per client address in a minute, whichever accounts.
+    pub login_attempts_per_address_per_minute: u32,
     /// Minutes of inactivity after which a session ends.
     pub session_idle_minutes: i64,
 }
@@ -48,6 +51,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             login_attempts_per_minute: 5,
+            login_attempts_per_address_per_minute: 30,
             session_idle_minutes: 30,
         }
     }

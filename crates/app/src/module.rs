@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use wrapcare_core::access::FileAction;
 use wrapcare_core::episode::EpisodeState;
 use wrapcare_core::indication::date_field;
 use wrapcare_core::module::{
@@ -415,7 +416,12 @@ fn not_a_name_clash(e: wrapcare_store::StoreError) -> AppError {
 impl App {
     /// The module catalogue, with today's tariff and places in use.
     pub async fn modules(&self, actor: &Actor) -> Result<Vec<ModuleView>> {
-        actor.require(&[Role::Admin, Role::Supervisor, Role::Coordinator])?;
+        self.require(
+            actor,
+            &[Role::Admin, Role::Supervisor, Role::Coordinator],
+            "module.modules",
+        )
+        .await?;
         let mut tx = self.write().await?;
         let today = self.today();
         let catalogue = Catalogue::load(&mut tx).await?;
@@ -441,7 +447,12 @@ impl App {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<OccupancyView> {
-        actor.require(&[Role::Admin, Role::Supervisor, Role::Coordinator])?;
+        self.require(
+            actor,
+            &[Role::Admin, Role::Supervisor, Role::Coordinator],
+            "module.module_occupancy",
+        )
+        .await?;
         let today = self.today();
         let to = to.unwrap_or(today);
         let from = from.unwrap_or(to - Duration::days(27));
@@ -474,7 +485,8 @@ impl App {
     }
 
     pub async fn create_module(&self, actor: &Actor, input: &ModuleInput) -> Result<i64> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "module.create_module")
+            .await?;
         let mut tx = self.write().await?;
         let valid = input.validate(&mut tx).await?;
         let id = store::insert(&mut tx, &valid.record(), self.now())
@@ -491,7 +503,8 @@ impl App {
         input: &ModuleInput,
         tariff: &TariffInput,
     ) -> Result<i64> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "module.create_module_with_tariff")
+            .await?;
         let mut tx = self.write().await?;
         let valid = input.validate(&mut tx).await;
         let tariff = tariff.validate();
@@ -518,7 +531,8 @@ impl App {
         input: &ModuleInput,
         version: i64,
     ) -> Result<()> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "module.update_module")
+            .await?;
         let mut tx = self.write().await?;
         let old = store::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
         let valid = input.validate(&mut tx).await?;
@@ -542,7 +556,8 @@ impl App {
         module_id: i64,
         input: &TariffInput,
     ) -> Result<()> {
-        actor.require(&[Role::Admin])?;
+        self.require(actor, &[Role::Admin], "module.add_tariff")
+            .await?;
         let tariff = input.validate()?;
         let mut tx = self.write().await?;
         store::get(&mut tx, module_id)
@@ -650,18 +665,12 @@ impl App {
         actor: &Actor,
         family_id: i64,
     ) -> Result<ModuleReferralsView> {
-        let (mut tx, e) = self
-            .family_episode(actor, family_id, None, "module.read")
+        let (mut tx, e, target) = self
+            .episode_for(actor, family_id, FileAction::Read, "module.read", None)
             .await?;
         let view = self.module_referrals_view(&mut tx, &e).await?;
-        self.log(
-            &mut tx,
-            actor,
-            Target::episode(family_id, e.id),
-            "module.read",
-            Outcome::Allowed,
-        )
-        .await?;
+        self.log(&mut tx, actor, target, "module.read", Outcome::Allowed)
+            .await?;
         tx.commit().await?;
         Ok(view)
     }
@@ -693,9 +702,14 @@ impl App {
         family_id: i64,
         input: &ModuleReferralInput,
     ) -> Result<ModuleReferralsView> {
-        actor.require(&[Role::Coordinator, Role::Supervisor])?;
-        let (mut tx, e) = self
-            .family_episode(actor, family_id, None, "module.request")
+        self.require(
+            actor,
+            &[Role::Coordinator, Role::Supervisor],
+            "module.request_module",
+        )
+        .await?;
+        let (mut tx, e, _) = self
+            .episode_for(actor, family_id, FileAction::Care, "module.request", None)
             .await?;
         if !matches!(e.state, EpisodeState::Assigned | EpisodeState::InCare) {
             return Err(AppError::Conflict("error-episode-not-open"));
@@ -785,9 +799,14 @@ impl App {
         referral_id: i64,
         input: &ModuleStepInput,
     ) -> Result<ModuleReferralsView> {
-        actor.require(&[Role::Coordinator, Role::Supervisor])?;
-        let (mut tx, e) = self
-            .family_episode(actor, family_id, None, "module.start")
+        self.require(
+            actor,
+            &[Role::Coordinator, Role::Supervisor],
+            "module.start_module",
+        )
+        .await?;
+        let (mut tx, e, _) = self
+            .episode_for(actor, family_id, FileAction::Care, "module.start", None)
             .await?;
         let r = self.referral_of(&mut tx, &e, referral_id).await?;
         let mut errors = Invalid::new();
@@ -809,9 +828,14 @@ impl App {
         referral_id: i64,
         input: &ModuleStepInput,
     ) -> Result<ModuleReferralsView> {
-        actor.require(&[Role::Coordinator, Role::Supervisor])?;
-        let (mut tx, e) = self
-            .family_episode(actor, family_id, None, "module.end")
+        self.require(
+            actor,
+            &[Role::Coordinator, Role::Supervisor],
+            "module.end_module",
+        )
+        .await?;
+        let (mut tx, e, _) = self
+            .episode_for(actor, family_id, FileAction::Care, "module.end", None)
             .await?;
         let r = self.referral_of(&mut tx, &e, referral_id).await?;
         let mut errors = Invalid::new();
@@ -845,9 +869,14 @@ impl App {
         referral_id: i64,
         input: &DeliveryInput,
     ) -> Result<ModuleReferralsView> {
-        actor.require(&[Role::Coordinator, Role::Supervisor])?;
-        let (mut tx, e) = self
-            .family_episode(actor, family_id, None, "module.delivery")
+        self.require(
+            actor,
+            &[Role::Coordinator, Role::Supervisor],
+            "module.record_delivery",
+        )
+        .await?;
+        let (mut tx, e, _) = self
+            .episode_for(actor, family_id, FileAction::Care, "module.delivery", None)
             .await?;
         let r = self.referral_of(&mut tx, &e, referral_id).await?;
         let module = store::get(&mut tx, r.module_id)

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use wrapcare_core::access::FileAction;
 use wrapcare_core::dates::parse_date;
 use wrapcare_core::episode::EpisodeState;
 use wrapcare_core::plan::{
@@ -352,7 +353,10 @@ impl App {
         family_id: i64,
         action: &str,
     ) -> Result<(Tx, episode::Episode)> {
-        self.family_episode(actor, family_id, None, action).await
+        let (tx, e, _) = self
+            .episode_for(actor, family_id, FileAction::Care, action, None)
+            .await?;
+        Ok((tx, e))
     }
 
     /// Logs a plan step and answers with the plan as it now stands, in the step's transaction.
@@ -388,18 +392,12 @@ impl App {
         family_id: i64,
         episode_id: Option<i64>,
     ) -> Result<PlanView> {
-        let (mut tx, e) = self
-            .family_episode(actor, family_id, episode_id, "plan.read")
+        let (mut tx, e, target) = self
+            .episode_for(actor, family_id, FileAction::Read, "plan.read", episode_id)
             .await?;
         let view = self.plan_view(&mut tx, &e).await?;
-        self.log(
-            &mut tx,
-            actor,
-            Target::episode(family_id, e.id),
-            "plan.read",
-            Outcome::Allowed,
-        )
-        .await?;
+        self.log(&mut tx, actor, target, "plan.read", Outcome::Allowed)
+            .await?;
         tx.commit().await?;
         Ok(view)
     }
@@ -674,8 +672,14 @@ impl App {
         number: u32,
         compare_with: Option<u32>,
     ) -> Result<(VersionView, Option<PlanDiff>)> {
-        let (mut tx, e) = self
-            .family_episode(actor, family_id, episode_id, "plan.read_version")
+        let (mut tx, e, target) = self
+            .episode_for(
+                actor,
+                family_id,
+                FileAction::Read,
+                "plan.read_version",
+                episode_id,
+            )
             .await?;
         let versions = store::versions(&mut tx, e.id).await?;
         let find = |n: u32| versions.iter().find(|v| v.number == n);
@@ -691,7 +695,7 @@ impl App {
         self.log(
             &mut tx,
             actor,
-            Target::episode(family_id, e.id),
+            target,
             "plan.read_version",
             Outcome::Allowed,
         )

@@ -156,11 +156,25 @@ pub struct Submitted {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FamilyMatch {
     pub family_id: i64,
-    pub surname: String,
-    pub city: Option<String>,
-    /// Given names of the persons that match.
+    /// The referral's persons (as the referral names them) who are known.
     pub matching_persons: Vec<String>,
+    /// At least one of them matched by citizen service number (else by name and birth date).
+    pub by_bsn: bool,
+    /// Episodes the family had before, in any team.
+    pub earlier_episodes: usize,
+    /// When the latest of them ended.
+    pub last_closed_on: Option<NaiveDate>,
+    /// The family is in care or waiting now; it cannot be linked until that ends.
     pub has_open_episode: bool,
+    /// The referral gives another address than the family's; linking may take it over.
+    pub address_differs: bool,
+    /// The referral gives another phone number than the family's.
+    pub phone_differs: bool,
+}
+
+/// A contact detail as given: trimmed, and `None` when empty.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// How to accept: onto the supervisor's team, linked to an existing family or a new one.
@@ -172,6 +186,12 @@ pub struct AcceptInput {
     /// The version of the referral as read; a stale one is refused.
     #[serde(default)]
     pub version: Option<i64>,
+    /// When linking: take over the referral's address for the family.
+    #[serde(default)]
+    pub update_address: bool,
+    /// When linking: take over the referral's phone number for the family.
+    #[serde(default)]
+    pub update_phone: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -201,7 +221,12 @@ impl App {
         input: &ReferralInput,
         idempotency_key: Option<&str>,
     ) -> Result<Submitted> {
-        actor.require(&[Role::Intake, Role::Supervisor])?;
+        self.require(
+            actor,
+            &[Role::Intake, Role::Supervisor],
+            "referral.submit_referral",
+        )
+        .await?;
         let key = idempotency_key.map(str::trim).filter(|k| !k.is_empty());
         if key.is_some_and(|k| k.len() > MAX_IDEMPOTENCY_KEY) {
             return Err(AppError::invalid("Idempotency-Key", "error-too-long"));
@@ -288,7 +313,12 @@ impl App {
 
     /// The referrals an intake user submitted, with their status only.
     pub async fn my_referrals(&self, actor: &Actor) -> Result<Vec<ReferralView>> {
-        actor.require(&[Role::Intake, Role::Supervisor])?;
+        self.require(
+            actor,
+            &[Role::Intake, Role::Supervisor],
+            "referral.my_referrals",
+        )
+        .await?;
         let mut tx = self.write().await?;
         let rows = referral::submitted_by(&mut tx, actor.user_id).await?;
         tx.commit().await?;
@@ -297,7 +327,8 @@ impl App {
 
     /// Referrals of the supervisor's programme that await screening.
     pub async fn referrals_to_screen(&self, actor: &Actor) -> Result<Vec<ReferralView>> {
-        actor.require(&[Role::Supervisor])?;
+        self.require(actor, &[Role::Supervisor], "referral.referrals_to_screen")
+            .await?;
         let mut tx = self.write().await?;
         let programme_id = self.team_programme(&mut tx, actor).await?;
         let rows = referral::to_screen(&mut tx, programme_id).await?;
@@ -313,8 +344,10 @@ impl App {
         Ok(rows.iter().map(|r| view(r, true)).collect())
     }
 
-    /// One referral: its submitter sees the status, the programme's supervisors
-    /// the whole record; anyone else gets 404 (and the refusal is logged).
+    /// One referral: its submitter sees the status; the whole record is for the
+    /// programme's supervisors while it awaits screening or was declined, and
+    /// for the accepting team's supervisors once it was accepted. Anyone else
+    /// gets 404 (and the refusal is logged).
     pub async fn referral(&self, actor: &Actor, id: i64) -> Result<ReferralView> {
         let mut tx = self.write().await?;
         let found = referral::get(&mut tx, id).await?;
@@ -322,18 +355,23 @@ impl App {
             referral_id: Some(id),
             family_id: found.as_ref().and_then(|r| r.family_id),
             episode_id: found.as_ref().and_then(|r| r.episode_id),
+            emergency_access_id: None,
         };
         let Some(found) = found else {
             return Err(self
                 .refuse(tx, actor, target, "referral.read", Outcome::NotFound)
                 .await);
         };
+        let accepted_by_team = match found.episode_id {
+            Some(episode_id) => episode::get(&mut tx, episode_id).await?.map(|e| e.team_id),
+            None => None,
+        };
+        let screens = match accepted_by_team {
+            Some(team) => actor.team_id == Some(team),
+            None => self.team_programme(&mut tx, actor).await.ok() == Some(found.programme_id),
+        };
         let detail = match actor.role {
-            Role::Supervisor
-                if self.team_programme(&mut tx, actor).await.ok() == Some(found.programme_id) =>
-            {
-                true
-            }
+            Role::Supervisor if screens => true,
             _ if found.submitted_by == actor.user_id => false,
             _ => {
                 return Err(self
@@ -373,6 +411,9 @@ impl App {
         Ok(matches)
     }
 
+    /// Known families that share a person with the referral. Screening
+    /// shows only that a family is known, not who or where it is: nothing of
+    /// another team's file reaches the screening supervisor.
     async fn matches(&self, tx: &mut Tx, r: &referral::Referral) -> Result<Vec<FamilyMatch>> {
         let mut by_family: BTreeMap<i64, FamilyMatch> = BTreeMap::new();
         for m in &r.members {
@@ -398,18 +439,40 @@ impl App {
                 }
                 let entry = by_family.entry(c.family_id).or_insert_with(|| FamilyMatch {
                     family_id: c.family_id,
-                    surname: c.surname.clone(),
-                    city: c.city.clone(),
                     matching_persons: Vec::new(),
+                    by_bsn: false,
+                    earlier_episodes: 0,
+                    last_closed_on: None,
                     has_open_episode: false,
+                    address_differs: false,
+                    phone_differs: false,
                 });
-                if !entry.matching_persons.contains(&c.given_name) {
-                    entry.matching_persons.push(c.given_name.clone());
+                entry.by_bsn |= m.bsn.is_some() && m.bsn == c.bsn;
+                let named = format!("{} {}", m.given_name, m.family_name);
+                if !entry.matching_persons.contains(&named) {
+                    entry.matching_persons.push(named);
                 }
             }
         }
         for m in by_family.values_mut() {
-            m.has_open_episode = episode::open_of_family(tx, m.family_id).await?.is_some();
+            let episodes = episode::of_family(tx, m.family_id).await?;
+            m.has_open_episode = episodes.iter().any(|e| e.state.is_open());
+            m.earlier_episodes = episodes.iter().filter(|e| !e.state.is_open()).count();
+            m.last_closed_on = episodes
+                .iter()
+                .filter_map(|e| e.closed_on.or(e.withdrawn_on))
+                .max();
+            if let Some(known) = family::get(tx, m.family_id).await? {
+                m.address_differs = given(&r.address).is_some()
+                    && (given(&r.address), given(&r.postcode), given(&r.city))
+                        != (
+                            given(&known.address),
+                            given(&known.postcode),
+                            given(&known.city),
+                        );
+                m.phone_differs =
+                    given(&r.phone).is_some() && given(&r.phone) != given(&known.phone);
+            }
         }
         Ok(by_family.into_values().collect())
     }
@@ -422,7 +485,8 @@ impl App {
         id: i64,
         input: &AcceptInput,
     ) -> Result<Accepted> {
-        actor.require(&[Role::Supervisor])?;
+        self.require(actor, &[Role::Supervisor], "referral.accept_referral")
+            .await?;
         let mut tx = self.write().await?;
         let found = match self.screenable(&mut tx, actor, id).await {
             Ok(r) => r,
@@ -452,6 +516,16 @@ impl App {
                 }
                 self.add_members(&mut tx, family_id, &found, true, now)
                     .await?;
+                let address = (input.update_address && chosen.address_differs).then_some((
+                    found.address.as_deref(),
+                    found.postcode.as_deref(),
+                    found.city.as_deref(),
+                ));
+                let phone =
+                    (input.update_phone && chosen.phone_differs).then_some(found.phone.as_deref());
+                if address.is_some() || phone.is_some() {
+                    family::update_contact_details(&mut tx, family_id, address, phone).await?;
+                }
                 family_id
             }
             None => {
@@ -504,6 +578,7 @@ impl App {
                 family_id: Some(family_id),
                 episode_id: Some(episode_id),
                 referral_id: Some(found.id),
+                emergency_access_id: None,
             },
             "referral.accept",
             Outcome::Allowed,
@@ -524,7 +599,8 @@ impl App {
         id: i64,
         input: &DeclineInput,
     ) -> Result<ReferralView> {
-        actor.require(&[Role::Supervisor])?;
+        self.require(actor, &[Role::Supervisor], "referral.decline_referral")
+            .await?;
         let reason = input.reason.trim();
         if reason.is_empty() {
             return Err(AppError::invalid("reason", "error-required"));

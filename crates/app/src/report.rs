@@ -47,7 +47,12 @@ impl App {
         from: Option<NaiveDate>,
         until: Option<NaiveDate>,
     ) -> Result<WaitingFigures> {
-        actor.require(&[Role::Analyst, Role::Supervisor, Role::Admin])?;
+        self.require(
+            actor,
+            &[Role::Analyst, Role::Supervisor, Role::Admin],
+            "report.waiting_figures",
+        )
+        .await?;
         let until = until.unwrap_or_else(|| self.today());
         let from = from.unwrap_or_else(|| until - chrono::Duration::days(548));
         if from > until {

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
+use wrapcare_core::access::FileAction;
 use wrapcare_core::contact::{ContactKind, EntryStatus};
 use wrapcare_core::episode::ClosureReason;
 use wrapcare_core::module::EndReason;
@@ -14,7 +15,7 @@ use wrapcare_core::plan::PlanStatus;
 use wrapcare_core::timeline::{EventKind, sort_events};
 use wrapcare_store::{contact, episode, family, module, plan, referral};
 
-use crate::access_log::{Outcome, Target};
+use crate::access_log::Outcome;
 use crate::module::Catalogue;
 use crate::{Actor, App, Result};
 
@@ -209,9 +210,8 @@ pub fn build(sources: &TimelineSources) -> Vec<TimelineEntry> {
 impl App {
     /// Everything around the family in date order, from referral to closure.
     pub async fn timeline(&self, actor: &Actor, family_id: i64) -> Result<TimelineView> {
-        let tx = self.write().await?;
-        let (mut tx, found) = self
-            .open_family(tx, actor, family_id, "timeline.read")
+        let (mut tx, file) = self
+            .file(actor, family_id, FileAction::Read, "timeline.read", None)
             .await?;
         let catalogue = Catalogue::load(&mut tx).await?;
         let mut sources = TimelineSources {
@@ -229,7 +229,8 @@ impl App {
                 .names
                 .insert(m.person_id, format!("{} {}", m.given_name, m.family_name));
         }
-        for e in episode::of_family(&mut tx, family_id).await? {
+        // Only the episodes the viewer may see in full.
+        for e in file.full_episodes().cloned() {
             let received_on = referral::get(&mut tx, e.referral_id)
                 .await?
                 .map(|r| r.received_on);
@@ -252,7 +253,7 @@ impl App {
         self.log(
             &mut tx,
             actor,
-            Target::family(family_id),
+            file.target(),
             "timeline.read",
             Outcome::Allowed,
         )
@@ -260,7 +261,7 @@ impl App {
         tx.commit().await?;
         Ok(TimelineView {
             family_id,
-            surname: found.surname,
+            surname: file.family.surname.clone(),
             entries: build(&sources),
         })
     }

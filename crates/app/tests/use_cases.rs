@@ -357,9 +357,10 @@ async fn others_get_not_found_and_the_refusal_is_logged(store: Store) {
         w.app.family(other, family_id).await,
         Err(AppError::NotFound)
     ));
+    // Roles that never open family files are refused outright (403, logged).
     assert!(matches!(
         w.app.family(&w.intake, family_id).await,
-        Err(AppError::NotFound)
+        Err(AppError::Forbidden)
     ));
     assert!(matches!(
         w.app.family(other, 987_654).await,
@@ -368,7 +369,7 @@ async fn others_get_not_found_and_the_refusal_is_logged(store: Store) {
     let admin = actor(&w.app, "admin@example.nl").await;
     assert!(matches!(
         w.app.family(&admin, family_id).await,
-        Err(AppError::NotFound)
+        Err(AppError::Forbidden)
     ));
     let log = w
         .app
@@ -701,7 +702,7 @@ async fn returning_family_gets_a_new_episode(store: Store) {
             again.referral.id,
             &AcceptInput {
                 family_id: Some(family_id),
-                version: None,
+                ..AcceptInput::default()
             },
         )
         .await
@@ -830,7 +831,7 @@ async fn figures_hide_small_groups_and_names(store: Store) {
     assert!(!json.contains("F0"), "no names in figures");
     assert!(matches!(
         w.app.family(&analyst, 1).await,
-        Err(AppError::NotFound)
+        Err(AppError::Forbidden)
     ));
 }
 

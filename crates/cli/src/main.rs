@@ -83,9 +83,16 @@ struct ServeArgs {
     /// Mark cookies Secure (when served behind HTTPS).
     #[arg(long, env = "WRAPCARE_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Failed logins allowed per address and account per minute.
+    /// Failed logins allowed per account per minute; then it is locked for the rest of it.
     #[arg(long, env = "WRAPCARE_LOGIN_ATTEMPTS_PER_MINUTE", default_value_t = 5)]
     login_attempts_per_minute: u32,
+    /// Login attempts allowed per client address per minute, whichever accounts.
+    #[arg(
+        long,
+        env = "WRAPCARE_LOGIN_ATTEMPTS_PER_ADDRESS",
+        default_value_t = 30
+    )]
+    login_attempts_per_address: u32,
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "WRAPCARE_SESSION_IDLE_MINUTES", default_value_t = 30)]
     session_idle_minutes: i64,
@@ -199,6 +206,7 @@ async fn main() -> Result<()> {
             let store = open(&cli).await?;
             let config = Config {
                 login_attempts_per_minute: args.login_attempts_per_minute.max(1),
+                login_attempts_per_address_per_minute: args.login_attempts_per_address.max(1),
                 session_idle_minutes: args.session_idle_minutes.max(1),
             };
             let app = App::new(store, config);

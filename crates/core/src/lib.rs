@@ -4,6 +4,7 @@
 //! store persists what these types describe; the application layer calls these
 //! rules inside a transaction and records the outcome.
 
+pub mod access;
 pub mod bsn;
 pub mod caseload;
 pub mod contact;

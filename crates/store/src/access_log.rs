@@ -16,13 +16,15 @@ pub struct Entry<'a> {
     pub action: &'a str,
     pub outcome: &'a str,
     pub address: Option<&'a str>,
+    /// The emergency access the entry was made under, if any.
+    pub emergency_access_id: Option<i64>,
 }
 
 pub async fn insert(tx: &mut Tx, e: &Entry<'_>) -> Result<()> {
     on_tx!(tx, |c| {
         sqlx::query(
-        "INSERT INTO access_log (at, user_id, role, channel, family_id, episode_id, referral_id, action, outcome, address) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        "INSERT INTO access_log (at, user_id, role, channel, family_id, episode_id, referral_id, action, outcome, \
+         address, emergency_access_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     )
     .bind(e.at)
     .bind(e.user_id)
@@ -34,6 +36,7 @@ pub async fn insert(tx: &mut Tx, e: &Entry<'_>) -> Result<()> {
     .bind(e.action)
     .bind(e.outcome)
     .bind(e.address)
+    .bind(e.emergency_access_id)
     .execute(c)
     .await
         .map(|r| r.rows_affected())
@@ -54,6 +57,7 @@ pub struct Logged {
     pub action: String,
     pub outcome: String,
     pub address: Option<String>,
+    pub emergency_access_id: Option<i64>,
 }
 
 /// Entries, newest first, optionally of one family or one user.
@@ -65,7 +69,8 @@ pub async fn list(
 ) -> Result<Vec<Logged>> {
     let rows = on_tx!(tx, |c| {
         sqlx::query_as::<_, Logged>(
-        "SELECT id, at, user_id, role, channel, family_id, episode_id, referral_id, action, outcome, address \
+        "SELECT id, at, user_id, role, channel, family_id, episode_id, referral_id, action, outcome, address, \
+         emergency_access_id \
          FROM access_log WHERE ($1 IS NULL OR family_id = $1) AND ($2 IS NULL OR user_id = $2) \
          ORDER BY id DESC LIMIT $3"
     )

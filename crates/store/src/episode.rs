@@ -422,19 +422,19 @@ pub async fn of_coordinator(
     Ok(rows)
 }
 
-/// Families of a team (latest episode each) whose surname, city or member names
-/// contain the query; an empty query lists the open ones.
+/// Families of a team (the team's latest episode of each) whose surname, city
+/// or member names contain the query; an empty query lists the open ones.
 pub async fn search(
     tx: &mut Tx,
-    team_id: Option<i64>,
+    team_id: i64,
     query: &str,
     today: NaiveDate,
     limit: i64,
 ) -> Result<Vec<ListedRow>> {
     let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_'], ""));
     let sql = sqlx::AssertSqlSafe(format!(
-        "{LISTED} WHERE ($2 IS NULL OR e.team_id = $2) \
-           AND e.id = (SELECT MAX(e2.id) FROM episodes e2 WHERE e2.family_id = f.id) \
+        "{LISTED} WHERE e.team_id = $2 \
+           AND e.id = (SELECT MAX(e2.id) FROM episodes e2 WHERE e2.family_id = f.id AND e2.team_id = $2) \
            AND (($3 = '%%' AND e.state IN ('waiting', 'assigned', 'in_care')) \
                 OR ($3 <> '%%' AND (LOWER(f.surname) LIKE $3 OR LOWER(COALESCE(f.city, '')) LIKE $3 \
                     OR EXISTS (SELECT 1 FROM memberships m JOIN persons p ON p.id = m.person_id \

@@ -247,3 +247,34 @@ pub async fn person_in_family(tx: &mut Tx, family_id: i64, person_id: i64) -> Re
     })?;
     Ok(n > 0)
 }
+
+/// Takes over the address (street, postcode and city together) and/or the
+/// phone number from a newer referral; `None` leaves that part as it is.
+pub async fn update_contact_details(
+    tx: &mut Tx,
+    id: i64,
+    address: Option<(Option<&str>, Option<&str>, Option<&str>)>,
+    phone: Option<Option<&str>>,
+) -> Result<()> {
+    let (street, postcode, city) = address.unwrap_or((None, None, None));
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE families SET \
+           address = CASE WHEN $2 THEN $3 ELSE address END, \
+           postcode = CASE WHEN $2 THEN $4 ELSE postcode END, \
+           city = CASE WHEN $2 THEN $5 ELSE city END, \
+           phone = CASE WHEN $6 THEN $7 ELSE phone END, \
+           version = version + 1 \
+         WHERE id = $1"
+    )
+    .bind(id)
+    .bind(address.is_some())
+    .bind(street)
+    .bind(postcode)
+    .bind(city)
+    .bind(phone.is_some())
+    .bind(phone.flatten())
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -15,6 +15,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub mod access_log;
 pub mod contact;
+pub mod emergency_access;
 pub mod episode;
 pub mod family;
 pub mod module;
@@ -207,6 +208,15 @@ impl Store {
         // SQLite upgrades a deferred transaction to a writer when the access log is
         // written, which can fail under load; reads that log take the lock up front too.
         self.write().await
+    }
+
+    /// A transaction that only reads: it never waits for SQLite's write lock.
+    /// Writing in it is a mistake (SQLite would have to upgrade it late).
+    pub async fn read_only(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin_with("BEGIN READ ONLY").await?),
+        })
     }
 
     /// Answers when the database does.

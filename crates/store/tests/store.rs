@@ -399,23 +399,23 @@ async fn waiting_list_and_search(store: Store) {
         .await
         .expect("list");
     assert_eq!(list.len(), 2);
-    let found = episode::search(&mut tx, Some(f.team_id), "VRIES", d("2026-06-01"), 10)
+    let found = episode::search(&mut tx, f.team_id, "VRIES", d("2026-06-01"), 10)
         .await
         .expect("search");
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].surname, "de Vries");
-    let by_member = episode::search(&mut tx, Some(f.team_id), "sem", d("2026-06-01"), 10)
+    let by_member = episode::search(&mut tx, f.team_id, "sem", d("2026-06-01"), 10)
         .await
         .expect("search");
     assert!(
         by_member.is_empty(),
         "persons were not added to these families"
     );
-    let all_open = episode::search(&mut tx, Some(f.team_id), "", d("2026-06-01"), 10)
+    let all_open = episode::search(&mut tx, f.team_id, "", d("2026-06-01"), 10)
         .await
         .expect("search");
     assert_eq!(all_open.len(), 2);
-    let other_team = episode::search(&mut tx, Some(f.team_id + 100), "", d("2026-06-01"), 10)
+    let other_team = episode::search(&mut tx, f.team_id + 100, "", d("2026-06-01"), 10)
         .await
         .expect("search");
     assert!(other_team.is_empty());
@@ -496,6 +496,7 @@ async fn access_log_is_written_and_listed(store: Store) {
             action: "family.read",
             outcome: "refused",
             address: Some("127.0.0.1"),
+            emergency_access_id: None,
         },
     )
     .await

@@ -118,6 +118,19 @@ no-matches = No existing family with the same persons was found; a new family wi
 matches-legend = Possibly a known family (same citizen service number, or name and date of birth)
 match-new-family = Create a new family
 match-has-open-episode = already has an open episode
+match-known-family = A known family ({ $count ->
+    [one] one earlier episode
+   *[other] { $count } earlier episodes
+})
+match-known-family-closed = A known family ({ $count ->
+    [one] one earlier episode
+   *[other] { $count } earlier episodes
+}, the last ended on { $date })
+match-by-bsn = Known by citizen service number:
+match-by-name = Known by name and date of birth:
+match-update-legend = When you link to a known family
+match-update-address = Take over the address from this referral:
+match-update-phone = Take over the phone number from this referral:
 accept-referral = Accept onto the waiting list
 decline-referral = Decline
 to-family = Go to the family
@@ -306,7 +319,9 @@ error-invalid = Not every field is filled in correctly.
 error-not-found = Not found
 error-forbidden = No access
 error-unauthenticated = You are not logged in (any more).
-error-throttled = Too many failed attempts. Try again in a minute.
+error-throttled-account = Too many failed attempts for this account.
+error-throttled-address = Too many login attempts from your network address.
+error-throttled-wait = You can try again in { $seconds } seconds.
 error-stale = Someone else changed this in the meantime. Look at the new details and try again.
 error-busy = The system is busy. Try again in a moment.
 error-internal = Something went wrong on our side. Try again later.
@@ -686,3 +701,21 @@ caseloads-expected = norm { $hours }
 col-hours-norms = Hours
 family-weeks-chart-caption = Hours per week over the last twelve weeks; the dashed line is the weekly norm.
 module-dates = Steps
+
+# Need to know and emergency access
+other-episodes-title = Earlier episodes in other teams
+other-episodes-lead = What another team recorded stays with that team; only these lines are shown.
+emergency-active-title = You opened this file in an emergency.
+emergency-active-body = You can read it until { $until }. You cannot change anything; every view is logged and shown to the family's team.
+emergency-accesses-title = Opened in an emergency
+emergency-reason = Reason
+emergency-reason-hint = Say why you need this file now. The family's team and the privacy officer will read it.
+emergency-lead = This family file does not exist, or you have no need to know it.
+emergency-title = Open in an emergency
+emergency-explain = If you must see this family's file now (a crisis, a colleague unreachable), you can open it to read for 24 hours. This is logged with your reason and shown to the family's team.
+emergency-button = Open the file in an emergency
+notice-emergency-access = The file is open to you for 24 hours. Your reason is logged.
+error-emergency-not-needed = You already have access to this family's file.
+error-emergency-read-only = An emergency access lets you read, not change.
+error-contact-not-yours = Only the coordinator who logged this entry can correct or remove it.
+error-form-unreadable = The form could not be read. Please try again.

@@ -118,6 +118,19 @@ no-matches = Geen bestaand gezin gevonden met dezelfde personen; er wordt een ni
 matches-legend = Mogelijk bekend gezin (zelfde BSN, of naam en geboortedatum)
 match-new-family = Nieuw gezin aanmaken
 match-has-open-episode = heeft al een lopend traject
+match-known-family = Een bekend gezin ({ $count ->
+    [one] één eerder traject
+   *[other] { $count } eerdere trajecten
+})
+match-known-family-closed = Een bekend gezin ({ $count ->
+    [one] één eerder traject
+   *[other] { $count } eerdere trajecten
+}, het laatste eindigde op { $date })
+match-by-bsn = Bekend op BSN:
+match-by-name = Bekend op naam en geboortedatum:
+match-update-legend = Als u koppelt aan een bekend gezin
+match-update-address = Neem het adres uit deze aanmelding over:
+match-update-phone = Neem het telefoonnummer uit deze aanmelding over:
 accept-referral = Accepteren en op de wachtlijst plaatsen
 decline-referral = Afwijzen
 to-family = Naar het gezin
@@ -306,7 +319,9 @@ error-invalid = Niet alle velden zijn goed ingevuld.
 error-not-found = Niet gevonden
 error-forbidden = Geen toegang
 error-unauthenticated = U bent niet (meer) ingelogd.
-error-throttled = Te veel mislukte pogingen. Probeer het over een minuut opnieuw.
+error-throttled-account = Te veel mislukte pogingen voor dit account.
+error-throttled-address = Te veel inlogpogingen vanaf uw netwerkadres.
+error-throttled-wait = U kunt het over { $seconds } seconden opnieuw proberen.
 error-stale = Iemand anders heeft dit intussen gewijzigd. Bekijk de nieuwe gegevens en probeer het opnieuw.
 error-busy = Het systeem is even druk. Probeer het zo opnieuw.
 error-internal = Er ging iets mis aan onze kant. Probeer het later opnieuw.
@@ -686,3 +701,21 @@ caseloads-expected = norm { $hours }
 col-hours-norms = Uren
 family-weeks-chart-caption = Uren per week, de laatste twaalf weken; de stippellijn is de norm per week.
 module-dates = Verloop
+
+# Need to know en noodtoegang
+other-episodes-title = Eerdere trajecten bij andere teams
+other-episodes-lead = Wat een ander team vastlegde, blijft bij dat team; alleen deze regels zijn zichtbaar.
+emergency-active-title = U hebt dit dossier geopend met noodtoegang.
+emergency-active-body = U kunt het lezen tot { $until }. U kunt niets wijzigen; elke inzage wordt gelogd en getoond aan het team van het gezin.
+emergency-accesses-title = Geopend met noodtoegang
+emergency-reason = Reden
+emergency-reason-hint = Zeg waarom u dit dossier nu nodig hebt. Het team van het gezin en de privacyfunctionaris lezen dit.
+emergency-lead = Dit gezinsdossier bestaat niet, of u hoeft het niet te kennen.
+emergency-title = Openen met noodtoegang
+emergency-explain = Moet u het dossier van dit gezin nu inzien (een crisis, een onbereikbare collega), dan kunt u het 24 uur lang openen om te lezen. Dit wordt met uw reden gelogd en getoond aan het team van het gezin.
+emergency-button = Dossier openen met noodtoegang
+notice-emergency-access = Het dossier is 24 uur voor u open. Uw reden is vastgelegd.
+error-emergency-not-needed = U hebt al toegang tot het dossier van dit gezin.
+error-emergency-read-only = Met noodtoegang kunt u lezen, niet wijzigen.
+error-contact-not-yours = Alleen de coördinator die deze regel vastlegde, kan hem corrigeren of verwijderen.
+error-form-unreadable = Het formulier kon niet worden gelezen. Probeer het opnieuw.

@@ -145,6 +145,16 @@ impl Tr<'_> {
         }
     }
 
+    /// A moment as the users live it, in Europe/Amsterdam: 23-11-2026 14:05.
+    pub fn datetime(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        let local = at.with_timezone(&chrono_tz::Europe::Amsterdam);
+        format!(
+            "{} {}",
+            self.date(local.date_naive()),
+            local.format("%H:%M")
+        )
+    }
+
     /// A number with one decimal and the language's decimal sign.
     pub fn dec1(&self, value: f64) -> String {
         let s = format!("{value:.1}");

@@ -21,6 +21,9 @@ pub struct Problem {
     /// The fields that were refused, each with a message key and text.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
+    /// Seconds to wait before trying again (sent as `Retry-After`).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -36,7 +39,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Conflict(_) | AppError::Stale => StatusCode::CONFLICT,
         AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -81,12 +84,25 @@ impl Problem {
             _ => Vec::new(),
         };
         let key = error.key();
+        let detail = match error {
+            AppError::Throttled { seconds, .. } => Some(i18n.t_args(
+                lang,
+                "error-throttled-wait",
+                &[("seconds", (*seconds as i64).into())],
+            )),
+            _ => None,
+        };
         Problem {
             kind: format!("/problems/{key}"),
             title: i18n.t(lang, key),
             status: status.as_u16(),
-            detail: None,
+            detail,
             errors,
+            retry_after: match error {
+                AppError::Throttled { seconds, .. } => Some(*seconds),
+                AppError::Busy => Some(2),
+                _ => None,
+            },
         }
     }
 
@@ -104,6 +120,7 @@ impl Problem {
             status: status.as_u16(),
             detail,
             errors: Vec::new(),
+            retry_after: None,
         }
     }
 }
@@ -123,8 +140,8 @@ impl IntoResponse for Problem {
                 header::HeaderValue::from_static("Bearer"),
             );
         }
-        if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
-            headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("2"));
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
         }
         (status, headers, body).into_response()
     }

@@ -162,10 +162,17 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// Only local paths may be a redirect target after login.
+/// Only a path of this site may be a redirect target after login: no scheme,
+/// no `//` (another host), no backslash, no control characters or whitespace
+/// (browsers drop a tab, so `/\t/evil.example` would become `//evil.example`).
 pub fn safe_next(next: Option<&str>) -> Option<String> {
     next.filter(|n| {
-        n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 200
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && n.len() < 200
+            && !n
+                .chars()
+                .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
     })
     .map(str::to_string)
 }
@@ -184,5 +191,20 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), None);
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(safe_next(None), None);
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\\evil.example",
+            "/\u{a0}/evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), None, "{bad:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/families?q=de%20vries")),
+            Some("/families?q=de%20vries".into())
+        );
     }
 }

@@ -54,7 +54,7 @@ async fn setup(store: Store) -> T {
         store,
         Config {
             login_attempts_per_minute: 3,
-            session_idle_minutes: 30,
+            ..Config::default()
         },
     );
     app.load_demo(PASSWORD)
@@ -256,14 +256,53 @@ async fn health_assets_and_login(store: Store) {
         ))
         .expect("request");
     assert_eq!(t.send(forged).await.status, StatusCode::FORBIDDEN);
-    // Throttled after three failures from the same address and account.
+    // Defect 5: after login, only a path of this site is followed.
+    for next in [
+        "/%09/evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+        "https://evil.example",
+        "/%20/evil.example",
+    ] {
+        let body = format!(
+            "email=leider%40demo.wrapcare.nl&password=router-test-password&csrf={token}&next={next}"
+        );
+        let answer = t
+            .send(
+                Request::post("/login")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::COOKIE, format!("wc_login={token}"))
+                    .body(Body::from(body))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(answer.location(), "/waiting-list", "{next} is not followed");
+    }
+    let page = t.get("/login?next=/%09/evil.example", None).await;
+    assert!(!page.body.contains("evil.example"), "not even offered");
+    // Defect 6: locked after three failures, from any address, and the owner is told how long.
     for _ in 0..3 {
         t.send(post("wrong-again", token.clone())).await;
     }
-    assert_eq!(
-        t.send(post("router-test-password", token)).await.status,
-        StatusCode::TOO_MANY_REQUESTS
+    let locked = t.send(post("router-test-password", token)).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        locked
+            .body
+            .contains("Te veel mislukte pogingen voor dit account")
     );
+    assert!(
+        locked.body.contains("seconden opnieuw proberen"),
+        "{}",
+        locked.body
+    );
+    assert!(matches!(
+        t.app
+            .login("leider@demo.wrapcare.nl", PASSWORD, Some("192.0.2.7"))
+            .await,
+        Err(wrapcare_app::AppError::Throttled { account: true, .. })
+    ));
 }
 
 async fn every_page_answers_for_its_role(store: Store) {
@@ -364,7 +403,7 @@ async fn every_page_answers_for_its_role(store: Store) {
             );
         }
     }
-    // Wrong roles: forbidden pages, and another's family answers 404.
+    // Wrong roles: forbidden pages and files; another's family answers 404.
     let analyst = t.session("analist@demo.wrapcare.nl").await;
     assert_eq!(
         t.get("/waiting-list", Some(&analyst)).await.status,
@@ -374,7 +413,7 @@ async fn every_page_answers_for_its_role(store: Store) {
         t.get(&format!("/families/{waiting_family}"), Some(&analyst))
             .await
             .status,
-        StatusCode::NOT_FOUND
+        StatusCode::FORBIDDEN
     );
     let coach2 = t.session("coach2@demo.wrapcare.nl").await;
     assert_eq!(
@@ -392,7 +431,7 @@ async fn every_page_answers_for_its_role(store: Store) {
         t.get(&format!("/families/{waiting_family}"), Some(&intake))
             .await
             .status,
-        StatusCode::NOT_FOUND
+        StatusCode::FORBIDDEN
     );
     assert_eq!(
         t.get("/no/such/page", Some(&leider)).await.status,

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 use wrapcare_app::AppError;
+use wrapcare_app::access::{EmergencyAccessView, EmergencyInput};
 use wrapcare_app::caseload::CoordinatorLoad;
 use wrapcare_app::episode::{AssignInput, CloseInput, PhaseInput, StartInput, WithdrawInput};
 use wrapcare_app::family::{FamilyLine, FamilyView};
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/my-families", get(my_families))
         .route("/api/v1/families", get(search_families))
         .route("/api/v1/families/{id}", get(family))
+        .route("/api/v1/families/{id}/emergency-access", post(break_glass))
         .route("/api/v1/families/{id}/assignment", post(assign))
         .route("/api/v1/families/{id}/start", post(start))
         .route("/api/v1/families/{id}/phase", post(phase))
@@ -309,6 +311,30 @@ async fn family(
         .map_err(|e| fail(&state, user.lang, e))
 }
 
+/// Opens the file without a need to know, read-only for 24 hours, after a
+/// reason; the family's team sees it on the file.
+#[utoipa::path(post, path = "/api/v1/families/{id}/emergency-access", tag = "families",
+    params(("id" = i64, Path)), request_body = EmergencyInput,
+    responses((status = 201, body = EmergencyAccessView),
+        (status = 403, description = "This role cannot open family files", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The caller already has access", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+async fn break_glass(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<EmergencyInput>,
+) -> Result<(StatusCode, Json<EmergencyAccessView>), Response> {
+    state
+        .app
+        .break_glass(&user.actor, id, &input)
+        .await
+        .map(|granted| (StatusCode::CREATED, Json(granted)))
+        .map_err(|e| fail(&state, user.lang, e))
+}
+
 #[utoipa::path(post, path = "/api/v1/families/{id}/assignment", tag = "families",
     params(("id" = i64, Path)), request_body = AssignInput,
     responses((status = 200, body = FamilyView),
@@ -474,7 +500,7 @@ impl utoipa::Modify for BearerAuth {
 #[openapi(
     info(title = "wrapcare API", description = "Referrals, waiting list, coordinators and episodes of Wraparound Care. Every read or change of a family file is logged."),
     paths(openapi, submit_referral, my_referrals, referral, referral_matches, accept_referral, decline_referral, screening,
-        waiting_list, my_families, search_families, family, assign, start, phase, close, withdraw, caseloads, waiting_figures,
+        waiting_list, my_families, search_families, family, break_glass, assign, start, phase, close, withdraw, caseloads, waiting_figures,
         admin::list_users, admin::create_user, admin::set_role, admin::deactivate_user, admin::activate_user, admin::reset_password,
         admin::list_organisations, admin::create_organisation, admin::list_programmes, admin::create_programme, admin::update_programme,
         admin::list_teams, admin::create_team, admin::list_workers, admin::create_worker, admin::change_secondment, admin::end_secondment,

@@ -15,9 +15,7 @@ use wrapcare_app::admin::{
 use wrapcare_core::FieldError;
 use wrapcare_core::role::Role;
 
-use super::{
-    Ctx, Fields, PageResult, Posted, checked_form, fail, form_error, html_response, layout, notice,
-};
+use super::{CsrfForm, Ctx, Fields, PageResult, fail, form_error, html_response, layout, notice};
 use crate::AppState;
 use crate::forms::FormData;
 use crate::session::PageUser;
@@ -202,12 +200,7 @@ fn user_input(form: &FormData) -> UserInput {
     }
 }
 
-async fn create_user(
-    State(state): State<AppState>,
-    user: PageUser,
-    axum::Form(pairs): Posted,
-) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
+async fn create_user(State(state): State<AppState>, CsrfForm(user, form): CsrfForm) -> PageResult {
     match state.app.create_user(&user.actor, &user_input(&form)).await {
         Ok(issued) => {
             users_page(
@@ -300,11 +293,9 @@ async fn user_form(
 
 async fn update_user(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let version = form.get("version").parse::<i64>().unwrap_or_default();
     match state
         .app
@@ -329,11 +320,9 @@ async fn update_user(
 
 async fn deactivate_user(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, _): CsrfForm,
 ) -> PageResult {
-    checked_form(&state, &user, pairs)?;
     state
         .app
         .deactivate_user(Some(&user.actor), UserRef::Id(id))
@@ -344,11 +333,9 @@ async fn deactivate_user(
 
 async fn activate_user(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, _): CsrfForm,
 ) -> PageResult {
-    checked_form(&state, &user, pairs)?;
     state
         .app
         .activate_user(&user.actor, id)
@@ -359,11 +346,9 @@ async fn activate_user(
 
 async fn reset_password(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, _): CsrfForm,
 ) -> PageResult {
-    checked_form(&state, &user, pairs)?;
     let issued = state
         .app
         .reset_password(&user.actor, id)
@@ -430,10 +415,8 @@ async fn organisations(
 
 async fn create_organisation(
     State(state): State<AppState>,
-    user: PageUser,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     match state
         .app
         .create_organisation(&user.actor, form.get("name"))
@@ -576,10 +559,8 @@ async fn programmes(
 
 async fn create_programme(
     State(state): State<AppState>,
-    user: PageUser,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     match state
         .app
         .create_programme(&user.actor, &programme_input(&form))
@@ -697,11 +678,9 @@ async fn programme_form(
 
 async fn update_programme(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let version = form.get("version").parse::<i64>().unwrap_or_default();
     match state
         .app
@@ -786,12 +765,7 @@ async fn teams(
     .await
 }
 
-async fn create_team(
-    State(state): State<AppState>,
-    user: PageUser,
-    axum::Form(pairs): Posted,
-) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
+async fn create_team(State(state): State<AppState>, CsrfForm(user, form): CsrfForm) -> PageResult {
     match state
         .app
         .create_team(&user.actor, form.get("name"), form.get("programme_id"))
@@ -953,10 +927,8 @@ async fn workers(
 
 async fn create_worker(
     State(state): State<AppState>,
-    user: PageUser,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let input = WorkerInput {
         name: form.get("name").to_string(),
         team_id: form.get("team_id").to_string(),
@@ -985,11 +957,9 @@ async fn create_worker(
 
 async fn change_secondment(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let input = SecondmentInput {
         hours_per_week: form.get("hours_per_week").to_string(),
         starts_on: form.get("starts_on").to_string(),
@@ -1013,11 +983,9 @@ async fn change_secondment(
 
 async fn end_secondment(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     match state
         .app
         .end_secondment(&user.actor, id, form.get("ends_on"))

@@ -28,6 +28,7 @@ fn login_form(
     next: Option<&str>,
     email: &str,
     error: Option<&str>,
+    detail: Option<String>,
     token: &str,
 ) -> maud::Markup {
     let ctx = Ctx::anonymous(state, lang, "/login");
@@ -37,7 +38,10 @@ fn login_form(
             h1 { (title) }
             p.lead { (ctx.t("login-lead")) }
             @if let Some(key) = error {
-                div.notice.notice--error role="alert" { p { (ctx.t(key)) } }
+                div.notice.notice--error role="alert" {
+                    p { (ctx.t(key)) }
+                    @if let Some(detail) = &detail { p { (detail) } }
+                }
             }
             form.form method="post" action="/login" {
                 input type="hidden" name="csrf" value=(token);
@@ -76,7 +80,7 @@ pub async fn login_page(
         jar,
         html_response(
             StatusCode::OK,
-            login_form(&state, lang, next.as_deref(), "", None, &token),
+            login_form(&state, lang, next.as_deref(), "", None, None, &token),
         ),
     )
         .into_response()
@@ -96,7 +100,7 @@ pub async fn login(
         .unwrap_or_default();
     let next = safe_next(form.opt("next").as_deref());
     let email = form.get("email").trim().to_string();
-    let retry = |status: StatusCode, key: &str, jar: CookieJar| {
+    let retry = |status: StatusCode, key: &str, detail: Option<String>, jar: CookieJar| {
         let token = random_secret();
         let jar = jar.add(cookie(
             LOGIN_CSRF_COOKIE,
@@ -107,13 +111,21 @@ pub async fn login(
             jar,
             html_response(
                 status,
-                login_form(&state, lang, next.as_deref(), &email, Some(key), &token),
+                login_form(
+                    &state,
+                    lang,
+                    next.as_deref(),
+                    &email,
+                    Some(key),
+                    detail,
+                    &token,
+                ),
             ),
         )
             .into_response()
     };
     if !form.csrf_ok(&expected) {
-        return retry(StatusCode::FORBIDDEN, "error-csrf", jar);
+        return retry(StatusCode::FORBIDDEN, "error-csrf", None, jar);
     }
     match state
         .app
@@ -132,9 +144,16 @@ pub async fn login(
             (jar, Redirect::to(&target)).into_response()
         }
         Err(AppError::Unauthenticated) => {
-            retry(StatusCode::UNAUTHORIZED, "error-login-failed", jar)
+            retry(StatusCode::UNAUTHORIZED, "error-login-failed", None, jar)
         }
-        Err(AppError::Throttled) => retry(StatusCode::TOO_MANY_REQUESTS, "error-throttled", jar),
+        Err(e @ AppError::Throttled { seconds, .. }) => {
+            let wait = state.i18n.t_args(
+                lang,
+                "error-throttled-wait",
+                &[("seconds", (seconds as i64).into())],
+            );
+            retry(StatusCode::TOO_MANY_REQUESTS, e.key(), Some(wait), jar)
+        }
         Err(e) => super::error_page(&state, lang, None, &e),
     }
 }

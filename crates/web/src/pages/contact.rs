@@ -11,8 +11,7 @@ use wrapcare_core::FieldError;
 use wrapcare_core::contact::{BudgetFlag, ContactKind, EntryStatus};
 
 use super::{
-    Ctx, Fields, PageResult, Posted, checked_form, error_page, form_error, html_response, layout,
-    notice,
+    CsrfForm, Ctx, Fields, PageResult, error_page, form_error, html_response, layout, notice,
 };
 use crate::AppState;
 use crate::forms::FormData;
@@ -233,11 +232,9 @@ fn input(form: &FormData) -> ContactInput {
 
 pub async fn log(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     match state.app.log_contact(&user.actor, id, &input(&form)).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/families/{id}/contacts?notice=notice-contact-logged"
@@ -261,11 +258,9 @@ pub async fn log(
 
 pub async fn remove(
     State(state): State<AppState>,
-    user: PageUser,
     Path((id, contact)): Path<(i64, i64)>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let input = RemoveInput {
         reason: form.get("reason").to_string(),
         version: form.get("version").parse().unwrap_or_default(),
@@ -369,11 +364,9 @@ pub async fn correct_form(
 
 pub async fn correct(
     State(state): State<AppState>,
-    user: PageUser,
     Path((id, contact)): Path<(i64, i64)>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let input = CorrectInput {
         contact: input(&form),
         reason: form.get("reason").to_string(),

@@ -14,8 +14,8 @@ use wrapcare_core::contact::BudgetFlag;
 
 use super::family::family_page;
 use super::{
-    Ctx, Fields, PageResult, Posted, checked_form, error_page, form_error, html_response, layout,
-    notice, page, urgency_badge,
+    CsrfForm, Ctx, Fields, PageResult, error_page, form_error, html_response, layout, notice, page,
+    urgency_badge,
 };
 use crate::AppState;
 use crate::forms::FormData;
@@ -252,11 +252,9 @@ pub async fn assign_form(
 
 pub async fn assign(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let Ok(worker_id) = form.get("worker_id").trim().parse::<i64>() else {
         let errors = vec![FieldError {
             field: "worker_id".into(),
@@ -325,11 +323,9 @@ async fn step(
 
 pub async fn start(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let input = StartInput {
         started_on: form.get("started_on").to_string(),
     };
@@ -339,11 +335,9 @@ pub async fn start(
 
 pub async fn phase(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let result = match form.get("phase").trim().parse::<u8>() {
         Ok(phase) => {
             state
@@ -365,11 +359,9 @@ pub async fn phase(
 
 pub async fn close(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let input = CloseInput {
         closed_on: form.get("closed_on").to_string(),
         reason: form.get("reason").to_string(),
@@ -380,11 +372,9 @@ pub async fn close(
 
 pub async fn withdraw(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let input = WithdrawInput {
         withdrawn_on: form.opt("withdrawn_on"),
         reason: form.get("reason").to_string(),

@@ -2,16 +2,20 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use maud::{Markup, html};
 use serde::Deserialize;
-use wrapcare_app::family::{EpisodeView, FamilyLine, FamilyView};
+use wrapcare_app::AppError;
+use wrapcare_app::access::EmergencyInput;
+use wrapcare_app::family::{AccessBasis, EpisodeView, FamilyLine, FamilyView};
 use wrapcare_core::FieldError;
+use wrapcare_core::access::may_break_glass;
 use wrapcare_core::episode::{ClosureReason, EpisodeState, Phase};
 use wrapcare_core::role::Role;
 
 use super::{
-    Ctx, Fields, PageResult, error_page, html_response, layout, notice, page, state_badge,
-    urgency_badge,
+    CsrfForm, Ctx, Fields, PageResult, error_page, form_error, html_response, layout, notice, page,
+    state_badge, urgency_badge,
 };
 use crate::AppState;
 use crate::forms::FormData;
@@ -257,11 +261,14 @@ pub async fn family_page(
     notice_key: Option<&str>,
     status: StatusCode,
 ) -> PageResult {
-    let family = state
-        .app
-        .family(&user.actor, id)
-        .await
-        .map_err(|e| error_page(state, user.lang, Some(user), &e))?;
+    let family = match state.app.family(&user.actor, id).await {
+        Ok(family) => family,
+        Err(AppError::NotFound) if may_break_glass(user.actor.role) => {
+            return Ok(emergency_page(state, user, id, &[], StatusCode::NOT_FOUND));
+        }
+        Err(e) => return Err(error_page(state, user.lang, Some(user), &e)),
+    };
+    let emergency = family.access.basis == AccessBasis::Emergency;
     let path = if user.actor.role == Role::Coordinator {
         "/my-families"
     } else {
@@ -273,6 +280,12 @@ pub async fn family_page(
     let title = format!("{} {}", ctx.t("family-prefix"), family.surname);
     let body = html! {
         h1 { (title) }
+        @if let Some(until) = family.access.emergency_until {
+            div.notice.notice--warning #emergency-notice role="status" {
+                p { strong { (ctx.t("emergency-active-title")) } }
+                p { (ctx.tr.t1("emergency-active-body", "until", ctx.tr.datetime(until))) }
+            }
+        }
         (notice(&ctx, notice_key))
         (fields.summary())
         @for e in errors.iter().filter(|e| e.field == "form") {
@@ -333,7 +346,7 @@ pub async fn family_page(
                     a.button.button--secondary #costs-link href={ "/families/" (family.id) "/costs" } { (ctx.t("costs-link")) }
                 }
             }
-            (actions(&ctx, user, &family, e, &fields, &today))
+            @if !emergency { (actions(&ctx, user, &family, e, &fields, &today)) }
         }
         h2 { (ctx.t("members-title")) }
         div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
@@ -436,6 +449,109 @@ pub async fn family_page(
                 }
             }
         }
+        @if !family.other_episodes.is_empty() {
+            h2 { (ctx.t("other-episodes-title")) }
+            p.meta { (ctx.t("other-episodes-lead")) }
+            ul #other-episodes {
+                @for o in &family.other_episodes {
+                    li {
+                        (o.programme_name) ": " (ctx.tr.date(o.accepted_on)) " – "
+                        @if let Some(end) = o.ended_on { (ctx.tr.date(end)) } @else { "…" }
+                        " · " (ctx.t(&format!("state-{}", o.state.as_str())))
+                        @if let Some(r) = o.closure_reason { " · " (ctx.t(&format!("closure-{}", r.as_str()))) }
+                    }
+                }
+            }
+        }
+        @if !family.emergency_accesses.is_empty() {
+            h2 #emergency-accesses { (ctx.t("emergency-accesses-title")) }
+            div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("emergency-accesses-title")) {
+                table.data-table {
+                    caption.visually-hidden { (ctx.t("emergency-accesses-title")) }
+                    thead { tr {
+                        th scope="col" { (ctx.t("col-name")) }
+                        th scope="col" { (ctx.t("col-from")) }
+                        th scope="col" { (ctx.t("col-until")) }
+                        th scope="col" { (ctx.t("emergency-reason")) }
+                    } }
+                    tbody {
+                        @for x in &family.emergency_accesses {
+                            tr {
+                                td { (x.user_name) " · " (ctx.t(&format!("role-{}", x.user_role))) }
+                                td { (ctx.tr.datetime(x.granted_at)) }
+                                td { (ctx.tr.datetime(x.expires_at)) }
+                                td { (x.reason) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     };
     Ok(html_response(status, layout(&ctx, &title, body)))
+}
+
+/// What someone without a need to know sees of a family page: the same
+/// "not found" as for a family that does not exist, with the way to open the
+/// file in an emergency after giving a reason.
+fn emergency_page(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    errors: &[FieldError],
+    status: StatusCode,
+) -> axum::response::Response {
+    let ctx = Ctx::new(state, user, "");
+    let title = ctx.t("error-not-found");
+    let empty = FormData::default();
+    let fields = Fields::new(ctx.tr, errors, &empty);
+    let body = html! {
+        h1 { (title) }
+        p { (ctx.t("emergency-lead")) }
+        section.card {
+            h2 { (ctx.t("emergency-title")) }
+            p { (ctx.t("emergency-explain")) }
+            (fields.summary())
+            form.form method="post" action={ "/families/" (id) "/emergency-access" } {
+                (ctx.csrf())
+                (fields.textarea("reason", "emergency-reason", true, Some("emergency-reason-hint")))
+                div.actions { button.button.button--danger #break-glass type="submit" { (ctx.t("emergency-button")) } }
+            }
+        }
+        p { a href="/" { (ctx.t("back-home")) } }
+    };
+    html_response(status, layout(&ctx, &title, body))
+}
+
+/// Opens a family file in an emergency, after a reason.
+pub async fn break_glass(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm,
+) -> PageResult {
+    let input = EmergencyInput {
+        reason: form.get("reason").to_string(),
+    };
+    match state.app.break_glass(&user.actor, id, &input).await {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!(
+            "/families/{id}?notice=notice-emergency-access"
+        ))
+        .into_response()),
+        Err(AppError::NotFound) => Err(error_page(
+            &state,
+            user.lang,
+            Some(&user),
+            &AppError::NotFound,
+        )),
+        Err(e) => {
+            let errors = form_error(&state, &user, e)?;
+            Ok(emergency_page(
+                &state,
+                &user,
+                id,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ))
+        }
+    }
 }

@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/my-families", get(episode::my_families))
         .route("/families", get(family::search))
         .route("/families/{id}", get(family::show))
+        .route("/families/{id}/emergency-access", post(family::break_glass))
         .route(
             "/families/{id}/assign",
             get(episode::assign_form).post(episode::assign),
@@ -294,37 +295,57 @@ pub async fn not_found(State(state): State<AppState>, PageLang(lang): PageLang) 
     error_page(&state, lang, None, &AppError::NotFound)
 }
 
-/// Refuses a form post whose CSRF token does not match.
-pub fn check_csrf(state: &AppState, user: &PageUser, form: &FormData) -> Result<(), Response> {
-    if form.csrf_ok(&user.csrf) {
-        Ok(())
-    } else {
-        let ctx = Ctx::new(state, user, "");
-        let title = ctx.t("error-csrf");
-        Err(html_response(
-            StatusCode::FORBIDDEN,
-            layout(
-                &ctx,
-                &title,
-                html! { h1 { (title) } p { (ctx.t("error-csrf-detail")) } },
-            ),
-        ))
+/// The page that refuses a form post whose CSRF token does not match.
+fn csrf_refused(state: &AppState, user: &PageUser) -> Response {
+    let ctx = Ctx::new(state, user, "");
+    let title = ctx.t("error-csrf");
+    html_response(
+        StatusCode::FORBIDDEN,
+        layout(
+            &ctx,
+            &title,
+            html! { h1 { (title) } p { (ctx.t("error-csrf-detail")) } },
+        ),
+    )
+}
+
+/// A form posted by a signed-in user, with the session's CSRF token checked.
+/// It is the only way a page handler reads a form, so no handler can forget
+/// the check: a missing or forged token is refused (403) before it runs.
+pub struct CsrfForm(pub PageUser, pub FormData);
+
+impl axum::extract::FromRequest<AppState> for CsrfForm {
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = request.into_parts();
+        let user = PageUser::from_request_parts(&mut parts, state).await?;
+        let request = axum::extract::Request::from_parts(parts, body);
+        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(request, state)
+            .await
+            .map_err(|_| {
+                error_page(
+                    state,
+                    user.lang,
+                    Some(&user),
+                    &AppError::invalid("form", "error-form-unreadable"),
+                )
+            })?;
+        let form = FormData::new(pairs);
+        if !form.csrf_ok(&user.csrf) {
+            return Err(csrf_refused(state, &user));
+        }
+        Ok(CsrfForm(user, form))
     }
 }
 
-/// A posted form whose CSRF token matches the session's; the refusal page otherwise.
-pub fn checked_form(
-    state: &AppState,
-    user: &PageUser,
-    pairs: Vec<(String, String)>,
-) -> Result<FormData, Response> {
-    let form = FormData::new(pairs);
-    check_csrf(state, user, &form)?;
-    Ok(form)
-}
-
-/// Reads a posted form, tolerating anything: missing fields are empty strings.
-pub type Posted = Form<Vec<(String, String)>>;
+/// The login form and the logout button post without a session's token of
+/// their own kind; they check theirs themselves (see `auth`).
+pub(crate) type Posted = Form<Vec<(String, String)>>;
 
 /// Form controls that show their error next to them and keep what was typed.
 pub struct Fields<'a> {

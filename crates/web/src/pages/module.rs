@@ -20,8 +20,7 @@ use wrapcare_core::role::Role;
 use wrapcare_core::timeline::EventKind;
 
 use super::{
-    Ctx, Fields, PageResult, Posted, checked_form, fail, field_id, form_error, html_response,
-    layout, notice,
+    CsrfForm, Ctx, Fields, PageResult, fail, field_id, form_error, html_response, layout, notice,
 };
 use crate::AppState;
 use crate::forms::FormData;
@@ -212,12 +211,7 @@ fn tariff_input(form: &FormData) -> TariffInput {
     }
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    user: PageUser,
-    axum::Form(pairs): Posted,
-) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
+pub async fn create(State(state): State<AppState>, CsrfForm(user, form): CsrfForm) -> PageResult {
     let result = state
         .app
         .create_module_with_tariff(&user.actor, &module_input(&form), &tariff_input(&form))
@@ -406,11 +400,9 @@ pub async fn show(
 
 pub async fn update(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let version = form.get("version").parse::<i64>().unwrap_or(0);
     match state
         .app
@@ -436,11 +428,9 @@ pub async fn update(
 
 pub async fn add_tariff(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     match state
         .app
         .add_tariff(&user.actor, id, &tariff_input(&form))
@@ -729,11 +719,9 @@ pub async fn family_modules(
 
 pub async fn request(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let input = ModuleReferralInput {
         module_id: form.get("module_id").to_string(),
         children: form
@@ -776,10 +764,9 @@ async fn step(
     user: PageUser,
     family_id: i64,
     referral_id: i64,
-    pairs: Vec<(String, String)>,
+    form: FormData,
     form_name: &'static str,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let version = form.get("version").parse::<i64>().unwrap_or(0);
     let step_input = ModuleStepInput {
         on: form.get("on").to_string(),
@@ -846,9 +833,8 @@ async fn step(
 /// A step of a referral posted from its card: `start`, `end` or `deliveries`.
 pub async fn step_posted(
     State(state): State<AppState>,
-    user: PageUser,
     Path((id, referral, step_name)): Path<(i64, i64, String)>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
     let form_name = match step_name.as_str() {
         "start" => "start",
@@ -856,7 +842,7 @@ pub async fn step_posted(
         "deliveries" => "delivery",
         _ => return Err(fail(&state, &user, wrapcare_app::AppError::NotFound)),
     };
-    step(state, user, id, referral, pairs, form_name).await
+    step(state, user, id, referral, form, form_name).await
 }
 
 // ---------------------------------------------------------------- timeline

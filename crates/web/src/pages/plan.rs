@@ -14,8 +14,7 @@ use wrapcare_core::plan::{
 };
 
 use super::{
-    Ctx, Fields, PageResult, Posted, checked_form, error_page, form_error, html_response, layout,
-    notice,
+    CsrfForm, Ctx, Fields, PageResult, error_page, form_error, html_response, layout, notice,
 };
 use crate::AppState;
 use crate::forms::FormData;
@@ -644,11 +643,9 @@ pub async fn edit_form(
 
 pub async fn edit(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     // "Add a goal/action/person": the same form with one more slot, nothing stored.
     let group = match form.get("do") {
         "more-goals" => Some("goals"),
@@ -717,11 +714,9 @@ pub async fn edit(
 
 pub async fn agree(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let input = AgreeInput {
         agreed_by: form.get("agreed_by").to_string(),
         agreed_on: form.get("agreed_on").to_string(),
@@ -750,11 +745,9 @@ pub async fn agree(
 
 pub async fn new_draft(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, _): CsrfForm,
 ) -> PageResult {
-    checked_form(&state, &user, pairs)?;
     match state.app.new_plan_draft(&user.actor, id).await {
         Ok(_) => Ok(Redirect::to(&format!("/families/{id}/plan/edit")).into_response()),
         Err(e) => {
@@ -775,11 +768,9 @@ pub async fn new_draft(
 
 pub async fn score(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let input = ScoreInput {
         goal_key: form.get("goal_key").to_string(),
         level: form.get("level").to_string(),

@@ -12,8 +12,8 @@ use wrapcare_core::referral::{ReferralSource, Urgency};
 use wrapcare_core::role::Role;
 
 use super::{
-    Ctx, Fields, PageResult, Posted, checked_form, error_page, form_error, html_response, layout,
-    notice, page, urgency_badge,
+    CsrfForm, Ctx, Fields, PageResult, error_page, form_error, html_response, layout, notice, page,
+    urgency_badge,
 };
 use crate::AppState;
 use crate::forms::FormData;
@@ -223,21 +223,14 @@ pub async fn new_form(State(state): State<AppState>, user: PageUser) -> PageResu
 /// "Add a family member": the same form with one more slot, nothing stored.
 pub async fn new_form_more(
     State(state): State<AppState>,
-    user: PageUser,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let slots =
         (form.member_slots().max(DEFAULT_SLOTS) + 1).min(wrapcare_core::referral::MAX_MEMBERS);
     referral_form(&state, &user, &form, &[], slots, StatusCode::OK).await
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    user: PageUser,
-    axum::Form(pairs): Posted,
-) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
+pub async fn submit(State(state): State<AppState>, CsrfForm(user, form): CsrfForm) -> PageResult {
     match state
         .app
         .submit_referral(&user.actor, &form.referral(), None)
@@ -415,11 +408,38 @@ async fn referral_page(
                             }
                             @for m in &matches {
                                 div.choice {
-                                    input id={ "family-" (m.family_id) } type="radio" name="family_id" value=(m.family_id) disabled[m.has_open_episode];
+                                    input id={ "family-" (m.family_id) } type="radio" name="family_id" value=(m.family_id) disabled[m.has_open_episode]
+                                        aria-describedby={ "family-" (m.family_id) "-hint" };
                                     label for={ "family-" (m.family_id) } {
-                                        (ctx.t("family-prefix")) " " (m.surname) @if let Some(c) = &m.city { ", " (c) }
-                                        " (" (m.matching_persons.join(", ")) ")"
+                                        @if let Some(on) = m.last_closed_on {
+                                            (ctx.tr.t2("match-known-family-closed", ("count", (m.earlier_episodes as i64).into()), ("date", ctx.tr.date(on).into())))
+                                        } @else {
+                                            (ctx.tr.t1("match-known-family", "count", m.earlier_episodes as i64))
+                                        }
+                                    }
+                                    span.hint id={ "family-" (m.family_id) "-hint" } {
+                                        (ctx.t(if m.by_bsn { "match-by-bsn" } else { "match-by-name" })) " " (m.matching_persons.join(", "))
                                         @if m.has_open_episode { " · " (ctx.t("match-has-open-episode")) }
+                                    }
+                                }
+                            }
+                        }
+                        @if matches.iter().any(|m| m.address_differs || m.phone_differs) {
+                            fieldset.fieldset {
+                                legend { (ctx.t("match-update-legend")) }
+                                @if matches.iter().any(|m| m.address_differs) {
+                                    div.choice {
+                                        input #update-address type="checkbox" name="update_address" checked;
+                                        label for="update-address" {
+                                            (ctx.t("match-update-address")) " "
+                                            (d.address.as_deref().unwrap_or("")) " " (d.postcode.as_deref().unwrap_or("")) " " (d.city.as_deref().unwrap_or(""))
+                                        }
+                                    }
+                                }
+                                @if matches.iter().any(|m| m.phone_differs) {
+                                    div.choice {
+                                        input #update-phone type="checkbox" name="update_phone" checked;
+                                        label for="update-phone" { (ctx.t("match-update-phone")) " " (d.phone.as_deref().unwrap_or("")) }
                                     }
                                 }
                             }
@@ -456,11 +476,9 @@ fn version_of(form: &FormData) -> Option<i64> {
 
 pub async fn accept(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let family_id = match form.get("family_id").trim() {
         "" => None,
         v => Some(v.parse::<i64>().map_err(|_| {
@@ -475,6 +493,8 @@ pub async fn accept(
     let input = AcceptInput {
         family_id,
         version: version_of(&form),
+        update_address: form.checked("update_address"),
+        update_phone: form.checked("update_phone"),
     };
     match state.app.accept_referral(&user.actor, id, &input).await {
         Ok(done) => Ok(Redirect::to(&format!(
@@ -491,11 +511,9 @@ pub async fn accept(
 
 pub async fn decline(
     State(state): State<AppState>,
-    user: PageUser,
     Path(id): Path<i64>,
-    axum::Form(pairs): Posted,
+    CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
-    let form = checked_form(&state, &user, pairs)?;
     let input = DeclineInput {
         reason: form.get("reason").to_string(),
         version: version_of(&form),

@@ -1,0 +1,337 @@
+//! Opening a family file under the need-to-know rule of `core::access`, and
+//! emergency access ("breaking the glass").
+//!
+//! Every use case on a family file goes through [`App::open_file`]: it reads
+//! the family's episodes, asks the domain rule, logs a refusal, and hands back
+//! the one episode the rule allowed, locked and read again for changes.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use wrapcare_core::access::{
+    self as rule, Basis, EMERGENCY_HOURS, EpisodeAccess, FileAction, Grant, Refusal, Viewer,
+};
+use wrapcare_store::{Tx, emergency_access, episode, family};
+
+use crate::access_log::{Outcome, Target};
+use crate::{Actor, App, AppError, Result};
+
+/// A family file as the rule opened it for one use case.
+#[derive(Debug, Clone)]
+pub(crate) struct OpenFile {
+    pub family: family::Family,
+    /// Every episode of the family, newest first; show only what `grant` allows.
+    pub episodes: Vec<episode::Episode>,
+    pub grant: Grant,
+    /// The episode the use case acts on.
+    pub episode: episode::Episode,
+    /// The emergency access this opening rests on, if it does.
+    pub emergency: Option<emergency_access::EmergencyAccess>,
+}
+
+impl OpenFile {
+    /// What the access-log entry of this use case names.
+    pub fn target(&self) -> Target {
+        Target {
+            family_id: Some(self.family.id),
+            episode_id: Some(self.episode.id),
+            referral_id: None,
+            emergency_access_id: self.emergency.as_ref().map(|x| x.id),
+        }
+    }
+
+    /// The same file read again after a change, under the grant it was opened
+    /// with: a step's answer shows what the step did, even when (as with a
+    /// closure) the actor would not be let in again afterwards.
+    pub async fn reread(&self, tx: &mut Tx) -> Result<OpenFile> {
+        let family = family::get(tx, self.family.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let episodes = episode::of_family(tx, self.family.id).await?;
+        let episode = episodes
+            .iter()
+            .find(|e| e.id == self.episode.id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        Ok(OpenFile {
+            family,
+            episodes,
+            grant: self.grant.clone(),
+            episode,
+            emergency: self.emergency.clone(),
+        })
+    }
+
+    /// The episodes the viewer sees in full, newest first.
+    pub fn full_episodes(&self) -> impl Iterator<Item = &episode::Episode> {
+        self.episodes
+            .iter()
+            .filter(|e| self.grant.shows_in_full(e.id))
+    }
+
+    /// Earlier episodes the viewer sees only as a summary line.
+    pub fn summary_episodes(&self) -> impl Iterator<Item = &episode::Episode> {
+        self.episodes
+            .iter()
+            .filter(|e| self.grant.summary.contains(&e.id))
+    }
+}
+
+pub(crate) fn viewer(actor: &Actor, emergency: bool) -> Viewer {
+    Viewer {
+        role: actor.role,
+        team_id: actor.team_id,
+        worker_id: actor.worker_id,
+        emergency,
+    }
+}
+
+pub(crate) fn facts(episodes: &[episode::Episode]) -> Vec<EpisodeAccess> {
+    episodes
+        .iter()
+        .map(|e| EpisodeAccess {
+            id: e.id,
+            team_id: e.team_id,
+            state: e.state,
+            accepted_on: e.accepted_on,
+            coordinator_id: e.coordinator_id.filter(|_| e.state.is_open()),
+        })
+        .collect()
+}
+
+/// An emergency access as the family's team and the person who asked see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EmergencyAccessView {
+    pub id: i64,
+    pub user_name: String,
+    pub user_role: String,
+    pub reason: String,
+    pub granted_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<emergency_access::EmergencyAccess> for EmergencyAccessView {
+    fn from(x: emergency_access::EmergencyAccess) -> Self {
+        EmergencyAccessView {
+            id: x.id,
+            user_name: x.user_name,
+            user_role: x.user_role,
+            reason: x.reason,
+            granted_at: x.granted_at,
+            expires_at: x.expires_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct EmergencyInput {
+    /// Why the file is needed now, for the family's team and the privacy officer.
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl App {
+    /// Opens a family file for a use case under the need-to-know rule, or logs
+    /// the refusal and answers 403 (a role that never opens files, or a change
+    /// under emergency access) or 404 (no need to know, the same as missing).
+    /// `episode_id` asks for one episode; otherwise the rule's choice is used.
+    /// For anything but reading, the episode is locked and the rule asked again
+    /// on what was read under the lock.
+    pub(crate) async fn open_file(
+        &self,
+        mut tx: Tx,
+        actor: &Actor,
+        family_id: i64,
+        action: FileAction,
+        log_action: &str,
+        episode_id: Option<i64>,
+    ) -> Result<(Tx, OpenFile)> {
+        let asked = Target {
+            family_id: Some(family_id),
+            episode_id,
+            ..Target::default()
+        };
+        // The role alone decides first, so the answer says nothing of the family.
+        if !rule::role_may(actor.role, action) {
+            return Err(self
+                .refuse_as(
+                    tx,
+                    actor,
+                    asked,
+                    log_action,
+                    Outcome::Refused,
+                    AppError::Forbidden,
+                )
+                .await);
+        }
+        let Some(found) = family::get(&mut tx, family_id).await? else {
+            return Err(self
+                .refuse(tx, actor, asked, log_action, Outcome::NotFound)
+                .await);
+        };
+        let emergency = if rule::may_break_glass(actor.role) {
+            emergency_access::running(&mut tx, actor.user_id, family_id, self.now()).await?
+        } else {
+            None
+        };
+        let mut episodes = episode::of_family(&mut tx, family_id).await?;
+        let viewer = viewer(actor, emergency.is_some());
+        let decided = rule::decide(&viewer, &facts(&episodes), action);
+        let grant = match decided {
+            Ok(grant) => grant,
+            Err(refusal) => {
+                let answer = match refusal {
+                    Refusal::NoNeedToKnow => AppError::NotFound,
+                    Refusal::NotForRole | Refusal::ReadOnly => AppError::Forbidden,
+                };
+                return Err(self
+                    .refuse_as(tx, actor, asked, log_action, Outcome::Refused, answer)
+                    .await);
+            }
+        };
+        let chosen = match episode_id {
+            None => grant.episode_id,
+            Some(id) if grant.shows_in_full(id) => id,
+            Some(_) => {
+                return Err(self
+                    .refuse(tx, actor, asked, log_action, Outcome::Refused)
+                    .await);
+            }
+        };
+        if action != FileAction::Read {
+            episode::lock(&mut tx, chosen).await?;
+            // Read again under the lock: a handover or closure may have come first.
+            episodes = episode::of_family(&mut tx, family_id).await?;
+            let still = rule::decide(&viewer, &facts(&episodes), action).is_ok_and(|g| {
+                g.shows_in_full(chosen) && (episode_id.is_some() || g.episode_id == chosen)
+            });
+            if !still {
+                return Err(self
+                    .refuse(tx, actor, asked, log_action, Outcome::Refused)
+                    .await);
+            }
+        }
+        let episode = episodes
+            .iter()
+            .find(|e| e.id == chosen)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        let file = OpenFile {
+            family: found,
+            episodes,
+            grant,
+            episode,
+            emergency,
+        };
+        Ok((tx, file))
+    }
+
+    /// Opens a family file in a transaction of its own.
+    pub(crate) async fn file(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        action: FileAction,
+        log_action: &str,
+        episode_id: Option<i64>,
+    ) -> Result<(Tx, OpenFile)> {
+        let tx = self.write().await?;
+        self.open_file(tx, actor, family_id, action, log_action, episode_id)
+            .await
+    }
+
+    /// The episode a use case works on, with the log target naming it.
+    pub(crate) async fn episode_for(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        action: FileAction,
+        log_action: &str,
+        episode_id: Option<i64>,
+    ) -> Result<(Tx, episode::Episode, Target)> {
+        let (tx, file) = self
+            .file(actor, family_id, action, log_action, episode_id)
+            .await?;
+        let target = file.target();
+        Ok((tx, file.episode, target))
+    }
+
+    /// Opens a family file without a need to know, for 24 hours, after the
+    /// actor gave a reason. Only reading; the family's team sees it on the file.
+    pub async fn break_glass(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        input: &EmergencyInput,
+    ) -> Result<EmergencyAccessView> {
+        let action = "family.emergency_access";
+        let target = Target::family(family_id);
+        if !rule::may_break_glass(actor.role) {
+            let tx = self.write().await?;
+            return Err(self
+                .refuse_as(
+                    tx,
+                    actor,
+                    target,
+                    action,
+                    Outcome::Refused,
+                    AppError::Forbidden,
+                )
+                .await);
+        }
+        let reason = rule::emergency_reason(&input.reason)
+            .map_err(|key| AppError::invalid("reason", key))?;
+        let mut tx = self.write().await?;
+        if family::get(&mut tx, family_id).await?.is_none() {
+            return Err(self
+                .refuse(tx, actor, target, action, Outcome::NotFound)
+                .await);
+        }
+        let episodes = episode::of_family(&mut tx, family_id).await?;
+        if rule::decide(&viewer(actor, false), &facts(&episodes), FileAction::Read).is_ok() {
+            return Err(AppError::Conflict("error-emergency-not-needed"));
+        }
+        if episodes.is_empty() {
+            return Err(self
+                .refuse(tx, actor, target, action, Outcome::NotFound)
+                .await);
+        }
+        let now = self.now();
+        let expires_at = now + Duration::hours(EMERGENCY_HOURS);
+        let id =
+            emergency_access::insert(&mut tx, family_id, actor.user_id, reason, now, expires_at)
+                .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target {
+                emergency_access_id: Some(id),
+                ..target
+            },
+            action,
+            Outcome::Allowed,
+        )
+        .await?;
+        let granted = emergency_access::running(&mut tx, actor.user_id, family_id, now)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        Ok(granted.into())
+    }
+
+    /// The emergency accesses to a file, for its team (newest first, at most 50).
+    pub(crate) async fn emergency_accesses_of(
+        &self,
+        tx: &mut Tx,
+        file: &OpenFile,
+    ) -> Result<Vec<EmergencyAccessView>> {
+        if !(file.grant.family_team && file.grant.basis == Basis::NeedToKnow) {
+            return Ok(Vec::new());
+        }
+        Ok(emergency_access::of_family(tx, file.family.id, 50)
+            .await?
+            .into_iter()
+            .map(EmergencyAccessView::from)
+            .collect())
+    }
+}

@@ -1,0 +1,76 @@
+//! Emergency accesses to family files: who, which family, why, and until when.
+
+use chrono::{DateTime, Utc};
+
+use crate::{Result, Tx, on_tx};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EmergencyAccess {
+    pub id: i64,
+    pub family_id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub user_role: String,
+    pub reason: String,
+    pub granted_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    family_id: i64,
+    user_id: i64,
+    reason: &str,
+    granted_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<i64> {
+    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO emergency_access (family_id, user_id, reason, granted_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id"
+    )
+    .bind(family_id)
+    .bind(user_id)
+    .bind(reason)
+    .bind(granted_at)
+    .bind(expires_at)
+    .fetch_one(c)
+    .await)?;
+    Ok(id)
+}
+
+const SELECT: &str = "SELECT x.id, x.family_id, x.user_id, u.name AS user_name, u.role AS user_role, \
+     x.reason, x.granted_at, x.expires_at \
+     FROM emergency_access x JOIN users u ON u.id = x.user_id";
+
+/// The user's emergency access to the family that is still running at `now`, if any.
+pub async fn running(
+    tx: &mut Tx,
+    user_id: i64,
+    family_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<EmergencyAccess>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE x.user_id = $1 AND x.family_id = $2 AND x.expires_at > $3 \
+         ORDER BY x.expires_at DESC LIMIT 1"
+    ));
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, EmergencyAccess>(sql)
+        .bind(user_id)
+        .bind(family_id)
+        .bind(now)
+        .fetch_optional(c)
+        .await)?;
+    Ok(row)
+}
+
+/// Every emergency access to the family, newest first.
+pub async fn of_family(tx: &mut Tx, family_id: i64, limit: i64) -> Result<Vec<EmergencyAccess>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE x.family_id = $1 ORDER BY x.granted_at DESC, x.id DESC LIMIT $2"
+    ));
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, EmergencyAccess>(sql)
+        .bind(family_id)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
+    Ok(rows)
+}
