@@ -541,3 +541,31 @@ pub fn form_error(
 pub fn is_supervisor(actor: &Actor) -> bool {
     actor.role == Role::Supervisor
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every page handler reads a posted form through `CsrfForm`; only the
+    /// login and logout (with their own checks, in `auth.rs`) read one raw.
+    #[test]
+    fn no_page_reads_a_form_without_the_csrf_check() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/pages");
+        let entries = std::fs::read_dir(&dir).expect("pages directory");
+        let mut checked = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if !name.ends_with(".rs") || name == "auth.rs" || name == "mod.rs" {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).expect("page source");
+            for raw in ["Posted", "axum::Form", "Form<", "extract::Form"] {
+                assert!(
+                    !source.contains(raw),
+                    "{name} reads a form with {raw}; use CsrfForm"
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked >= 8, "only {checked} page modules found");
+    }
+}
