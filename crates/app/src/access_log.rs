@@ -111,18 +111,27 @@ impl App {
         outcome: Outcome,
         answer: AppError,
     ) -> AppError {
-        let logged = async {
-            tx.rollback().await?;
-            let mut tx = self.write().await?;
-            self.log(&mut tx, actor, target, action, outcome).await?;
-            tx.commit().await?;
-            Ok::<(), AppError>(())
+        if let Err(e) = tx.rollback().await {
+            return e.into();
         }
-        .await;
-        match logged {
+        match self.log_alone(actor, target, action, outcome).await {
             Ok(()) => answer,
             Err(e) => e,
         }
+    }
+
+    /// Writes one entry in a transaction of its own.
+    async fn log_alone(
+        &self,
+        actor: &Actor,
+        target: Target,
+        action: &str,
+        outcome: Outcome,
+    ) -> Result<()> {
+        let mut tx = self.write().await?;
+        self.log(&mut tx, actor, target, action, outcome).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Refuses (403) unless the actor has one of the roles; a refusal is logged.
@@ -130,18 +139,9 @@ impl App {
         if roles.contains(&actor.role) {
             return Ok(());
         }
-        let logged = async {
-            let mut tx = self.write().await?;
-            self.log(&mut tx, actor, Target::default(), action, Outcome::Refused)
-                .await?;
-            tx.commit().await?;
-            Ok::<(), AppError>(())
-        }
-        .await;
-        match logged {
-            Ok(()) => Err(AppError::Forbidden),
-            Err(e) => Err(e),
-        }
+        self.log_alone(actor, Target::default(), action, Outcome::Refused)
+            .await?;
+        Err(AppError::Forbidden)
     }
 
     /// The access log, newest first, for the access-review pages and tests.
