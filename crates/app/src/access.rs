@@ -1,7 +1,7 @@
 //! Opening a family file under the need-to-know rule of `core::access`, and
 //! emergency access ("breaking the glass").
 //!
-//! Every use case on a family file goes through [`App::open_file`]: it reads
+//! Every use case on a family file goes through [`App::file`]: it reads
 //! the family's episodes, asks the domain rule, logs a refusal, and hands back
 //! the one episode the rule allowed, locked and read again for changes.
 
@@ -137,15 +137,15 @@ impl App {
     /// `episode_id` asks for one episode; otherwise the rule's choice is used.
     /// For anything but reading, the episode is locked and the rule asked again
     /// on what was read under the lock.
-    pub(crate) async fn open_file(
+    pub(crate) async fn file(
         &self,
-        mut tx: Tx,
         actor: &Actor,
         family_id: i64,
         action: FileAction,
         log_action: &str,
         episode_id: Option<i64>,
     ) -> Result<(Tx, OpenFile)> {
+        let mut tx = self.write().await?;
         let asked = Target {
             family_id: Some(family_id),
             episode_id,
@@ -224,20 +224,6 @@ impl App {
             emergency,
         };
         Ok((tx, file))
-    }
-
-    /// Opens a family file in a transaction of its own.
-    pub(crate) async fn file(
-        &self,
-        actor: &Actor,
-        family_id: i64,
-        action: FileAction,
-        log_action: &str,
-        episode_id: Option<i64>,
-    ) -> Result<(Tx, OpenFile)> {
-        let tx = self.write().await?;
-        self.open_file(tx, actor, family_id, action, log_action, episode_id)
-            .await
     }
 
     /// The episode a use case works on, with the log target naming it.

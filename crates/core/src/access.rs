@@ -168,17 +168,7 @@ fn need_to_know(viewer: &Viewer, episodes: &[EpisodeAccess]) -> Option<Grant> {
             let mine = episodes
                 .iter()
                 .find(|e| e.state.is_open() && e.coordinator_id == Some(worker))?;
-            Some(Grant {
-                episode_id: mine.id,
-                basis: Basis::NeedToKnow,
-                full: vec![mine.id],
-                summary: episodes
-                    .iter()
-                    .filter(|e| earlier_than(e, mine))
-                    .map(|e| e.id)
-                    .collect(),
-                family_team: false,
-            })
+            Some(one_episode(mine, Basis::NeedToKnow, episodes))
         }
         Role::Admin | Role::Intake | Role::Analyst => None,
     }
@@ -187,18 +177,22 @@ fn need_to_know(viewer: &Viewer, episodes: &[EpisodeAccess]) -> Option<Grant> {
 /// An emergency access shows the family's current episode (the open one, else
 /// the newest) in full and the earlier ones as summary lines.
 fn emergency(episodes: &[EpisodeAccess]) -> Option<Grant> {
-    let current = current_of(episodes)?;
-    Some(Grant {
-        episode_id: current.id,
-        basis: Basis::Emergency,
-        full: vec![current.id],
+    current_of(episodes).map(|current| one_episode(current, Basis::Emergency, episodes))
+}
+
+/// A grant of one episode in full, with the episodes before it as summary lines.
+fn one_episode(shown: &EpisodeAccess, basis: Basis, episodes: &[EpisodeAccess]) -> Grant {
+    Grant {
+        episode_id: shown.id,
+        basis,
+        full: vec![shown.id],
         summary: episodes
             .iter()
-            .filter(|e| earlier_than(e, current))
+            .filter(|e| earlier_than(e, shown))
             .map(|e| e.id)
             .collect(),
         family_team: false,
-    })
+    }
 }
 
 /// Whether the role may ever do this to a family file, whichever family.
