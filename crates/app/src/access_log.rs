@@ -135,7 +135,8 @@ impl App {
     }
 
     /// Refuses (403) unless the actor has one of the roles; a refusal is logged.
-    pub(crate) async fn require(&self, actor: &Actor, roles: &[Role], action: &str) -> Result<()> {
+    /// Pages that are one role's own (the administrator's lists) ask it first.
+    pub async fn require(&self, actor: &Actor, roles: &[Role], action: &str) -> Result<()> {
         if roles.contains(&actor.role) {
             return Ok(());
         }

@@ -137,10 +137,49 @@ impl App {
         family_id: i64,
         action: &str,
     ) -> Result<(Tx, episode::Episode)> {
-        let (tx, e, _) = self
+        let (tx, e, target) = self
             .episode_for(actor, family_id, FileAction::Care, action, None)
             .await?;
+        // Hours are a coordinator's own: who has no worker record logs none.
+        if actor.worker_id.is_none() {
+            return Err(self
+                .refuse_as(
+                    tx,
+                    actor,
+                    target,
+                    action,
+                    Outcome::Refused,
+                    AppError::Forbidden,
+                )
+                .await);
+        }
         Ok((tx, e))
+    }
+
+    /// The entry to correct, for the correction form: only its author's, while active.
+    pub async fn contact_to_correct(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        contact_id: i64,
+    ) -> Result<(ContactsView, ContactView)> {
+        let action = "contact.correct_form";
+        let (mut tx, e) = self.contact_episode(actor, family_id, action).await?;
+        if !matches!(e.state, EpisodeState::Assigned | EpisodeState::InCare) {
+            return Err(AppError::Conflict("error-episode-not-open"));
+        }
+        let entry = self.entry_of(&mut tx, actor, &e, contact_id).await?;
+        if entry.status != EntryStatus::Active {
+            return Err(AppError::Conflict("error-contact-not-active"));
+        }
+        let view = self.contacts_done(tx, actor, &e, action).await?;
+        let shown = view
+            .entries
+            .iter()
+            .find(|c| c.id == contact_id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        Ok((view, shown))
     }
 
     pub(crate) async fn contacts_view(

@@ -151,6 +151,9 @@ fn on_line(errors: &mut Invalid, line: usize, refused: Invalid) {
     }
 }
 
+/// Who may import providers' module records.
+pub const IMPORTERS: &[Role] = &[Role::Admin, Role::Supervisor];
+
 impl App {
     /// Imports module starts, stops and delivered units from a provider's CSV.
     /// `progress` is told after each line how many of how many were read.
@@ -160,12 +163,8 @@ impl App {
         text: &str,
         progress: &(dyn Fn(usize, usize) + Send + Sync),
     ) -> Result<ImportReport> {
-        self.require(
-            actor,
-            &[Role::Admin, Role::Supervisor],
-            "import.import_modules",
-        )
-        .await?;
+        self.require(actor, IMPORTERS, "import.import_modules")
+            .await?;
         let lines = read_lines(text)?;
         let total = lines.len();
         let today = self.today();

@@ -808,6 +808,11 @@ impl App {
         let (mut tx, e, _) = self
             .episode_for(actor, family_id, FileAction::Care, "module.start", None)
             .await?;
+        // A closed episode starts nothing new; its modules may still end and
+        // have deliveries recorded (providers' records come late).
+        if !matches!(e.state, EpisodeState::Assigned | EpisodeState::InCare) {
+            return Err(AppError::Conflict("error-episode-not-open"));
+        }
         let r = self.referral_of(&mut tx, &e, referral_id).await?;
         let mut errors = Invalid::new();
         let on = date_field(&mut errors, "on", &input.on);

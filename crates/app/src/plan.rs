@@ -380,6 +380,16 @@ impl App {
         Ok(view)
     }
 
+    /// The plan for its edit form: the work of care, so read-only access
+    /// (an emergency) does not get it.
+    pub async fn plan_to_edit(&self, actor: &Actor, family_id: i64) -> Result<PlanView> {
+        let (tx, e) = self
+            .plan_episode(actor, family_id, "plan.edit_form")
+            .await?;
+        Self::check_plan_open(&e)?;
+        self.plan_done(tx, actor, &e, "plan.edit_form").await
+    }
+
     /// The whole plan of the family's current episode.
     pub async fn plan(&self, actor: &Actor, family_id: i64) -> Result<PlanView> {
         self.plan_of_episode(actor, family_id, None).await

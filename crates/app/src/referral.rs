@@ -349,6 +349,9 @@ impl App {
     /// for the accepting team's supervisors once it was accepted. Anyone else
     /// gets 404 (and the refusal is logged).
     pub async fn referral(&self, actor: &Actor, id: i64) -> Result<ReferralView> {
+        // Only who submits or screens referrals ever reads one.
+        self.require(actor, &[Role::Intake, Role::Supervisor], "referral.read")
+            .await?;
         let mut tx = self.write().await?;
         let found = referral::get(&mut tx, id).await?;
         let target = Target {
@@ -388,6 +391,8 @@ impl App {
     /// Existing families that share a person with the referral (by citizen
     /// service number, or surname, given name and birth date).
     pub async fn referral_matches(&self, actor: &Actor, id: i64) -> Result<Vec<FamilyMatch>> {
+        self.require(actor, &[Role::Supervisor], "referral.matches")
+            .await?;
         let mut tx = self.write().await?;
         let found = self.screenable(&mut tx, actor, id).await;
         let found = match found {
@@ -601,13 +606,8 @@ impl App {
     ) -> Result<ReferralView> {
         self.require(actor, &[Role::Supervisor], "referral.decline_referral")
             .await?;
-        let reason = input.reason.trim();
-        if reason.is_empty() {
-            return Err(AppError::invalid("reason", "error-required"));
-        }
-        if reason.chars().count() > MAX_TEXT {
-            return Err(AppError::invalid("reason", "error-too-long"));
-        }
+        // Whether the referral is the actor's to screen comes first: another
+        // team learns nothing from how its input would have been judged.
         let mut tx = self.write().await?;
         let found = match self.screenable(&mut tx, actor, id).await {
             Ok(r) => r,
@@ -617,6 +617,13 @@ impl App {
                     .await);
             }
         };
+        let reason = input.reason.trim();
+        if reason.is_empty() {
+            return Err(AppError::invalid("reason", "error-required"));
+        }
+        if reason.chars().count() > MAX_TEXT {
+            return Err(AppError::invalid("reason", "error-too-long"));
+        }
         if found.status != ReferralStatus::Submitted {
             return Err(AppError::Conflict("error-referral-decided"));
         }

@@ -148,3 +148,67 @@ macro_rules! on_both_databases {
         )*
     };
 }
+
+/// Tables a request may write to without changing anything of a file: the
+/// access log itself and the bookkeeping of signing in.
+const NOT_FINGERPRINTED: [&str; 4] = ["access_log", "sessions", "api_tokens", "_sqlx_migrations"];
+
+/// A summary of every table that changes when a row is added, removed, or
+/// updated through its version or by filling a column: per table the number
+/// of rows, the sum of `version` and the number of non-empty values. Tests
+/// compare it before and after requests that must change nothing.
+pub async fn fingerprint(store: &Store) -> Vec<(String, i64, i64, i64)> {
+    let mut tx = store.read_only().await.expect("read transaction");
+    let tables: Vec<(String, String)> = match &mut tx {
+        crate::Tx::Sqlite(t) => sqlx::query_as(
+            "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
+        )
+        .fetch_all(&mut **t)
+        .await
+        .expect("tables"),
+        crate::Tx::Postgres(t) => sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+        )
+        .fetch_all(&mut **t)
+        .await
+        .expect("tables"),
+    };
+    let mut columns: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (table, column) in tables {
+        if !NOT_FINGERPRINTED.contains(&table.as_str()) {
+            columns.entry(table).or_default().push(column);
+        }
+    }
+    let mut out = Vec::new();
+    for (table, cols) in columns {
+        let version = if cols.iter().any(|c| c == "version") {
+            "COALESCE(SUM(version), 0)"
+        } else {
+            "0"
+        };
+        let filled = cols
+            .iter()
+            .map(|c| format!("COUNT(\"{c}\")"))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT), CAST({version} AS BIGINT), CAST({filled} AS BIGINT) \
+             FROM \"{table}\""
+        );
+        let (rows, versions, values): (i64, i64, i64) = match &mut tx {
+            crate::Tx::Sqlite(t) => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&mut **t)
+                .await
+                .expect("count"),
+            crate::Tx::Postgres(t) => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&mut **t)
+                .await
+                .expect("count"),
+        };
+        out.push((table, rows, versions, values));
+    }
+    let _ = tx.rollback().await;
+    out
+}

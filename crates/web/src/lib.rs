@@ -14,7 +14,6 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -25,6 +24,7 @@ pub mod forms;
 pub mod i18n;
 pub mod pages;
 pub mod problem;
+pub mod routes;
 pub mod session;
 
 pub use i18n::{I18n, Lang};
@@ -74,6 +74,30 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
     }
 }
 
+/// Every route: pages, API, assets and health check, each group with its body limit.
+fn application() -> routes::Routes {
+    // Imports may be large; everything else is held to a small body.
+    let imports = api::import::routes().map_router(|r| {
+        r.layer(DefaultBodyLimit::max(api::import::MAX_IMPORT_BYTES))
+            .layer(RequestBodyLimitLayer::new(api::import::MAX_IMPORT_BYTES))
+    });
+    let rest = routes::Routes::new()
+        .get("/healthz", healthz)
+        .get("/assets/style.css", style)
+        .merge(pages::routes())
+        .merge(api::routes())
+        .map_router(|r| {
+            r.layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        });
+    imports.merge(rest)
+}
+
+/// What the router answers, method and path pattern, in the order added.
+pub fn route_table() -> Vec<routes::Route> {
+    application().table().to_vec()
+}
+
 /// The whole application: pages, API, assets and health check.
 pub fn router(state: AppState) -> Router {
     let security_headers = [
@@ -86,20 +110,8 @@ pub fn router(state: AppState) -> Router {
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),
     ];
-    // Imports may be large; everything else is held to a small body.
-    let imports = api::import::routes()
-        .layer(DefaultBodyLimit::max(api::import::MAX_IMPORT_BYTES))
-        .layer(RequestBodyLimitLayer::new(api::import::MAX_IMPORT_BYTES));
-    let rest = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/assets/style.css", get(style))
-        .merge(pages::routes())
-        .merge(api::routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
-    let mut router = Router::new()
-        .merge(imports)
-        .merge(rest)
+    let mut router = application()
+        .into_router()
         .fallback(pages::not_found)
         .with_state(state);
     for (name, value) in security_headers {

@@ -1,11 +1,10 @@
 //! Administration over the API: users, organisations, programmes and norms,
 //! teams, workers and secondments — what the admin pages do.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use wrapcare_app::admin::{
@@ -17,37 +16,28 @@ use wrapcare_core::role::Role;
 use super::{ApiJson, ApiResult, fail};
 use crate::AppState;
 use crate::problem::Problem;
+use crate::routes::Routes;
 use crate::session::ApiUser;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/admin/users", get(list_users).post(create_user))
-        .route("/api/v1/admin/users/{id}/role", post(set_role))
-        .route("/api/v1/admin/users/{id}/deactivate", post(deactivate_user))
-        .route("/api/v1/admin/users/{id}/activate", post(activate_user))
-        .route(
-            "/api/v1/admin/users/{id}/reset-password",
-            post(reset_password),
-        )
-        .route(
-            "/api/v1/admin/organisations",
-            get(list_organisations).post(create_organisation),
-        )
-        .route(
-            "/api/v1/admin/programmes",
-            get(list_programmes).post(create_programme),
-        )
-        .route("/api/v1/admin/programmes/{id}", post(update_programme))
-        .route("/api/v1/admin/teams", get(list_teams).post(create_team))
-        .route(
-            "/api/v1/admin/workers",
-            get(list_workers).post(create_worker),
-        )
-        .route(
-            "/api/v1/admin/workers/{id}/secondment",
-            post(change_secondment),
-        )
-        .route("/api/v1/admin/workers/{id}/end", post(end_secondment))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/admin/users", list_users)
+        .post("/api/v1/admin/users", create_user)
+        .post("/api/v1/admin/users/{id}/role", set_role)
+        .post("/api/v1/admin/users/{id}/deactivate", deactivate_user)
+        .post("/api/v1/admin/users/{id}/activate", activate_user)
+        .post("/api/v1/admin/users/{id}/reset-password", reset_password)
+        .get("/api/v1/admin/organisations", list_organisations)
+        .post("/api/v1/admin/organisations", create_organisation)
+        .get("/api/v1/admin/programmes", list_programmes)
+        .post("/api/v1/admin/programmes", create_programme)
+        .post("/api/v1/admin/programmes/{id}", update_programme)
+        .get("/api/v1/admin/teams", list_teams)
+        .post("/api/v1/admin/teams", create_team)
+        .get("/api/v1/admin/workers", list_workers)
+        .post("/api/v1/admin/workers", create_worker)
+        .post("/api/v1/admin/workers/{id}/secondment", change_secondment)
+        .post("/api/v1/admin/workers/{id}/end", end_secondment)
 }
 
 /// A created record's id.
@@ -232,7 +222,11 @@ pub async fn list_programmes(
     State(state): State<AppState>,
     user: ApiUser,
 ) -> ApiResult<Vec<ProgrammeView>> {
-    if let Err(e) = user.actor.require(&[Role::Admin]) {
+    if let Err(e) = state
+        .app
+        .require(&user.actor, &[Role::Admin], "admin.programmes")
+        .await
+    {
         return Err(fail(&state, user.lang, e));
     }
     state
@@ -278,7 +272,11 @@ pub async fn update_programme(
 #[utoipa::path(get, path = "/api/v1/admin/teams", tag = "admin",
     responses((status = 200, body = [TeamView])), security(("bearer" = [])))]
 pub async fn list_teams(State(state): State<AppState>, user: ApiUser) -> ApiResult<Vec<TeamView>> {
-    if let Err(e) = user.actor.require(&[Role::Admin]) {
+    if let Err(e) = state
+        .app
+        .require(&user.actor, &[Role::Admin], "admin.teams")
+        .await
+    {
         return Err(fail(&state, user.lang, e));
     }
     state

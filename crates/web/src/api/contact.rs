@@ -1,26 +1,21 @@
 //! Contacts and hours over the API.
 
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use wrapcare_app::contact::{ContactInput, ContactsView, CorrectInput, RemoveInput};
 
 use super::{ApiJson, ApiResult, fail};
 use crate::AppState;
 use crate::problem::Problem;
+use crate::routes::Routes;
 use crate::session::ApiUser;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/families/{id}/contacts", get(list).post(log))
-        .route(
-            "/api/v1/families/{id}/contacts/{contact}/correct",
-            post(correct),
-        )
-        .route(
-            "/api/v1/families/{id}/contacts/{contact}/remove",
-            post(remove),
-        )
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/families/{id}/contacts", list)
+        .post("/api/v1/families/{id}/contacts", log)
+        .post("/api/v1/families/{id}/contacts/{contact}/correct", correct)
+        .post("/api/v1/families/{id}/contacts/{contact}/remove", remove)
 }
 
 #[utoipa::path(get, path = "/api/v1/families/{id}/contacts", tag = "contacts", params(("id" = i64, Path)),

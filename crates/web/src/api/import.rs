@@ -1,22 +1,22 @@
 //! Imports from providers' systems over the API: the CSV is the request body.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
-use wrapcare_app::import::ImportReport;
+use wrapcare_app::import::{IMPORTERS, ImportReport};
 
 use super::fail;
 use crate::AppState;
 use crate::problem::Problem;
+use crate::routes::Routes;
 use crate::session::ApiUser;
 
 /// Largest import accepted in one request (about 200,000 lines).
 pub const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/imports/modules", post(modules))
+pub fn routes() -> Routes {
+    Routes::new().post("/api/v1/imports/modules", modules)
 }
 
 #[utoipa::path(post, path = "/api/v1/imports/modules", tag = "modules",
@@ -32,6 +32,14 @@ pub async fn modules(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    // Who may not import is told so first, whatever they sent.
+    if let Err(e) = state
+        .app
+        .require(&user.actor, IMPORTERS, "import.import_modules")
+        .await
+    {
+        return fail(&state, user.lang, e);
+    }
     let is_csv = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -7,12 +7,11 @@ pub mod import;
 pub mod module;
 pub mod plan;
 
+use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
@@ -28,34 +27,37 @@ use wrapcare_core::referral::ReferralInput;
 
 use crate::AppState;
 use crate::problem::Problem;
+use crate::routes::Routes;
 use crate::session::{ApiLang, ApiUser};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/openapi.json", get(openapi))
-        .route("/api/v1/referrals", get(my_referrals).post(submit_referral))
-        .route("/api/v1/referrals/{id}", get(referral))
-        .route("/api/v1/referrals/{id}/matches", get(referral_matches))
-        .route("/api/v1/referrals/{id}/accept", post(accept_referral))
-        .route("/api/v1/referrals/{id}/decline", post(decline_referral))
-        .route("/api/v1/screening", get(screening))
-        .route("/api/v1/waiting-list", get(waiting_list))
-        .route("/api/v1/my-families", get(my_families))
-        .route("/api/v1/families", get(search_families))
-        .route("/api/v1/families/{id}", get(family))
-        .route("/api/v1/families/{id}/emergency-access", post(break_glass))
-        .route("/api/v1/families/{id}/assignment", post(assign))
-        .route("/api/v1/families/{id}/start", post(start))
-        .route("/api/v1/families/{id}/phase", post(phase))
-        .route("/api/v1/families/{id}/close", post(close))
-        .route("/api/v1/families/{id}/withdraw", post(withdraw))
-        .route("/api/v1/caseloads", get(caseloads))
-        .route("/api/v1/figures/waiting", get(waiting_figures))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/openapi.json", openapi)
+        .get("/api/v1/referrals", my_referrals)
+        .post("/api/v1/referrals", submit_referral)
+        .get("/api/v1/referrals/{id}", referral)
+        .get("/api/v1/referrals/{id}/matches", referral_matches)
+        .post("/api/v1/referrals/{id}/accept", accept_referral)
+        .post("/api/v1/referrals/{id}/decline", decline_referral)
+        .get("/api/v1/screening", screening)
+        .get("/api/v1/waiting-list", waiting_list)
+        .get("/api/v1/my-families", my_families)
+        .get("/api/v1/families", search_families)
+        .get("/api/v1/families/{id}", family)
+        .post("/api/v1/families/{id}/emergency-access", break_glass)
+        .post("/api/v1/families/{id}/assignment", assign)
+        .post("/api/v1/families/{id}/start", start)
+        .post("/api/v1/families/{id}/phase", phase)
+        .post("/api/v1/families/{id}/close", close)
+        .post("/api/v1/families/{id}/withdraw", withdraw)
+        .get("/api/v1/caseloads", caseloads)
+        .get("/api/v1/figures/waiting", waiting_figures)
         .merge(admin::routes())
         .merge(plan::routes())
         .merge(contact::routes())
         .merge(module::routes())
-        .route("/api/{*rest}", get(unknown).post(unknown))
+        .get("/api/{*rest}", unknown)
+        .post("/api/{*rest}", unknown)
 }
 
 /// JSON bodies whose rejections are problem+json too.

@@ -1,8 +1,7 @@
 //! Service modules, a family's module referrals, its timeline and costs over the API.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use wrapcare_app::AppError;
@@ -17,32 +16,30 @@ use wrapcare_core::dates::parse_date;
 use super::{ApiJson, ApiResult, fail};
 use crate::AppState;
 use crate::problem::Problem;
+use crate::routes::Routes;
 use crate::session::ApiUser;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/modules", get(list_modules).post(create_module))
-        .route("/api/v1/modules/{id}", get(occupancy).post(update_module))
-        .route("/api/v1/modules/{id}/tariffs", post(add_tariff))
-        .route(
-            "/api/v1/families/{id}/modules",
-            get(family_modules).post(request_module),
-        )
-        .route(
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/modules", list_modules)
+        .post("/api/v1/modules", create_module)
+        .get("/api/v1/modules/{id}", occupancy)
+        .post("/api/v1/modules/{id}", update_module)
+        .post("/api/v1/modules/{id}/tariffs", add_tariff)
+        .get("/api/v1/families/{id}/modules", family_modules)
+        .post("/api/v1/families/{id}/modules", request_module)
+        .post(
             "/api/v1/families/{id}/modules/{referral}/start",
-            post(start_module),
+            start_module,
         )
-        .route(
-            "/api/v1/families/{id}/modules/{referral}/end",
-            post(end_module),
-        )
-        .route(
+        .post("/api/v1/families/{id}/modules/{referral}/end", end_module)
+        .post(
             "/api/v1/families/{id}/modules/{referral}/deliveries",
-            post(record_delivery),
+            record_delivery,
         )
-        .route("/api/v1/families/{id}/timeline", get(timeline))
-        .route("/api/v1/families/{id}/costs", get(family_costs))
-        .route("/api/v1/programmes/{id}/costs", get(programme_costs))
+        .get("/api/v1/families/{id}/timeline", timeline)
+        .get("/api/v1/families/{id}/costs", family_costs)
+        .get("/api/v1/programmes/{id}/costs", programme_costs)
 }
 
 #[utoipa::path(get, path = "/api/v1/modules", tag = "modules",

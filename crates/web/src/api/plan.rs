@@ -1,8 +1,7 @@
 //! The family plan over the API.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use wrapcare_app::plan::{AgreeInput, PlanInput, PlanView, ScoreInput, VersionView};
@@ -11,16 +10,18 @@ use wrapcare_core::plan::PlanDiff;
 use super::{ApiJson, ApiResult, fail};
 use crate::AppState;
 use crate::problem::Problem;
+use crate::routes::Routes;
 use crate::session::ApiUser;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/families/{id}/plan", get(read).post(save))
-        .route("/api/v1/families/{id}/plan/agree", post(agree))
-        .route("/api/v1/families/{id}/plan/new-draft", post(new_draft))
-        .route("/api/v1/families/{id}/plan/scores", post(score))
-        .route("/api/v1/families/{id}/plan/versions/{number}", get(version))
-        .route("/api/v1/families/{id}/plan/pdf", get(pdf))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/families/{id}/plan", read)
+        .post("/api/v1/families/{id}/plan", save)
+        .post("/api/v1/families/{id}/plan/agree", agree)
+        .post("/api/v1/families/{id}/plan/new-draft", new_draft)
+        .post("/api/v1/families/{id}/plan/scores", score)
+        .get("/api/v1/families/{id}/plan/versions/{number}", version)
+        .get("/api/v1/families/{id}/plan/pdf", pdf)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -1,11 +1,9 @@
 //! Administration pages: users, organisations, programmes and norms, teams,
 //! workers and secondments. No family content here.
 
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::Deserialize;
 use wrapcare_app::AppError;
@@ -18,29 +16,31 @@ use wrapcare_core::role::Role;
 use super::{CsrfForm, Ctx, Fields, PageResult, fail, form_error, html_response, layout, notice};
 use crate::AppState;
 use crate::forms::FormData;
+use crate::routes::Routes;
 use crate::session::PageUser;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin", get(|| async { Redirect::to("/admin/users") }))
-        .route("/admin/users", get(users).post(create_user))
-        .route("/admin/users/{id}", get(user_form).post(update_user))
-        .route("/admin/users/{id}/deactivate", post(deactivate_user))
-        .route("/admin/users/{id}/activate", post(activate_user))
-        .route("/admin/users/{id}/reset", post(reset_password))
-        .route(
-            "/admin/organisations",
-            get(organisations).post(create_organisation),
-        )
-        .route("/admin/programmes", get(programmes).post(create_programme))
-        .route(
-            "/admin/programmes/{id}",
-            get(programme_form).post(update_programme),
-        )
-        .route("/admin/teams", get(teams).post(create_team))
-        .route("/admin/workers", get(workers).post(create_worker))
-        .route("/admin/workers/{id}/secondment", post(change_secondment))
-        .route("/admin/workers/{id}/end", post(end_secondment))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/admin", || async { Redirect::to("/admin/users") })
+        .get("/admin/users", users)
+        .post("/admin/users", create_user)
+        .get("/admin/users/{id}", user_form)
+        .post("/admin/users/{id}", update_user)
+        .post("/admin/users/{id}/deactivate", deactivate_user)
+        .post("/admin/users/{id}/activate", activate_user)
+        .post("/admin/users/{id}/reset", reset_password)
+        .get("/admin/organisations", organisations)
+        .post("/admin/organisations", create_organisation)
+        .get("/admin/programmes", programmes)
+        .post("/admin/programmes", create_programme)
+        .get("/admin/programmes/{id}", programme_form)
+        .post("/admin/programmes/{id}", update_programme)
+        .get("/admin/teams", teams)
+        .post("/admin/teams", create_team)
+        .get("/admin/workers", workers)
+        .post("/admin/workers", create_worker)
+        .post("/admin/workers/{id}/secondment", change_secondment)
+        .post("/admin/workers/{id}/end", end_secondment)
 }
 
 #[derive(Debug, Deserialize)]
@@ -491,8 +491,10 @@ async fn programmes_page(
     notice_key: Option<&str>,
     status: StatusCode,
 ) -> PageResult {
-    user.actor
-        .require(&[Role::Admin])
+    state
+        .app
+        .require(&user.actor, &[Role::Admin], "admin.programmes_page")
+        .await
         .map_err(|e| fail(state, user, e))?;
     let list = state
         .app
@@ -590,8 +592,10 @@ async fn programme_page(
     errors: &[FieldError],
     status: StatusCode,
 ) -> PageResult {
-    user.actor
-        .require(&[Role::Admin])
+    state
+        .app
+        .require(&user.actor, &[Role::Admin], "admin.programme_page")
+        .await
         .map_err(|e| fail(state, user, e))?;
     let list = state
         .app
@@ -711,8 +715,10 @@ async fn teams_page(
     notice_key: Option<&str>,
     status: StatusCode,
 ) -> PageResult {
-    user.actor
-        .require(&[Role::Admin])
+    state
+        .app
+        .require(&user.actor, &[Role::Admin], "admin.teams_page")
+        .await
         .map_err(|e| fail(state, user, e))?;
     let list = state.app.teams().await.map_err(|e| fail(state, user, e))?;
     let programmes = state
@@ -795,8 +801,10 @@ async fn workers_page(
     notice_key: Option<&str>,
     status: StatusCode,
 ) -> PageResult {
-    user.actor
-        .require(&[Role::Admin])
+    state
+        .app
+        .require(&user.actor, &[Role::Admin], "admin.workers_page")
+        .await
         .map_err(|e| fail(state, user, e))?;
     let list = state
         .app

@@ -299,30 +299,18 @@ async fn correct_page(
     errors: &[FieldError],
     status: StatusCode,
 ) -> PageResult {
-    let view = state
+    let (_, entry) = state
         .app
-        .contacts(&user.actor, id)
+        .contact_to_correct(&user.actor, id, contact)
         .await
         .map_err(|e| error_page(state, user.lang, Some(user), &e))?;
-    let entry = view
-        .entries
-        .iter()
-        .find(|c| c.id == contact && c.status == EntryStatus::Active)
-        .ok_or_else(|| {
-            error_page(
-                state,
-                user.lang,
-                Some(user),
-                &wrapcare_app::AppError::NotFound,
-            )
-        })?;
     let ctx = Ctx::new(state, user, "");
     let current = FormData::new(vec![
         ("contact_on".into(), entry.contact_on.to_string()),
         ("minutes".into(), entry.minutes.to_string()),
         ("kind".into(), entry.kind.as_str().to_string()),
-        ("participants".into(), entry.participants.clone()),
-        ("note".into(), entry.note.clone()),
+        ("participants".into(), entry.participants),
+        ("note".into(), entry.note),
         ("version".into(), entry.version.to_string()),
     ]);
     let values = values.unwrap_or(&current);

@@ -1,10 +1,8 @@
 //! Server-rendered pages: plain HTML forms that work without JavaScript.
 
-use axum::Router;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, html};
 use wrapcare_app::{Actor, AppError};
 use wrapcare_core::FieldError;
@@ -13,6 +11,7 @@ use wrapcare_core::role::Role;
 use crate::AppState;
 use crate::forms::FormData;
 use crate::i18n::{Lang, Tr};
+use crate::routes::Routes;
 use crate::session::{PageLang, PageUser};
 
 pub mod admin;
@@ -28,73 +27,68 @@ pub mod report;
 
 pub type PageResult = Result<Response, Response>;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(auth::login_page).post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/lang/{code}", get(auth::switch_language))
-        .route("/referrals", get(referral::mine).post(referral::submit))
-        .route(
-            "/referrals/new",
-            get(referral::new_form).post(referral::new_form_more),
-        )
-        .route("/referrals/{id}", get(referral::show))
-        .route("/referrals/{id}/accept", post(referral::accept))
-        .route("/referrals/{id}/decline", post(referral::decline))
-        .route("/screening", get(referral::screening))
-        .route("/waiting-list", get(episode::waiting_list))
-        .route("/my-families", get(episode::my_families))
-        .route("/families", get(family::search))
-        .route("/families/{id}", get(family::show))
-        .route("/families/{id}/emergency-access", post(family::break_glass))
-        .route(
-            "/families/{id}/assign",
-            get(episode::assign_form).post(episode::assign),
-        )
-        .route("/families/{id}/start", post(episode::start))
-        .route("/families/{id}/phase", post(episode::phase))
-        .route("/families/{id}/close", post(episode::close))
-        .route("/families/{id}/withdraw", post(episode::withdraw))
-        .route("/families/{id}/plan", get(plan::show))
-        .route(
-            "/families/{id}/plan/edit",
-            get(plan::edit_form).post(plan::edit),
-        )
-        .route("/families/{id}/plan/agree", post(plan::agree))
-        .route("/families/{id}/plan/new-draft", post(plan::new_draft))
-        .route("/families/{id}/plan/scores", post(plan::score))
-        .route("/families/{id}/plan/versions/{number}", get(plan::version))
-        .route("/families/{id}/plan/print", get(plan::print))
-        .route("/families/{id}/plan/pdf", get(plan::pdf))
-        .route(
-            "/families/{id}/contacts",
-            get(contact::show).post(contact::log),
-        )
-        .route(
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/", home)
+        .get("/login", auth::login_page)
+        .post("/login", auth::login)
+        .post("/logout", auth::logout)
+        .get("/lang/{code}", auth::switch_language)
+        .get("/referrals", referral::mine)
+        .post("/referrals", referral::submit)
+        .get("/referrals/new", referral::new_form)
+        .post("/referrals/new", referral::new_form_more)
+        .get("/referrals/{id}", referral::show)
+        .post("/referrals/{id}/accept", referral::accept)
+        .post("/referrals/{id}/decline", referral::decline)
+        .get("/screening", referral::screening)
+        .get("/waiting-list", episode::waiting_list)
+        .get("/my-families", episode::my_families)
+        .get("/families", family::search)
+        .get("/families/{id}", family::show)
+        .post("/families/{id}/emergency-access", family::break_glass)
+        .get("/families/{id}/assign", episode::assign_form)
+        .post("/families/{id}/assign", episode::assign)
+        .post("/families/{id}/start", episode::start)
+        .post("/families/{id}/phase", episode::phase)
+        .post("/families/{id}/close", episode::close)
+        .post("/families/{id}/withdraw", episode::withdraw)
+        .get("/families/{id}/plan", plan::show)
+        .get("/families/{id}/plan/edit", plan::edit_form)
+        .post("/families/{id}/plan/edit", plan::edit)
+        .post("/families/{id}/plan/agree", plan::agree)
+        .post("/families/{id}/plan/new-draft", plan::new_draft)
+        .post("/families/{id}/plan/scores", plan::score)
+        .get("/families/{id}/plan/versions/{number}", plan::version)
+        .get("/families/{id}/plan/print", plan::print)
+        .get("/families/{id}/plan/pdf", plan::pdf)
+        .get("/families/{id}/contacts", contact::show)
+        .post("/families/{id}/contacts", contact::log)
+        .get(
             "/families/{id}/contacts/{contact}/correct",
-            get(contact::correct_form).post(contact::correct),
+            contact::correct_form,
         )
-        .route(
-            "/families/{id}/contacts/{contact}/remove",
-            post(contact::remove),
+        .post(
+            "/families/{id}/contacts/{contact}/correct",
+            contact::correct,
         )
-        .route("/modules", get(module::catalogue).post(module::create))
-        .route("/modules/{id}", get(module::show).post(module::update))
-        .route("/modules/{id}/tariffs", post(module::add_tariff))
-        .route(
-            "/families/{id}/modules",
-            get(module::family_modules).post(module::request),
-        )
-        .route(
+        .post("/families/{id}/contacts/{contact}/remove", contact::remove)
+        .get("/modules", module::catalogue)
+        .post("/modules", module::create)
+        .get("/modules/{id}", module::show)
+        .post("/modules/{id}", module::update)
+        .post("/modules/{id}/tariffs", module::add_tariff)
+        .get("/families/{id}/modules", module::family_modules)
+        .post("/families/{id}/modules", module::request)
+        .post(
             "/families/{id}/modules/{referral}/{step}",
-            post(module::step_posted),
+            module::step_posted,
         )
-        .route("/families/{id}/timeline", get(module::timeline))
-        .route("/families/{id}/costs", get(module::family_costs))
-        .route("/programmes/{id}/costs", get(module::programme_costs))
-        .route("/caseloads", get(caseload::team))
-        .route("/figures", get(report::figures))
+        .get("/families/{id}/timeline", module::timeline)
+        .get("/families/{id}/costs", module::family_costs)
+        .get("/programmes/{id}/costs", module::programme_costs)
+        .get("/caseloads", caseload::team)
+        .get("/figures", report::figures)
         .merge(admin::routes())
 }
 

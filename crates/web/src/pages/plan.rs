@@ -632,7 +632,11 @@ pub async fn edit_form(
     user: PageUser,
     Path(id): Path<i64>,
 ) -> PageResult {
-    let plan = load(&state, &user, id).await?;
+    let plan = state
+        .app
+        .plan_to_edit(&user.actor, id)
+        .await
+        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
     let values = match &plan.current {
         Some(v) if v.status == PlanStatus::Draft => values_of(&v.content, v.version),
         Some(_) => return Ok(Redirect::to(&format!("/families/{id}/plan")).into_response()),

@@ -205,10 +205,21 @@ async fn referral_form(
     Ok(html_response(status, layout(&ctx, &title, body)))
 }
 
+/// Only intake and supervisors refer a family; the form says nothing to others.
+async fn may_refer(state: &AppState, user: &PageUser) -> Result<(), axum::response::Response> {
+    state
+        .app
+        .require(
+            &user.actor,
+            &[Role::Intake, Role::Supervisor],
+            "referral.new_form",
+        )
+        .await
+        .map_err(|e| error_page(state, user.lang, Some(user), &e))
+}
+
 pub async fn new_form(State(state): State<AppState>, user: PageUser) -> PageResult {
-    user.actor
-        .require(&[Role::Intake, Role::Supervisor])
-        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+    may_refer(&state, &user).await?;
     referral_form(
         &state,
         &user,
@@ -225,6 +236,7 @@ pub async fn new_form_more(
     State(state): State<AppState>,
     CsrfForm(user, form): CsrfForm,
 ) -> PageResult {
+    may_refer(&state, &user).await?;
     let slots =
         (form.member_slots().max(DEFAULT_SLOTS) + 1).min(wrapcare_core::referral::MAX_MEMBERS);
     referral_form(&state, &user, &form, &[], slots, StatusCode::OK).await
