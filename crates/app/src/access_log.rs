@@ -81,6 +81,7 @@ impl App {
                 outcome: outcome.as_str(),
                 address: actor.address.as_deref(),
                 emergency_access_id: target.emergency_access_id,
+                detail: None,
             },
         )
         .await?;
@@ -158,5 +159,24 @@ impl App {
         let rows = wrapcare_store::access_log::list(&mut tx, family_id, None, limit).await?;
         tx.commit().await?;
         Ok(rows)
+    }
+}
+
+impl App {
+    /// Walks the access log's chain (the operator's `wrapcare audit verify`).
+    pub async fn verify_access_log(
+        &self,
+        anchor: Option<&wrapcare_store::access_log::Head>,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<wrapcare_store::access_log::Verdict> {
+        Ok(wrapcare_store::access_log::verify(self.store(), anchor, progress).await?)
+    }
+
+    /// The chain's last entry, to keep outside the database.
+    pub async fn access_log_head(&self) -> Result<Option<wrapcare_store::access_log::Head>> {
+        let mut tx = self.store().read_only().await?;
+        let head = wrapcare_store::access_log::head(&mut tx).await?;
+        tx.rollback().await?;
+        Ok(head)
     }
 }

@@ -11,6 +11,7 @@ use wrapcare_app::admin::UserRef;
 use wrapcare_app::demo::DEFAULT_DEMO_PASSWORD;
 use wrapcare_app::{App, AppError, Config};
 use wrapcare_store::Store;
+use wrapcare_store::access_log::{Fault, Head, Verdict};
 
 #[derive(Parser)]
 #[command(
@@ -56,6 +57,23 @@ enum Command {
     /// Import data from providers' systems.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Check the access log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the access log's hash chain and name the first entry that was
+    /// altered, removed or put in between. Exits 1 when the chain is broken.
+    Verify {
+        /// A head printed earlier by `audit head` (ID:HASH): it must still be
+        /// in the chain, so entries cut off the end are found too.
+        #[arg(long, value_name = "ID:HASH")]
+        head: Option<String>,
+    },
+    /// Print the chain's last entry as ID:HASH, to keep outside the database.
+    Head,
 }
 
 #[derive(Subcommand)]
@@ -257,6 +275,18 @@ async fn main() -> Result<()> {
             let app = App::new(open(&cli).await?, Config::default());
             import_modules(&app, file, as_user).await?;
         }
+        Command::Audit(AuditCommand::Verify { head }) => {
+            let anchor = head.as_deref().map(parse_head).transpose()?;
+            let app = App::new(open(&cli).await?, Config::default());
+            return verify_access_log(&app, anchor.as_ref()).await;
+        }
+        Command::Audit(AuditCommand::Head) => {
+            let app = App::new(open(&cli).await?, Config::default());
+            match app.access_log_head().await.map_err(explain)? {
+                Some(head) => println!("{}:{}", head.id, head.hash),
+                None => println!("the access log is empty"),
+            }
+        }
         Command::Token(TokenCommand::Create { email }) => {
             let app = App::new(open(&cli).await?, Config::default());
             let token = app.create_token(email).await.map_err(explain)?;
@@ -265,6 +295,81 @@ async fn main() -> Result<()> {
         }
     }
     Ok(())
+}
+
+fn parse_head(text: &str) -> Result<Head> {
+    let (id, hash) = text.trim().split_once(':').ok_or_else(|| {
+        anyhow::anyhow!("--head: expected ID:HASH as printed by `wrapcare audit head`")
+    })?;
+    let id = id
+        .parse()
+        .map_err(|_| anyhow::anyhow!("--head: {id:?} is not an entry number"))?;
+    if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        anyhow::bail!("--head: the hash must be 64 hexadecimal characters");
+    }
+    Ok(Head {
+        id,
+        hash: hash.to_ascii_lowercase(),
+    })
+}
+
+/// Walks the chain with a progress bar; a broken chain is an error (exit 1).
+async fn verify_access_log(app: &App, anchor: Option<&Head>) -> Result<()> {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} entries {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let progress = {
+        let bar = bar.clone();
+        move |done: u64, total: u64| {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    };
+    let verdict = app.verify_access_log(anchor, &progress).await;
+    bar.finish_and_clear();
+    match verdict.map_err(explain)? {
+        Verdict::Intact {
+            entries,
+            unsealed,
+            head,
+        } => {
+            print!("access log intact: {entries} entries");
+            if unsealed > 0 {
+                print!(" ({unsealed} from before the chain, which cannot be checked)");
+            }
+            match head {
+                Some(h) => println!("; head {}:{}", h.id, h.hash),
+                None => println!(),
+            }
+            Ok(())
+        }
+        Verdict::Broken { id, fault } => {
+            let what = match fault {
+                Fault::Altered => {
+                    format!("entry {id} was altered: its fields no longer give its hash")
+                }
+                Fault::Removed { after } => {
+                    format!(
+                        "entries between {after} and {id} were removed: entry {id} links to one that is gone"
+                    )
+                }
+                Fault::Inserted => {
+                    format!("entry {id} was put in between: the entry after it links past it")
+                }
+                Fault::Unsealed => {
+                    format!("entry {id} has no hash, though the chain began before it")
+                }
+                Fault::HeadMissing => {
+                    format!(
+                        "the exported head, entry {id}, is not in the chain as it was (entries were removed or rewritten)"
+                    )
+                }
+            };
+            anyhow::bail!("access log broken: {what}")
+        }
+    }
 }
 
 async fn load_demo(app: &App) -> Result<()> {

@@ -157,3 +157,87 @@ async fn commands_on_sqlite() {
 async fn commands_on_postgres() {
     commands_work_on("postgres").await;
 }
+
+/// Raw SQL past the store, as someone holding the database would run it.
+async fn tamper(db: &TestDb, sql: &str) {
+    let mut tx = db.store.write().await.expect("tx");
+    match &mut tx {
+        wrapcare_store::Tx::Sqlite(t) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut **t)
+            .await
+            .map(|_| ()),
+        wrapcare_store::Tx::Postgres(t) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut **t)
+            .await
+            .map(|_| ()),
+    }
+    .expect("tamper");
+    tx.commit().await.expect("commit");
+}
+
+/// `audit verify` on the demo's access log: intact, then after an entry is
+/// altered past the database's triggers, named; `audit head` anchors the end.
+async fn audit_on(kind: &str) {
+    let db = TestDb::of(kind).await;
+    let demo = wrapcare(&db, &["demo"], None);
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    // Colleagues open files: the log fills.
+    let app = wrapcare_app::App::new(db.store.clone(), wrapcare_app::Config::default());
+    for email in ["coach1@demo.wrapcare.nl", "leider@demo.wrapcare.nl"] {
+        let actor = app.cli_actor(email).await.expect("demo user");
+        let lines = match actor.role {
+            wrapcare_core::role::Role::Coordinator => app.my_families(&actor).await,
+            _ => app.waiting_list(&actor).await,
+        }
+        .expect("list");
+        for line in lines.iter().take(5) {
+            app.family(&actor, line.family_id).await.expect("family");
+        }
+    }
+    let verify = wrapcare(&db, &["audit", "verify"], None);
+    let out = text(&verify.stdout);
+    assert!(verify.status.success(), "{out}{}", text(&verify.stderr));
+    assert!(out.starts_with("access log intact: "), "{out}");
+    let head = wrapcare(&db, &["audit", "head"], None);
+    let head = text(&head.stdout).trim().to_string();
+    let (id, hash) = head.split_once(':').expect("ID:HASH");
+    assert_eq!(hash.len(), 64, "{head}");
+    let anchored = wrapcare(&db, &["audit", "verify", "--head", &head], None);
+    assert!(anchored.status.success(), "{}", text(&anchored.stderr));
+    let bad = wrapcare(&db, &["audit", "verify", "--head", "12:zz"], None);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad.stderr).contains("--head: the hash must be 64"),
+        "{}",
+        text(&bad.stderr)
+    );
+
+    match kind {
+        "postgres" => tamper(&db, "ALTER TABLE access_log DISABLE TRIGGER USER").await,
+        _ => tamper(&db, "DROP TRIGGER access_log_no_update").await,
+    }
+    let victim: i64 = id.parse::<i64>().expect("id") / 2;
+    tamper(
+        &db,
+        &format!("UPDATE access_log SET action = action || '.x' WHERE id = {victim}"),
+    )
+    .await;
+    let broken = wrapcare(&db, &["audit", "verify"], None);
+    assert_eq!(broken.status.code(), Some(1));
+    let err = text(&broken.stderr);
+    assert!(
+        err.contains(&format!("entry {victim} was altered")),
+        "{err}"
+    );
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn audit_on_sqlite() {
+    audit_on("sqlite").await;
+}
+
+#[tokio::test]
+async fn audit_on_postgres() {
+    audit_on("postgres").await;
+}

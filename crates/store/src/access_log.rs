@@ -1,6 +1,7 @@
 //! The access log: who read or changed which family file, when, how and with what outcome.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
+use sha2::{Digest, Sha256};
 
 use crate::{Result, Tx, on_tx};
 
@@ -18,30 +19,167 @@ pub struct Entry<'a> {
     pub address: Option<&'a str>,
     /// The emergency access the entry was made under, if any.
     pub emergency_access_id: Option<i64>,
+    /// What a change changed, or which families a list showed (JSON).
+    pub detail: Option<&'a str>,
 }
 
+/// Appends one entry to the chain, in the caller's transaction.
 pub async fn insert(tx: &mut Tx, e: &Entry<'_>) -> Result<()> {
-    on_tx!(tx, |c| {
-        sqlx::query(
-        "INSERT INTO access_log (at, user_id, role, channel, family_id, episode_id, referral_id, action, outcome, \
-         address, emergency_access_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-    )
-    .bind(e.at)
-    .bind(e.user_id)
-    .bind(e.role)
-    .bind(e.channel)
-    .bind(e.family_id)
-    .bind(e.episode_id)
-    .bind(e.referral_id)
-    .bind(e.action)
-    .bind(e.outcome)
-    .bind(e.address)
-    .bind(e.emergency_access_id)
-    .execute(c)
-    .await
-        .map(|r| r.rows_affected())
+    append(tx, std::slice::from_ref(e)).await
+}
+
+/// Appends entries to the chain in the given order, in the caller's
+/// transaction: each gets the next id and the hash of its fields and of the
+/// entry before it. Appenders take turns (SQLite's write lock; an advisory
+/// lock on PostgreSQL, held to the end of the transaction) so the chain never
+/// forks.
+pub async fn append(tx: &mut Tx, entries: &[Entry<'_>]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(CHAIN_LOCK)
+            .execute(&mut **t)
+            .await?;
+    }
+    let last: Option<(i64, Option<String>)> = on_tx!(tx, |c| {
+        sqlx::query_as("SELECT id, hash FROM access_log ORDER BY id DESC LIMIT 1")
+            .fetch_optional(c)
+            .await
     })?;
+    let (mut id, mut prev) = last.map_or((0, String::new()), |(id, h)| (id, h.unwrap_or_default()));
+    for e in entries {
+        id += 1;
+        // Stored to the microsecond on both databases, so hashed that way.
+        let at = to_micros(e.at);
+        let hash = digest(&prev, &Sealed::of_entry(at, e));
+        on_tx!(tx, |c| {
+            sqlx::query(
+                "INSERT INTO access_log (id, at, user_id, role, channel, family_id, episode_id, \
+                 referral_id, action, outcome, address, emergency_access_id, detail, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            )
+            .bind(id)
+            .bind(at)
+            .bind(e.user_id)
+            .bind(e.role)
+            .bind(e.channel)
+            .bind(e.family_id)
+            .bind(e.episode_id)
+            .bind(e.referral_id)
+            .bind(e.action)
+            .bind(e.outcome)
+            .bind(e.address)
+            .bind(e.emergency_access_id)
+            .bind(e.detail)
+            .bind(&prev)
+            .bind(&hash)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        prev = hash;
+    }
     Ok(())
+}
+
+/// The key of the PostgreSQL advisory lock appenders take turns on ("7513", NEN 7513).
+const CHAIN_LOCK: i64 = 7513;
+
+fn to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.with_nanosecond(at.nanosecond() / 1000 * 1000)
+        .unwrap_or(at)
+}
+
+/// The fields an entry's hash covers, in a fixed order.
+struct Sealed<'a> {
+    at: DateTime<Utc>,
+    user_id: Option<i64>,
+    role: &'a str,
+    channel: &'a str,
+    family_id: Option<i64>,
+    episode_id: Option<i64>,
+    referral_id: Option<i64>,
+    action: &'a str,
+    outcome: &'a str,
+    address: Option<&'a str>,
+    emergency_access_id: Option<i64>,
+    detail: Option<&'a str>,
+}
+
+impl<'a> Sealed<'a> {
+    fn of_entry(at: DateTime<Utc>, e: &'a Entry<'a>) -> Sealed<'a> {
+        Sealed {
+            at,
+            user_id: e.user_id,
+            role: e.role,
+            channel: e.channel,
+            family_id: e.family_id,
+            episode_id: e.episode_id,
+            referral_id: e.referral_id,
+            action: e.action,
+            outcome: e.outcome,
+            address: e.address,
+            emergency_access_id: e.emergency_access_id,
+            detail: e.detail,
+        }
+    }
+
+    fn of_logged(e: &'a Logged) -> Sealed<'a> {
+        Sealed {
+            at: to_micros(e.at),
+            user_id: e.user_id,
+            role: &e.role,
+            channel: &e.channel,
+            family_id: e.family_id,
+            episode_id: e.episode_id,
+            referral_id: e.referral_id,
+            action: &e.action,
+            outcome: &e.outcome,
+            address: e.address.as_deref(),
+            emergency_access_id: e.emergency_access_id,
+            detail: e.detail.as_deref(),
+        }
+    }
+}
+
+/// The hash an entry gets when it follows an entry with hash `prev`; for
+/// checking the chain outside wrapcare.
+pub fn hash_of(prev: &str, e: &Entry<'_>) -> String {
+    digest(prev, &Sealed::of_entry(to_micros(e.at), e))
+}
+
+/// SHA-256 (hex) over the previous hash and the entry's fields, each written
+/// with its length so no two different entries read the same.
+fn digest(prev: &str, e: &Sealed<'_>) -> String {
+    let mut hasher = Sha256::new();
+    let mut field = |value: Option<&str>| match value {
+        Some(v) => {
+            hasher.update(v.len().to_string().as_bytes());
+            hasher.update(b":");
+            hasher.update(v.as_bytes());
+        }
+        None => hasher.update(b"-"),
+    };
+    let number = |n: Option<i64>| n.map(|n| n.to_string());
+    // The id is not covered: the chain orders entries by their links, so an
+    // entry put in between shows as such rather than as its successor altered.
+    field(Some(prev));
+    field(Some(&e.at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()));
+    field(number(e.user_id).as_deref());
+    field(Some(e.role));
+    field(Some(e.channel));
+    field(number(e.family_id).as_deref());
+    field(number(e.episode_id).as_deref());
+    field(number(e.referral_id).as_deref());
+    field(Some(e.action));
+    field(Some(e.outcome));
+    field(e.address);
+    field(number(e.emergency_access_id).as_deref());
+    field(e.detail);
+    let bytes = hasher.finalize();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -58,6 +196,161 @@ pub struct Logged {
     pub outcome: String,
     pub address: Option<String>,
     pub emergency_access_id: Option<i64>,
+    pub detail: Option<String>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+const COLUMNS: &str = "id, at, user_id, role, channel, family_id, episode_id, referral_id, action, \
+     outcome, address, emergency_access_id, detail, prev_hash, hash";
+
+/// The last entry of the chain: its id and hash, to keep outside the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub id: i64,
+    pub hash: String,
+}
+
+pub async fn head(tx: &mut Tx) -> Result<Option<Head>> {
+    let row: Option<(i64, Option<String>)> = on_tx!(tx, |c| {
+        sqlx::query_as("SELECT id, hash FROM access_log ORDER BY id DESC LIMIT 1")
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(row.map(|(id, hash)| Head {
+        id,
+        hash: hash.unwrap_or_default(),
+    }))
+}
+
+/// What walking the chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every entry is as it was written. `unsealed` entries from before the
+    /// chain (no hash) come first and cannot be checked.
+    Intact {
+        entries: u64,
+        unsealed: u64,
+        head: Option<Head>,
+    },
+    /// The first place where the chain breaks.
+    Broken { id: i64, fault: Fault },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// The entry's fields no longer give its hash.
+    Altered,
+    /// Entries before this one are missing (after entry `after`).
+    Removed { after: i64 },
+    /// This entry was put in between: the next one links past it.
+    Inserted,
+    /// An entry without a hash after the chain began.
+    Unsealed,
+    /// The anchored head is not in the chain as it was exported.
+    HeadMissing,
+}
+
+/// Walks the whole chain in id order, a page at a time (memory does not grow
+/// with the log), calling `progress(done, total)` as it goes. With `anchor`, a
+/// head exported earlier must still be in the chain with the same hash.
+pub async fn verify(
+    store: &crate::Store,
+    anchor: Option<&Head>,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> Result<Verdict> {
+    const PAGE: i64 = 5000;
+    let mut tx = store.read_only().await?;
+    let total: i64 = on_tx!(&mut tx, |c| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM access_log")
+            .fetch_one(c)
+            .await
+    })?;
+    let total = u64::try_from(total).unwrap_or(0);
+    let (mut done, mut unsealed) = (0u64, 0u64);
+    // The last two entries seen: an entry linking to the one before last names its predecessor as inserted.
+    let mut before_last: Option<(i64, String)> = None;
+    let mut last: Option<(i64, String)> = None;
+    let mut anchor_seen = anchor.is_none();
+    let mut after = 0i64;
+    loop {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM access_log WHERE id > $1 ORDER BY id LIMIT $2"
+        ));
+        let page: Vec<Logged> = on_tx!(&mut tx, |c| {
+            sqlx::query_as(sql)
+                .bind(after)
+                .bind(PAGE)
+                .fetch_all(c)
+                .await
+        })?;
+        let Some(end) = page.last().map(|e| e.id) else {
+            break;
+        };
+        for e in &page {
+            done += 1;
+            let Some(hash) = &e.hash else {
+                if last.is_some() {
+                    return Ok(Verdict::Broken {
+                        id: e.id,
+                        fault: Fault::Unsealed,
+                    });
+                }
+                unsealed += 1;
+                continue;
+            };
+            let prev = e.prev_hash.clone().unwrap_or_default();
+            if digest(&prev, &Sealed::of_logged(e)) != *hash {
+                return Ok(Verdict::Broken {
+                    id: e.id,
+                    fault: Fault::Altered,
+                });
+            }
+            let expected = last.as_ref().map_or("", |(_, h)| h.as_str());
+            if prev != expected {
+                let fault = match &before_last {
+                    Some((_, h)) if *h == prev => {
+                        let (inserted, _) = last.clone().unwrap_or_default();
+                        return Ok(Verdict::Broken {
+                            id: inserted,
+                            fault: Fault::Inserted,
+                        });
+                    }
+                    _ => Fault::Removed {
+                        after: last.as_ref().map_or(0, |(id, _)| *id),
+                    },
+                };
+                return Ok(Verdict::Broken { id: e.id, fault });
+            }
+            if let Some(a) = anchor
+                && a.id == e.id
+            {
+                if a.hash != *hash {
+                    return Ok(Verdict::Broken {
+                        id: e.id,
+                        fault: Fault::HeadMissing,
+                    });
+                }
+                anchor_seen = true;
+            }
+            before_last = last.take();
+            last = Some((e.id, hash.clone()));
+        }
+        progress(done, total);
+        after = end;
+    }
+    let _ = tx.rollback().await;
+    if !anchor_seen {
+        return Ok(Verdict::Broken {
+            id: anchor.map_or(0, |a| a.id),
+            fault: Fault::HeadMissing,
+        });
+    }
+    Ok(Verdict::Intact {
+        entries: done,
+        unsealed,
+        head: last.map(|(id, hash)| Head { id, hash }),
+    })
 }
 
 /// Entries, newest first, optionally of one family or one user.
@@ -70,7 +363,7 @@ pub async fn list(
     let rows = on_tx!(tx, |c| {
         sqlx::query_as::<_, Logged>(
         "SELECT id, at, user_id, role, channel, family_id, episode_id, referral_id, action, outcome, address, \
-         emergency_access_id \
+         emergency_access_id, detail, prev_hash, hash \
          FROM access_log WHERE ($1 IS NULL OR family_id = $1) AND ($2 IS NULL OR user_id = $2) \
          ORDER BY id DESC LIMIT $3"
     )

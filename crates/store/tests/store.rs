@@ -497,6 +497,7 @@ async fn access_log_is_written_and_listed(store: Store) {
             outcome: "refused",
             address: Some("127.0.0.1"),
             emergency_access_id: None,
+            detail: None,
         },
     )
     .await
@@ -507,6 +508,228 @@ async fn access_log_is_written_and_listed(store: Store) {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].outcome, "refused");
     assert_eq!(rows[0].channel, "api");
+}
+
+/// Runs raw SQL as someone with the database in hand would, past the store.
+async fn tamper(store: &Store, sql: &str) {
+    let mut tx = store.write().await.expect("tx");
+    match &mut tx {
+        wrapcare_store::Tx::Sqlite(t) => {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(&mut **t)
+                .await
+                .expect("tamper")
+        }
+        .rows_affected(),
+        wrapcare_store::Tx::Postgres(t) => {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(&mut **t)
+                .await
+                .expect("tamper")
+        }
+        .rows_affected(),
+    };
+    tx.commit().await.expect("commit");
+}
+
+async fn verdict(store: &Store, anchor: Option<&access_log::Head>) -> access_log::Verdict {
+    access_log::verify(store, anchor, &|_, _| {})
+        .await
+        .expect("verify")
+}
+
+/// The chain names the first entry altered, removed or put in between, and a
+/// head exported earlier catches entries cut off the end.
+async fn the_access_log_chain_names_what_was_tampered_with(store: Store) {
+    use access_log::{Fault, Verdict};
+    let f = fixture(&store).await;
+    let mut tx = store.write().await.expect("tx");
+    let actions = [
+        "family.read",
+        "plan.read",
+        "contact.log",
+        "family.read",
+        "timeline.read",
+        "plan.save",
+    ];
+    let entries: Vec<access_log::Entry> = actions
+        .iter()
+        .map(|action| access_log::Entry {
+            at: Utc::now(),
+            user_id: Some(f.user_id),
+            role: "coordinator",
+            channel: "page",
+            family_id: Some(7),
+            episode_id: Some(9),
+            referral_id: None,
+            action,
+            outcome: "allowed",
+            address: Some("10.0.0.1"),
+            emergency_access_id: None,
+            detail: Some("{\"minutes\":60}"),
+        })
+        .collect();
+    access_log::append(&mut tx, &entries[..3])
+        .await
+        .expect("append");
+    tx.commit().await.expect("commit");
+    let mut tx = store.write().await.expect("tx");
+    access_log::append(&mut tx, &entries[3..])
+        .await
+        .expect("append");
+    let head = access_log::head(&mut tx)
+        .await
+        .expect("head")
+        .expect("a head");
+    tx.commit().await.expect("commit");
+    assert_eq!(head.id, 6);
+    assert_eq!(
+        verdict(&store, Some(&head)).await,
+        Verdict::Intact {
+            entries: 6,
+            unsealed: 0,
+            head: Some(head.clone())
+        }
+    );
+
+    // The store itself refuses to change or remove an entry.
+    for sql in [
+        "UPDATE access_log SET action = 'nothing' WHERE id = 3",
+        "DELETE FROM access_log WHERE id = 3",
+    ] {
+        let mut tx = store.write().await.expect("tx");
+        let refused = match &mut tx {
+            wrapcare_store::Tx::Sqlite(t) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut **t)
+                .await
+                .map(|_| ()),
+            wrapcare_store::Tx::Postgres(t) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut **t)
+                .await
+                .map(|_| ()),
+        };
+        let message = format!("{refused:?}");
+        assert!(message.contains("access_log_frozen"), "{sql}: {message}");
+    }
+
+    // Someone who switches the guards off first is still found out.
+    match store.dialect() {
+        wrapcare_store::Dialect::Sqlite => {
+            tamper(
+                &store,
+                "DROP TRIGGER access_log_no_update; DROP TRIGGER access_log_no_delete",
+            )
+            .await
+        }
+        wrapcare_store::Dialect::Postgres => {
+            tamper(&store, "ALTER TABLE access_log DISABLE TRIGGER USER").await
+        }
+    }
+    tamper(
+        &store,
+        "UPDATE access_log SET action = 'nothing.here' WHERE id = 3",
+    )
+    .await;
+    assert_eq!(
+        verdict(&store, None).await,
+        Verdict::Broken {
+            id: 3,
+            fault: Fault::Altered
+        }
+    );
+    tamper(
+        &store,
+        "UPDATE access_log SET action = 'contact.log' WHERE id = 3",
+    )
+    .await;
+    assert!(matches!(
+        verdict(&store, None).await,
+        Verdict::Intact { .. }
+    ));
+
+    // Removed: entry 4 is gone; entry 5 links to it.
+    tamper(
+        &store,
+        "CREATE TABLE kept AS SELECT * FROM access_log WHERE id = 4; DELETE FROM access_log WHERE id = 4",
+    )
+    .await;
+    assert_eq!(
+        verdict(&store, None).await,
+        Verdict::Broken {
+            id: 5,
+            fault: Fault::Removed { after: 3 }
+        }
+    );
+    tamper(
+        &store,
+        "INSERT INTO access_log SELECT * FROM kept; DROP TABLE kept",
+    )
+    .await;
+    assert!(matches!(
+        verdict(&store, None).await,
+        Verdict::Intact { .. }
+    ));
+
+    // Inserted: entries from 4 on move up one, and a well-formed entry
+    // (a copy of entry 2, hashed properly after entry 3) goes in at 4.
+    let mut tx = store.read_only().await.expect("tx");
+    let rows = access_log::list(&mut tx, None, None, 10)
+        .await
+        .expect("list");
+    let _ = tx.rollback().await;
+    let third = rows.iter().find(|r| r.id == 3).expect("entry 3");
+    let second = rows.iter().find(|r| r.id == 2).expect("entry 2");
+    let prev = third.hash.clone().expect("sealed");
+    let forged = access_log::hash_of(
+        &prev,
+        &access_log::Entry {
+            at: second.at,
+            user_id: second.user_id,
+            role: &second.role,
+            channel: &second.channel,
+            family_id: second.family_id,
+            episode_id: second.episode_id,
+            referral_id: second.referral_id,
+            action: &second.action,
+            outcome: &second.outcome,
+            address: second.address.as_deref(),
+            emergency_access_id: second.emergency_access_id,
+            detail: second.detail.as_deref(),
+        },
+    );
+    tamper(&store, "UPDATE access_log SET id = id + 100 WHERE id >= 4").await;
+    tamper(&store, "UPDATE access_log SET id = id - 99 WHERE id >= 100").await;
+    tamper(
+        &store,
+        &format!(
+            "INSERT INTO access_log (id, at, user_id, role, channel, family_id, episode_id, referral_id, \
+             action, outcome, address, emergency_access_id, detail, prev_hash, hash) \
+             SELECT 4, at, user_id, role, channel, family_id, episode_id, referral_id, action, outcome, \
+             address, emergency_access_id, detail, '{prev}', '{forged}' FROM access_log WHERE id = 2"
+        ),
+    )
+    .await;
+    assert_eq!(
+        verdict(&store, None).await,
+        Verdict::Broken {
+            id: 4,
+            fault: Fault::Inserted
+        }
+    );
+
+    // Cut off the end, rebuilt cleanly: only the exported head tells.
+    tamper(&store, "DELETE FROM access_log WHERE id >= 4").await;
+    assert!(matches!(
+        verdict(&store, None).await,
+        Verdict::Intact { .. }
+    ));
+    assert_eq!(
+        verdict(&store, Some(&head)).await,
+        Verdict::Broken {
+            id: 6,
+            fault: Fault::HeadMissing
+        }
+    );
 }
 
 async fn agreed_plan_versions_are_frozen_by_the_database(store: Store) {
@@ -598,4 +821,5 @@ wrapcare_store::on_both_databases!(
     waiting_list_and_search,
     persons_memberships_and_candidates,
     access_log_is_written_and_listed,
+    the_access_log_chain_names_what_was_tampered_with,
 );
