@@ -145,7 +145,12 @@ impl App {
         log_action: &str,
         episode_id: Option<i64>,
     ) -> Result<(Tx, OpenFile)> {
-        let mut tx = self.write().await?;
+        // Reading never waits for the write lock; its entry goes to the log writer.
+        let mut tx = if action == FileAction::Read {
+            self.store.read_only().await?
+        } else {
+            self.write().await?
+        };
         let asked = Target {
             family_id: Some(family_id),
             episode_id,

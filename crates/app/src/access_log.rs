@@ -121,7 +121,67 @@ impl App {
         }
     }
 
-    /// Writes one entry in a transaction of its own.
+    /// Writes one entry through the log writer, with other requests' entries,
+    /// and returns once it is committed: what a read shows is never shown
+    /// before its entry is stored. 503 when the log cannot be written.
+    pub(crate) async fn record(
+        &self,
+        actor: &Actor,
+        target: Target,
+        action: &str,
+        outcome: Outcome,
+    ) -> Result<()> {
+        self.record_detail(actor, target, action, outcome, None)
+            .await
+    }
+
+    /// [`App::record`] with what a list showed or a change changed (JSON).
+    pub(crate) async fn record_detail(
+        &self,
+        actor: &Actor,
+        target: Target,
+        action: &str,
+        outcome: Outcome,
+        detail: Option<String>,
+    ) -> Result<()> {
+        self.log_writer
+            .write(crate::log_writer::Pending {
+                at: self.now(),
+                user_id: Some(actor.user_id),
+                role: actor.role.as_str(),
+                channel: actor.channel.as_str(),
+                family_id: target.family_id,
+                episode_id: target.episode_id,
+                referral_id: target.referral_id,
+                action: action.to_string(),
+                outcome: outcome.as_str(),
+                address: actor.address.clone(),
+                emergency_access_id: target.emergency_access_id,
+                detail,
+            })
+            .await
+            .map_err(|_| AppError::LogUnavailable)
+    }
+
+    /// A list read's entry, naming the families it showed (never what it was searched for).
+    pub(crate) async fn record_list(
+        &self,
+        actor: &Actor,
+        action: &str,
+        lines: &[crate::family::FamilyLine],
+    ) -> Result<()> {
+        let ids: Vec<i64> = lines.iter().map(|l| l.family_id).collect();
+        let detail = serde_json::json!({ "families": ids }).to_string();
+        self.record_detail(
+            actor,
+            Target::default(),
+            action,
+            Outcome::Allowed,
+            Some(detail),
+        )
+        .await
+    }
+
     async fn log_alone(
         &self,
         actor: &Actor,
@@ -129,10 +189,7 @@ impl App {
         action: &str,
         outcome: Outcome,
     ) -> Result<()> {
-        let mut tx = self.write().await?;
-        self.log(&mut tx, actor, target, action, outcome).await?;
-        tx.commit().await?;
-        Ok(())
+        self.record(actor, target, action, outcome).await
     }
 
     /// Refuses (403) unless the actor has one of the roles; a refusal is logged.

@@ -187,6 +187,9 @@ impl Throttle {
 }
 
 /// A signed-in browser session: the secret for the cookie and the CSRF token.
+/// How often a session's idle timer or a token's last use is written at most.
+const TOUCH_EVERY: Span = Span::seconds(60);
+
 #[derive(Debug, Clone)]
 pub struct NewSession {
     pub secret: String,
@@ -258,34 +261,40 @@ impl App {
         })
     }
 
-    /// The user behind a session cookie, if the session is alive; refreshes its idle timer.
+    /// The user behind a session cookie, if the session is alive; refreshes its
+    /// idle timer. Most requests only read: the timer is written at most once
+    /// a minute, and an ended session is removed when it is found.
     pub async fn session(&self, secret: &str, address: Option<&str>) -> Result<(Actor, String)> {
         let id_hash = sha256_hex(secret);
-        let mut tx = self.write().await?;
+        let now = self.now();
+        let mut tx = self.store.read_only().await?;
         let Some(found) = session::get(&mut tx, &id_hash).await? else {
             tx.rollback().await?;
             return Err(AppError::Unauthenticated);
         };
-        let now = self.now();
-        if now - found.last_seen_at > Span::minutes(self.config.session_idle_minutes) {
-            session::delete(&mut tx, &id_hash).await?;
-            tx.commit().await?;
-            return Err(AppError::Unauthenticated);
-        }
-        let account = user::get(&mut tx, found.user_id).await?;
-        let Some(account) = account.filter(|u| u.active) else {
+        let idle = now - found.last_seen_at > Span::minutes(self.config.session_idle_minutes);
+        let account = user::get(&mut tx, found.user_id)
+            .await?
+            .filter(|u| u.active);
+        let actor = match account {
+            Some(account) if !idle => Some(
+                self.actor_for(&mut tx, account, Channel::Page, address)
+                    .await?,
+            ),
+            _ => None,
+        };
+        tx.commit().await?;
+        let Some(actor) = actor else {
+            let mut tx = self.write().await?;
             session::delete(&mut tx, &id_hash).await?;
             tx.commit().await?;
             return Err(AppError::Unauthenticated);
         };
-        // Write the idle timer at most once a minute: most requests then only read.
-        if now - found.last_seen_at > Span::seconds(60) {
+        if now - found.last_seen_at > TOUCH_EVERY {
+            let mut tx = self.write().await?;
             session::touch(&mut tx, &id_hash, now).await?;
+            tx.commit().await?;
         }
-        let actor = self
-            .actor_for(&mut tx, account, Channel::Page, address)
-            .await?;
-        tx.commit().await?;
         Ok((actor, found.csrf_token))
     }
 
@@ -296,12 +305,14 @@ impl App {
         Ok(())
     }
 
-    /// The user behind a bearer token.
+    /// The user behind a bearer token; its last use is written at most once a minute.
     pub async fn token_actor(&self, token: &str, address: Option<&str>) -> Result<Actor> {
-        let mut tx = self.write().await?;
-        let user_id = session::user_of_token(&mut tx, &sha256_hex(token), self.now()).await?;
-        let account = match user_id {
-            Some(id) => user::get(&mut tx, id).await?,
+        let token_hash = sha256_hex(token);
+        let now = self.now();
+        let mut tx = self.store.read_only().await?;
+        let found = session::token(&mut tx, &token_hash).await?;
+        let account = match found {
+            Some((id, _)) => user::get(&mut tx, id).await?,
             None => None,
         };
         let Some(account) = account.filter(|u| u.active) else {
@@ -312,6 +323,12 @@ impl App {
             .actor_for(&mut tx, account, Channel::Api, address)
             .await?;
         tx.commit().await?;
+        let last_used = found.and_then(|(_, at)| at);
+        if last_used.is_none_or(|at| now - at > TOUCH_EVERY) {
+            let mut tx = self.write().await?;
+            session::touch_token(&mut tx, &token_hash, now).await?;
+            tx.commit().await?;
+        }
         Ok(actor)
     }
 

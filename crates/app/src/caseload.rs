@@ -45,7 +45,7 @@ impl App {
             "caseload.caseloads",
         )
         .await?;
-        let mut tx = self.write().await?;
+        let mut tx = self.store.read_only().await?;
         let loads = match actor.role {
             Role::Coordinator => match actor.worker_id {
                 Some(w) => self.loads(&mut tx, actor.team_id, Some(w)).await?,
@@ -53,15 +53,9 @@ impl App {
             },
             _ => self.loads(&mut tx, actor.team_id, None).await?,
         };
-        self.log(
-            &mut tx,
-            actor,
-            Target::default(),
-            "caseload.list",
-            Outcome::Allowed,
-        )
-        .await?;
         tx.commit().await?;
+        self.record(actor, Target::default(), "caseload.list", Outcome::Allowed)
+            .await?;
         Ok(loads)
     }
 

@@ -201,9 +201,9 @@ impl App {
             .episode_for(actor, family_id, FileAction::Read, "contact.read", None)
             .await?;
         let view = self.contacts_view(&mut tx, &e).await?;
-        self.log(&mut tx, actor, target, "contact.read", Outcome::Allowed)
-            .await?;
         tx.commit().await?;
+        self.record(actor, target, "contact.read", Outcome::Allowed)
+            .await?;
         Ok(view)
     }
 

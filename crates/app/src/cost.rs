@@ -15,7 +15,7 @@ use wrapcare_core::role::Role;
 use wrapcare_core::validation::Invalid;
 use wrapcare_store::{Tx, contact, episode, module, programme};
 
-use crate::access_log::Outcome;
+use crate::access_log::{Outcome, Target};
 use crate::module::Catalogue;
 use crate::{Actor, App, AppError, Result};
 
@@ -165,9 +165,9 @@ impl App {
             .map(|c| c.minutes)
             .sum();
         let lines = self.episode_module_lines(&mut tx, &e, from, to).await?;
-        self.log(&mut tx, actor, target, "cost.read", Outcome::Allowed)
-            .await?;
         tx.commit().await?;
+        self.record(actor, target, "cost.read", Outcome::Allowed)
+            .await?;
         Ok(view(from, to, &p, 1, minutes, lines))
     }
 
@@ -202,7 +202,7 @@ impl App {
         let today = self.today();
         let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
         let (from, to) = period(query, (year_start, today))?;
-        let mut tx = self.write().await?;
+        let mut tx = self.store.read_only().await?;
         let p = programme::get(&mut tx, programme_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -214,6 +214,14 @@ impl App {
         let deliveries = module::deliveries(&mut tx, &ids).await?;
         let lines = module_lines(&catalogue, &referrals, &deliveries, from, to);
         tx.commit().await?;
+        self.record_detail(
+            actor,
+            Target::default(),
+            "cost.programme",
+            Outcome::Allowed,
+            Some(format!("{{\"programme_id\":{programme_id}}}")),
+        )
+        .await?;
         Ok(view(from, to, &p, families, minutes, lines))
     }
 }

@@ -14,7 +14,7 @@ use wrapcare_core::waiting::{waiting_days, waiting_list_order};
 use wrapcare_store::{Tx, episode, programme, worker};
 
 use crate::access::OpenFile;
-use crate::access_log::{Outcome, Target};
+use crate::access_log::Outcome;
 use crate::family::{FamilyLine, FamilyView};
 use crate::{Actor, App, AppError, Result};
 
@@ -92,18 +92,10 @@ impl App {
         self.require(actor, &[Role::Supervisor], "episode.waiting_list")
             .await?;
         let team_id = actor.team_id.ok_or(AppError::Forbidden)?;
-        let mut tx = self.write().await?;
+        let mut tx = self.store.read_only().await?;
         let today = self.today();
         let norm_days = self.team_norm_days(&mut tx, actor).await?;
         let rows = episode::waiting_list(&mut tx, team_id, today).await?;
-        self.log(
-            &mut tx,
-            actor,
-            Target::default(),
-            "waiting_list.read",
-            Outcome::Allowed,
-        )
-        .await?;
         tx.commit().await?;
         let mut lines: Vec<FamilyLine> = rows
             .into_iter()
@@ -113,6 +105,7 @@ impl App {
             waiting_list_order((a.urgency, a.waited_days), (b.urgency, b.waited_days))
                 .then(a.family_id.cmp(&b.family_id))
         });
+        self.record_list(actor, "waiting_list.read", &lines).await?;
         Ok(lines)
     }
 
@@ -123,24 +116,17 @@ impl App {
         let Some(worker_id) = actor.worker_id else {
             return Ok(Vec::new());
         };
-        let mut tx = self.write().await?;
+        let mut tx = self.store.read_only().await?;
         let today = self.today();
         let norm_days = self.team_norm_days(&mut tx, actor).await.unwrap_or(63);
         let rows = episode::of_coordinator(&mut tx, worker_id, today).await?;
-        self.log(
-            &mut tx,
-            actor,
-            Target::default(),
-            "my_families.read",
-            Outcome::Allowed,
-        )
-        .await?;
         let mut lines: Vec<FamilyLine> = rows
             .into_iter()
             .filter_map(|r| FamilyLine::of(r, today, norm_days))
             .collect();
         self.flag_hours(&mut tx, &mut lines).await?;
         tx.commit().await?;
+        self.record_list(actor, "my_families.read", &lines).await?;
         Ok(lines)
     }
 

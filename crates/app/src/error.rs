@@ -30,6 +30,9 @@ pub enum AppError {
     /// The database is busy; trying again will likely work.
     #[error("busy")]
     Busy,
+    /// The access log cannot be written, so nothing of a file is shown.
+    #[error("the access log cannot be written")]
+    LogUnavailable,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -47,6 +50,7 @@ impl AppError {
             AppError::Conflict(key) => key,
             AppError::Stale => "error-stale",
             AppError::Busy => "error-busy",
+            AppError::LogUnavailable => "error-log-unavailable",
             AppError::Store(_) => "error-internal",
         }
     }

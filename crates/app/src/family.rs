@@ -14,7 +14,7 @@ use wrapcare_core::waiting::{past_norm, waiting_days};
 use wrapcare_store::{Tx, episode, family, programme, referral};
 
 use crate::access::OpenFile;
-use crate::access_log::{Outcome, Target};
+use crate::access_log::Outcome;
 use crate::{Actor, App, AppError, Result};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -269,15 +269,9 @@ impl App {
             .file(actor, family_id, FileAction::Read, "family.read", None)
             .await?;
         let view = self.family_view(&mut tx, &file).await?;
-        self.log(
-            &mut tx,
-            actor,
-            file.target(),
-            "family.read",
-            Outcome::Allowed,
-        )
-        .await?;
         tx.commit().await?;
+        self.record(actor, file.target(), "family.read", Outcome::Allowed)
+            .await?;
         Ok(view)
     }
 
@@ -473,24 +467,17 @@ impl App {
             return Err(AppError::invalid("q", "error-too-long"));
         }
         let team_id = actor.team_id.ok_or(AppError::Forbidden)?;
-        let mut tx = self.write().await?;
+        let mut tx = self.store.read_only().await?;
         let today = self.today();
         let norm_days = self.team_norm_days(&mut tx, actor).await?;
         let rows = episode::search(&mut tx, team_id, query, today, 200).await?;
-        self.log(
-            &mut tx,
-            actor,
-            Target::default(),
-            "family.search",
-            Outcome::Allowed,
-        )
-        .await?;
         let mut lines: Vec<FamilyLine> = rows
             .into_iter()
             .filter_map(|r| FamilyLine::of(r, today, norm_days))
             .collect();
         self.flag_hours(&mut tx, &mut lines).await?;
         tx.commit().await?;
+        self.record_list(actor, "family.search", &lines).await?;
         Ok(lines)
     }
 

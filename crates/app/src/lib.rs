@@ -1,8 +1,9 @@
 //! wrapcare's application services: one function per use case.
 //!
 //! Each takes the acting user, checks what that user may do, runs the domain
-//! rules, stores the result and writes the access-log entry, all in one
-//! transaction. Pages, API and CLI call these functions and nothing else, so
+//! rules, and stores the result with its access-log entry in one transaction;
+//! a read reads without the write lock and answers once its entry, written
+//! with others' by the log writer, is committed. Pages, API and CLI call these functions and nothing else, so
 //! they cannot differ in what they allow.
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub mod episode;
 pub mod error;
 pub mod family;
 pub mod import;
+mod log_writer;
 pub mod module;
 pub mod plan;
 pub mod referral;
@@ -45,6 +47,9 @@ pub struct Config {
     pub login_attempts_per_address_per_minute: u32,
     /// Minutes of inactivity after which a session ends.
     pub session_idle_minutes: i64,
+    /// How long the reads of a batch wait for their access-log entries to be
+    /// committed before they fail with 503.
+    pub access_log_timeout: std::time::Duration,
 }
 
 impl Default for Config {
@@ -53,6 +58,7 @@ impl Default for Config {
             login_attempts_per_minute: 5,
             login_attempts_per_address_per_minute: 30,
             session_idle_minutes: 30,
+            access_log_timeout: std::time::Duration::from_secs(5),
         }
     }
 }
@@ -63,11 +69,13 @@ pub struct App {
     pub(crate) store: Store,
     pub(crate) config: Arc<Config>,
     pub(crate) throttle: Arc<auth::Throttle>,
+    pub(crate) log_writer: log_writer::LogWriter,
 }
 
 impl App {
     pub fn new(store: Store, config: Config) -> App {
         App {
+            log_writer: log_writer::LogWriter::new(store.clone(), config.access_log_timeout),
             store,
             config: Arc::new(config),
             throttle: Arc::new(auth::Throttle::default()),

@@ -669,9 +669,9 @@ impl App {
             .episode_for(actor, family_id, FileAction::Read, "module.read", None)
             .await?;
         let view = self.module_referrals_view(&mut tx, &e).await?;
-        self.log(&mut tx, actor, target, "module.read", Outcome::Allowed)
-            .await?;
         tx.commit().await?;
+        self.record(actor, target, "module.read", Outcome::Allowed)
+            .await?;
         Ok(view)
     }
 

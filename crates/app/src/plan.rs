@@ -406,9 +406,9 @@ impl App {
             .episode_for(actor, family_id, FileAction::Read, "plan.read", episode_id)
             .await?;
         let view = self.plan_view(&mut tx, &e).await?;
-        self.log(&mut tx, actor, target, "plan.read", Outcome::Allowed)
-            .await?;
         tx.commit().await?;
+        self.record(actor, target, "plan.read", Outcome::Allowed)
+            .await?;
         Ok(view)
     }
 
@@ -702,16 +702,11 @@ impl App {
             }
             None => None,
         };
-        self.log(
-            &mut tx,
-            actor,
-            target,
-            "plan.read_version",
-            Outcome::Allowed,
-        )
-        .await?;
+        let shown = version_view(chosen);
         tx.commit().await?;
-        Ok((version_view(chosen), diff))
+        self.record(actor, target, "plan.read_version", Outcome::Allowed)
+            .await?;
+        Ok((shown, diff))
     }
 }
 

@@ -319,9 +319,18 @@ impl App {
             "referral.my_referrals",
         )
         .await?;
-        let mut tx = self.write().await?;
+        let mut tx = self.store.read_only().await?;
         let rows = referral::submitted_by(&mut tx, actor.user_id).await?;
         tx.commit().await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        self.record_detail(
+            actor,
+            Target::default(),
+            "referral.my_referrals",
+            Outcome::Allowed,
+            Some(serde_json::json!({ "referrals": ids }).to_string()),
+        )
+        .await?;
         Ok(rows.iter().map(|r| view(r, false)).collect())
     }
 
@@ -329,18 +338,19 @@ impl App {
     pub async fn referrals_to_screen(&self, actor: &Actor) -> Result<Vec<ReferralView>> {
         self.require(actor, &[Role::Supervisor], "referral.referrals_to_screen")
             .await?;
-        let mut tx = self.write().await?;
+        let mut tx = self.store.read_only().await?;
         let programme_id = self.team_programme(&mut tx, actor).await?;
         let rows = referral::to_screen(&mut tx, programme_id).await?;
-        self.log(
-            &mut tx,
+        tx.commit().await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        self.record_detail(
             actor,
             Target::default(),
             "referral.screening_list",
             Outcome::Allowed,
+            Some(serde_json::json!({ "referrals": ids }).to_string()),
         )
         .await?;
-        tx.commit().await?;
         Ok(rows.iter().map(|r| view(r, true)).collect())
     }
 
@@ -352,7 +362,7 @@ impl App {
         // Only who submits or screens referrals ever reads one.
         self.require(actor, &[Role::Intake, Role::Supervisor], "referral.read")
             .await?;
-        let mut tx = self.write().await?;
+        let mut tx = self.store.read_only().await?;
         let found = referral::get(&mut tx, id).await?;
         let target = Target {
             referral_id: Some(id),
@@ -382,9 +392,9 @@ impl App {
                     .await);
             }
         };
-        self.log(&mut tx, actor, target, "referral.read", Outcome::Allowed)
-            .await?;
         tx.commit().await?;
+        self.record(actor, target, "referral.read", Outcome::Allowed)
+            .await?;
         Ok(view(&found, detail))
     }
 
@@ -393,7 +403,7 @@ impl App {
     pub async fn referral_matches(&self, actor: &Actor, id: i64) -> Result<Vec<FamilyMatch>> {
         self.require(actor, &[Role::Supervisor], "referral.matches")
             .await?;
-        let mut tx = self.write().await?;
+        let mut tx = self.store.read_only().await?;
         let found = self.screenable(&mut tx, actor, id).await;
         let found = match found {
             Ok(r) => r,
@@ -404,15 +414,14 @@ impl App {
             }
         };
         let matches = self.matches(&mut tx, &found).await?;
-        self.log(
-            &mut tx,
+        tx.commit().await?;
+        self.record(
             actor,
             Target::referral(id),
             "referral.matches",
             Outcome::Allowed,
         )
         .await?;
-        tx.commit().await?;
         Ok(matches)
     }
 

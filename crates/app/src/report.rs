@@ -58,18 +58,12 @@ impl App {
         if from > until {
             return Err(AppError::invalid("from", "error-period"));
         }
-        let mut tx = self.write().await?;
+        let mut tx = self.store.read_only().await?;
         let programmes = programme::list(&mut tx).await?;
         let rows = report::started_episodes(&mut tx, from, until).await?;
-        self.log(
-            &mut tx,
-            actor,
-            Target::default(),
-            "report.waiting",
-            Outcome::Allowed,
-        )
-        .await?;
         tx.commit().await?;
+        self.record(actor, Target::default(), "report.waiting", Outcome::Allowed)
+            .await?;
         let mut result = Vec::new();
         for p in programmes {
             let norm_days = p.norms().start_within_days();

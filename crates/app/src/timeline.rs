@@ -250,15 +250,9 @@ impl App {
                 episode: e,
             });
         }
-        self.log(
-            &mut tx,
-            actor,
-            file.target(),
-            "timeline.read",
-            Outcome::Allowed,
-        )
-        .await?;
         tx.commit().await?;
+        self.record(actor, file.target(), "timeline.read", Outcome::Allowed)
+            .await?;
         Ok(TimelineView {
             family_id,
             surname: file.family.surname.clone(),

@@ -226,6 +226,7 @@ async fn main() -> Result<()> {
                 login_attempts_per_minute: args.login_attempts_per_minute.max(1),
                 login_attempts_per_address_per_minute: args.login_attempts_per_address.max(1),
                 session_idle_minutes: args.session_idle_minutes.max(1),
+                ..Config::default()
             };
             let app = App::new(store, config);
             if args.demo {

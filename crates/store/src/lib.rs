@@ -74,6 +74,23 @@ pub enum StoreError {
     Db(sqlx::Error),
 }
 
+impl StoreError {
+    /// What went wrong, for the server's log: database messages can quote
+    /// values, so only the kind and the database's error code are given.
+    pub fn without_personal_data(&self) -> String {
+        match self {
+            StoreError::Db(e) => match e.as_database_error() {
+                Some(db) => format!("database error code {}", db.code().unwrap_or_default()),
+                None => "database error".to_string(),
+            },
+            StoreError::Corrupt(what) => format!("unexpected stored value in {what}"),
+            StoreError::Migrate(_) => "migration error".to_string(),
+            StoreError::Connect(_) => "database connection error".to_string(),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match &error {

@@ -110,19 +110,27 @@ pub async fn insert_token(
 }
 
 /// The user a token belongs to; marks the token as used.
-pub async fn user_of_token(
-    tx: &mut Tx,
-    token_hash: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<i64>> {
-    let user = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
-        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 RETURNING user_id"
+/// The user of a token and when it was last used (never, for a new one).
+pub async fn token(tx: &mut Tx, token_hash: &str) -> Result<Option<(i64, Option<DateTime<Utc>>)>> {
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(
+        "SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1"
     )
-    .bind(now)
     .bind(token_hash)
     .fetch_optional(c)
     .await)?;
-    Ok(user)
+    Ok(row)
+}
+
+pub async fn touch_token(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2"
+    )
+    .bind(now)
+    .bind(token_hash)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 pub async fn delete_tokens_for_user(tx: &mut Tx, user_id: i64) -> Result<()> {

@@ -324,6 +324,7 @@ error-throttled-address = Too many login attempts from your network address.
 error-throttled-wait = You can try again in { $seconds } seconds.
 error-stale = Someone else changed this in the meantime. Look at the new details and try again.
 error-busy = The system is busy. Try again in a moment.
+error-log-unavailable = The access log cannot be written just now, so nothing of the file is shown. Try again in a moment.
 error-internal = Something went wrong on our side. Try again later.
 error-conflict = This is not possible in the current state.
 error-duplicate = This exists already.

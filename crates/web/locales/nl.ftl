@@ -324,6 +324,7 @@ error-throttled-address = Te veel inlogpogingen vanaf uw netwerkadres.
 error-throttled-wait = U kunt het over { $seconds } seconden opnieuw proberen.
 error-stale = Iemand anders heeft dit intussen gewijzigd. Bekijk de nieuwe gegevens en probeer het opnieuw.
 error-busy = Het systeem is even druk. Probeer het zo opnieuw.
+error-log-unavailable = Het toegangslogboek kan nu niet worden bijgewerkt; daarom wordt niets van het dossier getoond. Probeer het zo opnieuw.
 error-internal = Er ging iets mis aan onze kant. Probeer het later opnieuw.
 error-conflict = Dit kan niet in de huidige toestand.
 error-duplicate = Dit bestaat al.

@@ -41,7 +41,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
         AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Conflict(_) | AppError::Stale => StatusCode::CONFLICT,
-        AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Busy | AppError::LogUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -50,19 +50,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
 /// values, so only the kind is written.
 pub fn log_internal(error: &AppError) {
     if let AppError::Store(e) = error {
-        let kind = match e {
-            wrapcare_app::store::StoreError::Db(sqlx_error) => match sqlx_error.as_database_error()
-            {
-                Some(db) => format!("database error code {}", db.code().unwrap_or_default()),
-                None => "database error".to_string(),
-            },
-            wrapcare_app::store::StoreError::Corrupt(what) => {
-                format!("unexpected stored value in {what}")
-            }
-            wrapcare_app::store::StoreError::Migrate(_) => "migration error".to_string(),
-            wrapcare_app::store::StoreError::Connect(_) => "database connection error".to_string(),
-            other => other.to_string(),
-        };
+        let kind = e.without_personal_data();
         tracing::error!(kind, "request failed");
     }
 }
@@ -100,7 +88,7 @@ impl Problem {
             errors,
             retry_after: match error {
                 AppError::Throttled { seconds, .. } => Some(*seconds),
-                AppError::Busy => Some(2),
+                AppError::Busy | AppError::LogUnavailable => Some(2),
                 _ => None,
             },
         }

@@ -1,0 +1,138 @@
+//! The access log's writer, on SQLite and PostgreSQL: reads wait for their
+//! entries, many reads share a commit, a log that cannot be written fails the
+//! reads (nothing is shown without its entry), and the writer recovers.
+
+use std::time::Duration;
+
+use wrapcare_app::{Actor, App, AppError, Config};
+use wrapcare_store::{Store, Tx};
+
+async fn demo(store: Store) -> (App, Actor, Vec<i64>) {
+    let app = App::new(
+        store,
+        Config {
+            access_log_timeout: Duration::from_millis(400),
+            ..Config::default()
+        },
+    );
+    app.load_demo("access-log-test").await.expect("demo");
+    let coach = app
+        .cli_actor("coach1@demo.wrapcare.nl")
+        .await
+        .expect("coach");
+    let families: Vec<i64> = app
+        .my_families(&coach)
+        .await
+        .expect("mine")
+        .iter()
+        .map(|l| l.family_id)
+        .collect();
+    assert!(!families.is_empty());
+    (app, coach, families)
+}
+
+/// Takes the access log out of reach, as a full disk or a stuck lock would:
+/// SQLite's write lock, or an exclusive lock on the table in PostgreSQL.
+async fn hold_the_log(store: &Store) -> Tx {
+    let mut tx = store.write().await.expect("tx");
+    if let Tx::Postgres(t) = &mut tx {
+        sqlx::query("LOCK TABLE access_log IN EXCLUSIVE MODE")
+            .execute(&mut **t)
+            .await
+            .expect("lock");
+    }
+    tx
+}
+
+async fn family_reads_of(app: &App, user_id: i64) -> usize {
+    let admin = app
+        .cli_actor("admin@demo.wrapcare.nl")
+        .await
+        .expect("admin");
+    app.access_log(&admin, None, 100_000)
+        .await
+        .expect("log")
+        .iter()
+        .filter(|e| {
+            e.user_id == Some(user_id) && e.action == "family.read" && e.outcome == "allowed"
+        })
+        .count()
+}
+
+async fn reads_wait_for_their_entries_and_fail_without_them(store: Store) {
+    let (app, coach, families) = demo(store.clone()).await;
+    let before = family_reads_of(&app, coach.user_id).await;
+
+    // Fifty reads at once: all answered, each with its entry.
+    let mut reads = Vec::new();
+    for i in 0..50 {
+        let (app, coach) = (app.clone(), coach.clone());
+        let family = families[i % families.len()];
+        reads.push(tokio::spawn(
+            async move { app.family(&coach, family).await },
+        ));
+    }
+    let mut answered = 0;
+    for r in reads {
+        r.await.expect("task").expect("read");
+        answered += 1;
+    }
+    assert_eq!(
+        family_reads_of(&app, coach.user_id).await,
+        before + answered
+    );
+
+    // With the log out of reach every read fails, and shows nothing.
+    let held = hold_the_log(&store).await;
+    let mut reads = Vec::new();
+    for i in 0..20 {
+        let (app, coach) = (app.clone(), coach.clone());
+        let family = families[i % families.len()];
+        reads.push(tokio::spawn(
+            async move { app.family(&coach, family).await },
+        ));
+    }
+    for r in reads {
+        let result = r.await.expect("task");
+        assert!(
+            matches!(result, Err(AppError::LogUnavailable)),
+            "a read answered without its entry: {:?}",
+            result.map(|v| v.id)
+        );
+    }
+    let _ = held.rollback().await;
+
+    // The writer recovers by itself; reads on the way in and out of an outage
+    // are answered only when their entry is there.
+    let start = family_reads_of(&app, coach.user_id).await;
+    let mut reads = Vec::new();
+    for i in 0..60 {
+        let (app, coach) = (app.clone(), coach.clone());
+        let family = families[i % families.len()];
+        reads.push(tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis((i as u64) * 15)).await;
+            app.family(&coach, family).await.is_ok()
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let held = hold_the_log(&store).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _ = held.rollback().await;
+    let mut ok = 0;
+    for r in reads {
+        if r.await.expect("task") {
+            ok += 1;
+        }
+    }
+    assert!(ok > 0, "the writer recovered");
+    let logged = family_reads_of(&app, coach.user_id).await - start;
+    assert!(
+        logged >= ok,
+        "{ok} reads answered, only {logged} entries committed"
+    );
+    app.family(&coach, families[0])
+        .await
+        .expect("reads work again");
+}
+
+wrapcare_store::on_both_databases!(reads_wait_for_their_entries_and_fail_without_them);
