@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use chrono::Duration as Span;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -31,28 +31,121 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|_| AppError::Conflict("error-internal"))
 }
 
-/// Hashes on a blocking thread, so a login burst does not stall the async workers.
+/// Hashes on one of the password threads, so a login burst neither stalls the
+/// async workers nor grows memory: each argon2id hash needs 19 MiB, and the
+/// allocator keeps what a thread used, so a few long-lived threads do all of it.
 pub async fn hash_password_blocking(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|_| AppError::Conflict("error-internal"))?
+    on_password_thread(move || hash_password(&password)).await?
 }
 
-/// Checks a password on a blocking thread.
+/// Checks a password on one of the password threads.
 pub async fn verify_password_blocking(password: String, hash: String) -> Result<bool> {
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+    on_password_thread(move || verify_password(&password, &hash)).await
+}
+
+type PasswordJob = Box<dyn FnOnce() + Send>;
+
+/// The queue of the password threads: as many as the machine has cores, started on first use.
+fn password_threads() -> &'static std::sync::mpsc::SyncSender<PasswordJob> {
+    static QUEUE: std::sync::OnceLock<std::sync::mpsc::SyncSender<PasswordJob>> =
+        std::sync::OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<PasswordJob>(1024);
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        for i in 0..threads {
+            let rx = rx.clone();
+            let _ = std::thread::Builder::new()
+                .name(format!("password-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+        }
+        tx
+    })
+}
+
+async fn on_password_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: PasswordJob = Box::new(move || {
+        let _ = done.send(work());
+    });
+    // The queue is bounded: a full one is waited on by a blocking thread, not a worker.
+    match password_threads().try_send(job) {
+        Ok(()) => {}
+        Err(std::sync::mpsc::TrySendError::Full(job)) => {
+            let queue = password_threads().clone();
+            tokio::task::spawn_blocking(move || queue.send(job))
+                .await
+                .map_err(|_| AppError::Conflict("error-internal"))?
+                .map_err(|_| AppError::Conflict("error-internal"))?;
+        }
+        Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
+            return Err(AppError::Conflict("error-internal"));
+        }
+    }
+    result
         .await
         .map_err(|_| AppError::Conflict("error-internal"))
 }
 
+/// Checks a password against its stored argon2 hash. The 19 MiB of working
+/// memory is the thread's own and used again for the next check: allocating
+/// it anew for every login makes the allocator keep hundreds of megabytes.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Ok(params), Ok(algorithm)) = (
+        argon2::Params::try_from(&parsed),
+        argon2::Algorithm::try_from(parsed.algorithm),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(argon2::Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let hashed = WORK_MEMORY.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        argon.hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut out,
+            &mut memory[..blocks],
+        )
+    });
+    // `Output` compares in constant time.
+    hashed.is_ok() && argon2::password_hash::Output::new(&out).is_ok_and(|o| o == expected)
+}
+
+thread_local! {
+    /// Each password thread's argon2 working memory, kept between checks.
+    static WORK_MEMORY: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// A fresh random secret, hex-encoded (64 characters).
@@ -397,6 +490,22 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("correct horse battery!", &hash));
         assert!(!verify_password("x", "not a hash"));
+        // Hashes made with other parameters (older installations) still check.
+        let other = Argon2::new(
+            argon2::Algorithm::Argon2id,
+            argon2::Version::V0x13,
+            argon2::Params::new(4096, 3, 1, Some(32)).expect("params"),
+        );
+        let salt = SaltString::encode_b64(b"sixteen byte salt").expect("salt");
+        let older = other
+            .hash_password(b"another secret phrase", &salt)
+            .expect("hash")
+            .to_string();
+        assert!(verify_password("another secret phrase", &older));
+        assert!(!verify_password("another secret phrase.", &older));
+        // The stand-in for a missing account is a real hash: it costs a real check.
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(!verify_password("anything", DUMMY_HASH));
     }
 
     #[test]

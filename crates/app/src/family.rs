@@ -262,6 +262,38 @@ impl FamilyLine {
     }
 }
 
+/// Hours against the norms, from the minutes per day the database added up.
+fn hours_summary(
+    e: &episode::Episode,
+    started_on: NaiveDate,
+    norms: &wrapcare_core::programme::Norms,
+    per_day: &[(NaiveDate, i64)],
+    today: NaiveDate,
+) -> HoursSummary {
+    let standing = wrapcare_core::contact::standing(
+        per_day,
+        norms,
+        (started_on, e.closed_on.unwrap_or(today)),
+        e.state == EpisodeState::InCare,
+        today,
+    );
+    let recent = standing.weeks.len().saturating_sub(12);
+    HoursSummary {
+        used_minutes: standing.used_minutes,
+        budget_minutes: i64::from(norms.budget_minutes_per_family),
+        budget: standing.budget,
+        far_under_weekly_norm: standing.far_under_weekly_norm,
+        weekly_norm_minutes: i64::from(norms.weekly_minutes_per_family),
+        recent_weeks: standing.weeks[recent..]
+            .iter()
+            .map(|(week, minutes)| crate::contact::WeekMinutes {
+                week: *week,
+                minutes: *minutes,
+            })
+            .collect(),
+    }
+}
+
 impl App {
     /// The whole family file, as the family page and `GET /families/{id}` show it.
     pub async fn family(&self, actor: &Actor, family_id: i64) -> Result<FamilyView> {
@@ -292,23 +324,20 @@ impl App {
             other_episodes.push(self.episode_summary(tx, e).await?);
         }
         let stored = &file.episode;
-        let plan = self.plan_view(tx, stored).await?;
-        let contacts = self.contacts_view(tx, stored).await?;
-        let plan = plan.current.as_ref().map(|v| PlanSummary {
-            number: v.number,
-            status: v.status,
-            t_score: plan.t_score,
-            review_due: plan.review_due,
-            overdue: plan.overdue,
-        });
-        let hours = stored.started_on.map(|_| HoursSummary {
-            used_minutes: contacts.used_minutes,
-            budget_minutes: contacts.budget_minutes,
-            budget: contacts.budget,
-            far_under_weekly_norm: contacts.far_under_weekly_norm,
-            weekly_norm_minutes: contacts.weekly_norm_minutes,
-            recent_weeks: contacts.weeks[contacts.weeks.len().saturating_sub(12)..].to_vec(),
-        });
+        let prog = programme::get(tx, stored.programme_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let plan = self.plan_summary(tx, stored, &prog).await?;
+        let hours = match stored.started_on {
+            Some(started_on) => Some(hours_summary(
+                stored,
+                started_on,
+                &prog.norms(),
+                &wrapcare_store::contact::minutes_per_day(tx, stored.id).await?,
+                today,
+            )),
+            None => None,
+        };
         let emergency_accesses = self.emergency_accesses_of(tx, file).await?;
         Ok(FamilyView {
             plan,

@@ -412,6 +412,36 @@ impl App {
         Ok(view)
     }
 
+    /// The plan in brief, for the family page: the newest version, today's
+    /// T-score and when a review is due, from two queries instead of every
+    /// version and score.
+    pub(crate) async fn plan_summary(
+        &self,
+        tx: &mut Tx,
+        e: &episode::Episode,
+        prog: &programme::Programme,
+    ) -> Result<Option<crate::family::PlanSummary>> {
+        let today = self.today();
+        let Some((latest, last_agreed)) = store::latest(tx, e.id).await? else {
+            return Ok(None);
+        };
+        let mut scores: BTreeMap<String, Vec<Score>> = BTreeMap::new();
+        for s in store::latest_scores(tx, e.id, today).await? {
+            scores.entry(s.goal_key).or_default().push(Score {
+                scored_on: s.scored_on,
+                level: i8::try_from(s.level).unwrap_or(0),
+            });
+        }
+        let review_due = e.started_on.map(|s| review_due_of(s, last_agreed, prog));
+        Ok(Some(crate::family::PlanSummary {
+            number: latest.number,
+            status: latest.status,
+            t_score: plan::t_score_on(&latest.content.goals, &scores, today),
+            overdue: e.state == EpisodeState::InCare && review_due.is_some_and(|d| d < today),
+            review_due,
+        }))
+    }
+
     pub(crate) async fn plan_view(&self, tx: &mut Tx, e: &episode::Episode) -> Result<PlanView> {
         let today = self.today();
         let versions = store::versions(tx, e.id).await?;
@@ -442,14 +472,7 @@ impl App {
             .rev()
             .find(|v| v.status == PlanStatus::Agreed)
             .and_then(|v| v.agreed_on);
-        let review_due = e.started_on.map(|s| {
-            plan::review_due(
-                s,
-                last_agreed,
-                u32::try_from(norms.plan_first_weeks.max(1)).unwrap_or(6),
-                u32::try_from(norms.plan_review_weeks.max(1)).unwrap_or(13),
-            )
-        });
+        let review_due = e.started_on.map(|s| review_due_of(s, last_agreed, &norms));
         let domains = store::life_domains(tx)
             .await?
             .into_iter()
@@ -708,6 +731,20 @@ impl App {
             .await?;
         Ok((shown, diff))
     }
+}
+
+/// When the plan is next due: agreed within the programme's first weeks, then reviewed every so many.
+fn review_due_of(
+    started_on: NaiveDate,
+    last_agreed: Option<NaiveDate>,
+    prog: &programme::Programme,
+) -> NaiveDate {
+    plan::review_due(
+        started_on,
+        last_agreed,
+        u32::try_from(prog.plan_first_weeks.max(1)).unwrap_or(6),
+        u32::try_from(prog.plan_review_weeks.max(1)).unwrap_or(13),
+    )
 }
 
 fn version_view(v: &store::StoredVersion) -> VersionView {

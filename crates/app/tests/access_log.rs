@@ -136,3 +136,51 @@ async fn reads_wait_for_their_entries_and_fail_without_them(store: Store) {
 }
 
 wrapcare_store::on_both_databases!(reads_wait_for_their_entries_and_fail_without_them);
+
+/// The family page's plan and hours summaries, now added up by the database,
+/// say what the full plan and contact views say, for every demo family.
+async fn the_family_summary_matches_the_full_views(store: Store) {
+    let (app, _, _) = demo(store).await;
+    let mut compared = 0;
+    for email in ["leider@demo.wrapcare.nl", "zeeland-leider@demo.wrapcare.nl"] {
+        let lead = app.cli_actor(email).await.expect("supervisor");
+        for line in app.search_families(&lead, "").await.expect("search") {
+            let family = app.family(&lead, line.family_id).await.expect("family");
+            let plan = app.plan(&lead, line.family_id).await.expect("plan");
+            let contacts = app.contacts(&lead, line.family_id).await.expect("contacts");
+            let summary = family
+                .plan
+                .as_ref()
+                .map(|p| (p.number, p.status, p.t_score, p.review_due, p.overdue));
+            let full = plan.current.as_ref().map(|v| {
+                (
+                    v.number,
+                    v.status,
+                    plan.t_score,
+                    plan.review_due,
+                    plan.overdue,
+                )
+            });
+            assert_eq!(
+                serde_json::to_string(&summary).expect("json"),
+                serde_json::to_string(&full).expect("json"),
+                "plan of family {}",
+                line.family_id
+            );
+            if let Some(hours) = &family.hours {
+                assert_eq!(hours.used_minutes, contacts.used_minutes);
+                assert_eq!(hours.budget, contacts.budget);
+                assert_eq!(hours.far_under_weekly_norm, contacts.far_under_weekly_norm);
+                let weeks = &contacts.weeks[contacts.weeks.len().saturating_sub(12)..];
+                assert_eq!(
+                    serde_json::to_string(&hours.recent_weeks).expect("json"),
+                    serde_json::to_string(weeks).expect("json")
+                );
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared > 20, "{compared} families compared");
+}
+
+wrapcare_store::on_both_databases!(the_family_summary_matches_the_full_views);

@@ -230,3 +230,16 @@ pub async fn active_of_episodes(
         .await)?;
     Ok(rows)
 }
+
+/// Active minutes per day of an episode, added up by the database: what the
+/// hours against the norms need, without fetching every entry.
+pub async fn minutes_per_day(tx: &mut Tx, episode_id: i64) -> Result<Vec<(NaiveDate, i64)>> {
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, (NaiveDate, i64)>(
+        "SELECT contact_on, CAST(SUM(minutes) AS BIGINT) FROM contacts \
+         WHERE episode_id = $1 AND status = 'active' GROUP BY contact_on ORDER BY contact_on"
+    )
+    .bind(episode_id)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows)
+}

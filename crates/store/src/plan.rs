@@ -239,3 +239,53 @@ pub async fn life_domains(tx: &mut Tx) -> Result<Vec<LifeDomain>> {
     .await)?;
     Ok(rows)
 }
+
+/// The newest version of an episode's plan, and the day its latest agreed
+/// version was agreed: what a summary of the plan needs, in one query.
+pub async fn latest(
+    tx: &mut Tx,
+    episode_id: i64,
+) -> Result<Option<(StoredVersion, Option<NaiveDate>)>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE episode_id = $1 ORDER BY number DESC LIMIT 1"
+    ));
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, Row>(sql)
+        .bind(episode_id)
+        .fetch_optional(c)
+        .await)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let latest = StoredVersion::try_from(row)?;
+    let agreed_on = if latest.status == PlanStatus::Agreed {
+        latest.agreed_on
+    } else {
+        on_tx!(tx, |c| sqlx::query_scalar::<_, Option<NaiveDate>>(
+            "SELECT agreed_on FROM plan_versions WHERE episode_id = $1 AND status = 'agreed' \
+             ORDER BY number DESC LIMIT 1"
+        )
+        .bind(episode_id)
+        .fetch_optional(c)
+        .await)?
+        .flatten()
+    };
+    Ok(Some((latest, agreed_on)))
+}
+
+/// Each goal's latest score on or before a day (the later entry of a day wins).
+pub async fn latest_scores(tx: &mut Tx, episode_id: i64, on: NaiveDate) -> Result<Vec<ScoreRow>> {
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, ScoreRow>(
+            "SELECT s.goal_key, s.scored_on, s.level FROM goal_scores s \
+             WHERE s.episode_id = $1 AND s.scored_on <= $2 AND NOT EXISTS ( \
+               SELECT 1 FROM goal_scores t WHERE t.episode_id = s.episode_id \
+               AND t.goal_key = s.goal_key AND t.scored_on <= $2 \
+               AND (t.scored_on > s.scored_on OR (t.scored_on = s.scored_on AND t.id > s.id)))",
+        )
+        .bind(episode_id)
+        .bind(on)
+        .fetch_all(c)
+        .await
+    })?;
+    Ok(rows)
+}
