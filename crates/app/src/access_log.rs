@@ -88,6 +88,38 @@ impl App {
         Ok(())
     }
 
+    /// Records an administrator's change in the change's transaction, with
+    /// what changed: ids and values, never a password or a person's name.
+    /// Without an actor it was the operator at the command line.
+    pub(crate) async fn log_change(
+        &self,
+        tx: &mut Tx,
+        actor: Option<&Actor>,
+        action: &str,
+        detail: serde_json::Value,
+    ) -> Result<()> {
+        let detail = detail.to_string();
+        wrapcare_store::access_log::insert(
+            tx,
+            &wrapcare_store::access_log::Entry {
+                at: self.now(),
+                user_id: actor.map(|a| a.user_id),
+                role: actor.map_or("operator", |a| a.role.as_str()),
+                channel: actor.map_or("cli", |a| a.channel.as_str()),
+                family_id: None,
+                episode_id: None,
+                referral_id: None,
+                action,
+                outcome: Outcome::Allowed.as_str(),
+                address: actor.and_then(|a| a.address.as_deref()),
+                emergency_access_id: None,
+                detail: Some(&detail),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Records a refused access in its own transaction (the attempted one is
     /// rolled back) and answers 404, the same as for a missing file.
     pub(crate) async fn refuse(

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 use wrapcare_core::dates::parse_date;
 use wrapcare_core::indication::date_field;
@@ -444,6 +445,13 @@ impl App {
                 AppError::Conflict(_) => AppError::invalid("name", "error-name-taken"),
                 other => other,
             })?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "admin.create_organisation",
+            json!({ "organisation_id": id, "name": name }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -466,6 +474,16 @@ impl App {
                 AppError::Conflict(_) => AppError::invalid("name", "error-name-taken"),
                 other => other,
             })?;
+        let created = programme::get(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "admin.create_programme",
+            json!({ "programme_id": id, "to": programme_norms(&created) }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -481,15 +499,26 @@ impl App {
             .await?;
         let valid = input.validate()?;
         let mut tx = self.write().await?;
-        if programme::get(&mut tx, id).await?.is_none() {
+        let Some(before) = programme::get(&mut tx, id).await? else {
             return Err(AppError::NotFound);
-        }
+        };
         programme::update(&mut tx, id, &valid.record(), version)
             .await
             .map_err(|e| match AppError::from(e) {
                 AppError::Conflict(_) => AppError::invalid("name", "error-name-taken"),
                 other => other,
             })?;
+        let after = programme::get(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (from, to) = changed(programme_norms(&before), programme_norms(&after));
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "admin.update_programme",
+            json!({ "programme_id": id, "from": from, "to": to }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -522,6 +551,13 @@ impl App {
                 AppError::Conflict(_) => AppError::invalid("name", "error-name-taken"),
                 other => other,
             })?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "admin.create_team",
+            json!({ "team_id": id, "name": name, "programme_id": programme_id }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -623,6 +659,17 @@ impl App {
             other => other,
         })?;
         worker::insert_secondment(&mut tx, id, i64::from(minutes), starts_on, None).await?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "admin.create_worker",
+            json!({
+                "worker_id": id, "team_id": team_id, "organisation_id": organisation_id,
+                "job": input.job, "user_id": user_id, "minutes_per_week": minutes,
+                "starts_on": starts_on,
+            }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -661,6 +708,13 @@ impl App {
             worker::end_secondment(&mut tx, running.id, starts_on, running.version).await?;
         }
         worker::insert_secondment(&mut tx, worker_id, i64::from(minutes), starts_on, None).await?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "admin.change_secondment",
+            json!({ "worker_id": worker_id, "minutes_per_week": minutes, "starts_on": starts_on }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -682,6 +736,13 @@ impl App {
             return Err(AppError::invalid("ends_on", "error-ends-before-start"));
         }
         worker::end_secondment(&mut tx, running.id, ends_on, running.version).await?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "admin.end_secondment",
+            json!({ "worker_id": worker_id, "ends_on": ends_on }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -713,6 +774,13 @@ impl App {
             .await?;
         let mut tx = self.write().await?;
         let created = user::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "admin.create_user",
+            json!({ "user_id": id, "role": created.role.as_str(), "team_id": created.team_id }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(IssuedPassword {
             user: created.into(),
@@ -805,6 +873,13 @@ impl App {
         user::set_active(&mut tx, found.id, false).await?;
         session::delete_for_user(&mut tx, found.id).await?;
         session::delete_tokens_for_user(&mut tx, found.id).await?;
+        self.log_change(
+            &mut tx,
+            actor,
+            "admin.deactivate_user",
+            json!({ "user_id": found.id }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -815,6 +890,13 @@ impl App {
         let mut tx = self.write().await?;
         user::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
         user::set_active(&mut tx, id, true).await?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "admin.activate_user",
+            json!({ "user_id": id }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -830,6 +912,13 @@ impl App {
         user::set_password(&mut tx, id, &hash).await?;
         session::delete_for_user(&mut tx, id).await?;
         let updated = user::get(&mut tx, id).await?.unwrap_or(found);
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "admin.reset_password",
+            json!({ "user_id": id }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(IssuedPassword {
             user: updated.into(),
@@ -856,7 +945,7 @@ impl App {
             ),
         };
         let mut tx = self.write().await?;
-        user::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        let before = user::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
         match team_id {
             Some(t) if team::get(&mut tx, t).await?.is_none() => {
                 return Err(AppError::invalid("team_id", "error-unknown-team"));
@@ -871,9 +960,58 @@ impl App {
         }
         user::set_role(&mut tx, id, role, team_id, version).await?;
         session::delete_for_user(&mut tx, id).await?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "admin.set_user_role",
+            json!({
+                "user_id": id,
+                "from": { "role": before.role.as_str(), "team_id": before.team_id },
+                "to": { "role": role.as_str(), "team_id": team_id },
+            }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A programme's settings as the access log records them.
+fn programme_norms(p: &programme::Programme) -> serde_json::Value {
+    json!({
+        "name": p.name,
+        "starts_on": p.starts_on,
+        "ends_on": p.ends_on,
+        "families_per_fte": p.families_per_fte,
+        "budget_minutes_per_family": p.budget_minutes_per_family,
+        "weekly_minutes_per_family": p.weekly_minutes_per_family,
+        "start_within_weeks": p.start_within_weeks,
+        "full_time_minutes_per_week": p.full_time_minutes_per_week,
+        "plan_first_weeks": p.plan_first_weeks,
+        "plan_review_weeks": p.plan_review_weeks,
+        "hourly_rate_cents": p.hourly_rate_cents,
+    })
+}
+
+/// The settings that differ, before and after.
+fn changed(
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> (serde_json::Value, serde_json::Value) {
+    let (mut from, mut to) = (serde_json::Map::new(), serde_json::Map::new());
+    if let (serde_json::Value::Object(b), serde_json::Value::Object(a)) = (before, after) {
+        for (key, old) in b {
+            let new = a.get(&key).cloned().unwrap_or(serde_json::Value::Null);
+            if old != new {
+                from.insert(key.clone(), old);
+                to.insert(key, new);
+            }
+        }
+    }
+    (
+        serde_json::Value::Object(from),
+        serde_json::Value::Object(to),
+    )
 }
 
 /// A user named by id (pages, API) or e-mail (CLI).

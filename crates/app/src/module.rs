@@ -213,6 +213,19 @@ struct ValidModule {
 }
 
 impl ValidModule {
+    /// What the access log records of a module's settings.
+    fn logged(&self) -> serde_json::Value {
+        serde_json::json!({
+            "organisation_id": self.organisation_id,
+            "name": self.name,
+            "code": self.code,
+            "module_type": self.module_type.as_str(),
+            "unit": self.unit.as_str(),
+            "places": self.places,
+            "active": self.active,
+        })
+    }
+
     fn record(&self) -> store::NewModule<'_> {
         store::NewModule {
             organisation_id: self.organisation_id,
@@ -492,6 +505,13 @@ impl App {
         let id = store::insert(&mut tx, &valid.record(), self.now())
             .await
             .map_err(not_a_name_clash)?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "module.create_module",
+            serde_json::json!({ "module_id": id, "to": valid.logged() }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -520,6 +540,16 @@ impl App {
             .await
             .map_err(not_a_name_clash)?;
         store::add_tariff(&mut tx, id, tariff, Some(actor.user_id), self.now()).await?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "module.create_module",
+            serde_json::json!({
+                "module_id": id, "to": valid.logged(),
+                "tariff": { "valid_from": tariff.valid_from, "cents": tariff.cents },
+            }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -545,6 +575,13 @@ impl App {
         store::update(&mut tx, id, &valid.record(), version)
             .await
             .map_err(not_a_name_clash)?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "module.update_module",
+            serde_json::json!({ "module_id": id, "to": valid.logged() }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -569,6 +606,17 @@ impl App {
                 AppError::Conflict(_) => AppError::invalid("valid_from", "error-tariff-date-taken"),
                 other => other,
             })?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "module.add_tariff",
+            serde_json::json!({
+                "module_id": module_id,
+                "valid_from": tariff.valid_from,
+                "cents": tariff.cents,
+            }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -184,3 +184,99 @@ async fn the_family_summary_matches_the_full_views(store: Store) {
 }
 
 wrapcare_store::on_both_databases!(the_family_summary_matches_the_full_views);
+
+/// What administrators change is in the log, with what changed and no secrets.
+async fn administrators_changes_are_logged_with_what_changed(store: Store) {
+    use wrapcare_app::admin::{ProgrammeInput, UserInput};
+    let (app, _, _) = demo(store).await;
+    let admin = app
+        .cli_actor("admin@demo.wrapcare.nl")
+        .await
+        .expect("admin");
+    let input = ProgrammeInput {
+        name: "Pilot Noord".into(),
+        starts_on: "2026-01-01".into(),
+        ends_on: String::new(),
+        families_per_fte: "3".into(),
+        budget_hours_per_family: "200".into(),
+        weekly_hours_per_family: "7".into(),
+        start_within_weeks: "9".into(),
+        full_time_hours_per_week: "32".into(),
+        ..Default::default()
+    };
+    let programme = app
+        .create_programme(&admin, &input)
+        .await
+        .expect("programme");
+    app.update_programme(
+        &admin,
+        programme,
+        &ProgrammeInput {
+            families_per_fte: "4".into(),
+            ..input.clone()
+        },
+        1,
+    )
+    .await
+    .expect("update");
+    let team = app
+        .create_team(&admin, "Team Noord", &programme.to_string())
+        .await
+        .expect("team");
+    let issued = app
+        .create_user(
+            &admin,
+            &UserInput {
+                email: "nieuw@example.nl".into(),
+                name: "Nieuwe Collega".into(),
+                role: "coordinator".into(),
+                team_id: team.to_string(),
+            },
+        )
+        .await
+        .expect("user");
+    let user = issued.user.id;
+    app.set_user_role(
+        &admin,
+        user,
+        &UserInput {
+            role: "analyst".into(),
+            ..Default::default()
+        },
+        issued.user.version,
+    )
+    .await
+    .expect("role");
+    let reset = app.reset_password(&admin, user).await.expect("reset");
+    app.deactivate_user(Some(&admin), wrapcare_app::admin::UserRef::Id(user))
+        .await
+        .expect("deactivate");
+
+    let log = app.access_log(&admin, None, 50).await.expect("log");
+    let detail = |action: &str| -> serde_json::Value {
+        let entry = log
+            .iter()
+            .find(|e| e.action == action)
+            .unwrap_or_else(|| panic!("{action} is not logged"));
+        assert_eq!(entry.user_id, Some(admin.user_id));
+        serde_json::from_str(entry.detail.as_deref().unwrap_or("null")).expect("json")
+    };
+    let update = detail("admin.update_programme");
+    assert_eq!(update["from"], serde_json::json!({ "families_per_fte": 3 }));
+    assert_eq!(update["to"], serde_json::json!({ "families_per_fte": 4 }));
+    assert_eq!(detail("admin.create_programme")["programme_id"], programme);
+    assert_eq!(detail("admin.create_team")["team_id"], team);
+    assert_eq!(detail("admin.create_user")["role"], "coordinator");
+    let role = detail("admin.set_user_role");
+    assert_eq!(role["from"]["role"], "coordinator");
+    assert_eq!(role["to"]["role"], "analyst");
+    assert_eq!(detail("admin.reset_password")["user_id"], user);
+    assert_eq!(detail("admin.deactivate_user")["user_id"], user);
+    for e in &log {
+        let text = e.detail.as_deref().unwrap_or("");
+        assert!(!text.contains(&reset.password), "a password in the log");
+        assert!(!text.contains("nieuw@example.nl") && !text.contains("Nieuwe Collega"));
+    }
+}
+
+wrapcare_store::on_both_databases!(administrators_changes_are_logged_with_what_changed);
