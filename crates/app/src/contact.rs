@@ -168,7 +168,15 @@ impl App {
         if !matches!(e.state, EpisodeState::Assigned | EpisodeState::InCare) {
             return Err(AppError::Conflict("error-episode-not-open"));
         }
-        let entry = self.entry_of(&mut tx, actor, &e, contact_id).await?;
+        let entry = match self.entry_of(&mut tx, actor, &e, contact_id).await {
+            Err(AppError::NotFound) => {
+                let target = Target::episode(e.family_id, e.id);
+                return Err(self
+                    .refuse(tx, actor, target, action, Outcome::NotFound)
+                    .await);
+            }
+            other => other?,
+        };
         if entry.status != EntryStatus::Active {
             return Err(AppError::Conflict("error-contact-not-active"));
         }
@@ -336,7 +344,15 @@ impl App {
         let (mut tx, e) = self
             .contact_episode(actor, family_id, "contact.correct")
             .await?;
-        let old = self.entry_of(&mut tx, actor, &e, contact_id).await?;
+        let old = match self.entry_of(&mut tx, actor, &e, contact_id).await {
+            Err(AppError::NotFound) => {
+                let target = Target::episode(e.family_id, e.id);
+                return Err(self
+                    .refuse(tx, actor, target, "contact.correct", Outcome::NotFound)
+                    .await);
+            }
+            other => other?,
+        };
         if old.status != EntryStatus::Active {
             return Err(AppError::Conflict("error-contact-not-active"));
         }
@@ -394,7 +410,15 @@ impl App {
         let (mut tx, e) = self
             .contact_episode(actor, family_id, "contact.remove")
             .await?;
-        let old = self.entry_of(&mut tx, actor, &e, contact_id).await?;
+        let old = match self.entry_of(&mut tx, actor, &e, contact_id).await {
+            Err(AppError::NotFound) => {
+                let target = Target::episode(e.family_id, e.id);
+                return Err(self
+                    .refuse(tx, actor, target, "contact.remove", Outcome::NotFound)
+                    .await);
+            }
+            other => other?,
+        };
         if old.status != EntryStatus::Active {
             return Err(AppError::Conflict("error-contact-not-active"));
         }

@@ -861,7 +861,15 @@ impl App {
         if !matches!(e.state, EpisodeState::Assigned | EpisodeState::InCare) {
             return Err(AppError::Conflict("error-episode-not-open"));
         }
-        let r = self.referral_of(&mut tx, &e, referral_id).await?;
+        let r = match self.referral_of(&mut tx, &e, referral_id).await {
+            Err(AppError::NotFound) => {
+                let target = Target::episode(e.family_id, e.id);
+                return Err(self
+                    .refuse(tx, actor, target, "module.start", Outcome::NotFound)
+                    .await);
+            }
+            other => other?,
+        };
         let mut errors = Invalid::new();
         let on = date_field(&mut errors, "on", &input.on);
         errors.finish()?;
@@ -890,7 +898,15 @@ impl App {
         let (mut tx, e, _) = self
             .episode_for(actor, family_id, FileAction::Care, "module.end", None)
             .await?;
-        let r = self.referral_of(&mut tx, &e, referral_id).await?;
+        let r = match self.referral_of(&mut tx, &e, referral_id).await {
+            Err(AppError::NotFound) => {
+                let target = Target::episode(e.family_id, e.id);
+                return Err(self
+                    .refuse(tx, actor, target, "module.end", Outcome::NotFound)
+                    .await);
+            }
+            other => other?,
+        };
         let mut errors = Invalid::new();
         let on = date_field(&mut errors, "on", &input.on);
         let reason = EndReason::parse(input.reason.trim());
@@ -931,7 +947,15 @@ impl App {
         let (mut tx, e, _) = self
             .episode_for(actor, family_id, FileAction::Care, "module.delivery", None)
             .await?;
-        let r = self.referral_of(&mut tx, &e, referral_id).await?;
+        let r = match self.referral_of(&mut tx, &e, referral_id).await {
+            Err(AppError::NotFound) => {
+                let target = Target::episode(e.family_id, e.id);
+                return Err(self
+                    .refuse(tx, actor, target, "module.delivery", Outcome::NotFound)
+                    .await);
+            }
+            other => other?,
+        };
         let module = store::get(&mut tx, r.module_id)
             .await?
             .ok_or(AppError::NotFound)?;

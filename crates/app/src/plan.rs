@@ -716,7 +716,11 @@ impl App {
             .await?;
         let versions = store::versions(&mut tx, e.id).await?;
         let find = |n: u32| versions.iter().find(|v| v.number == n);
-        let chosen = find(number).ok_or(AppError::NotFound)?;
+        let Some(chosen) = find(number) else {
+            return Err(self
+                .refuse(tx, actor, target, "plan.read_version", Outcome::NotFound)
+                .await);
+        };
         let diff = match compare_with {
             Some(other) => {
                 let base = find(other)

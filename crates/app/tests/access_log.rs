@@ -280,3 +280,46 @@ async fn administrators_changes_are_logged_with_what_changed(store: Store) {
 }
 
 wrapcare_store::on_both_databases!(administrators_changes_are_logged_with_what_changed);
+
+/// A part of a file that is not there (a plan version, a contact, a module
+/// referral of another episode) is answered 404 and logged as such.
+async fn missing_parts_of_a_file_are_logged(store: Store) {
+    let (app, coach, families) = demo(store).await;
+    let family = families[0];
+    assert!(matches!(
+        app.plan_version(&coach, family, None, 999, None).await,
+        Err(AppError::NotFound)
+    ));
+    let remove = wrapcare_app::contact::RemoveInput {
+        reason: "dubbel".into(),
+        version: 1,
+    };
+    assert!(matches!(
+        app.remove_contact(&coach, family, 999_999, &remove).await,
+        Err(AppError::NotFound)
+    ));
+    let step = wrapcare_app::module::ModuleStepInput {
+        on: app.today().format("%Y-%m-%d").to_string(),
+        reason: "completed".into(),
+        version: 1,
+    };
+    assert!(matches!(
+        app.end_module(&coach, family, 999_999, &step).await,
+        Err(AppError::NotFound)
+    ));
+    let admin = app
+        .cli_actor("admin@demo.wrapcare.nl")
+        .await
+        .expect("admin");
+    let log = app.access_log(&admin, Some(family), 20).await.expect("log");
+    for action in ["plan.read_version", "contact.remove", "module.end"] {
+        assert!(
+            log.iter().any(|e| e.action == action
+                && e.outcome == "not_found"
+                && e.user_id == Some(coach.user_id)),
+            "{action} not logged: {log:?}"
+        );
+    }
+}
+
+wrapcare_store::on_both_databases!(missing_parts_of_a_file_are_logged);

@@ -1562,7 +1562,7 @@ async fn refusal_checks(
     if let Some(u) = user
         && matches!(
             refusal,
-            Refused::Forbidden | Refused::Hidden | Refused::ReadOnly
+            Refused::Forbidden | Refused::Hidden | Refused::ReadOnly | Refused::Missing
         )
     {
         let log = w.log_since(after).await;
