@@ -361,34 +361,29 @@ impl App {
         let id_hash = sha256_hex(secret);
         let now = self.now();
         let mut tx = self.store.read_only().await?;
-        let Some(found) = session::get(&mut tx, &id_hash).await? else {
-            tx.rollback().await?;
+        let found = user::by_session(&mut tx, &id_hash).await?;
+        tx.commit().await?;
+        let Some(found) = found else {
             return Err(AppError::Unauthenticated);
         };
-        let idle = now - found.last_seen_at > Span::minutes(self.config.session_idle_minutes);
-        let account = user::get(&mut tx, found.user_id)
-            .await?
-            .filter(|u| u.active);
-        let actor = match account {
-            Some(account) if !idle => Some(
-                self.actor_for(&mut tx, account, Channel::Page, address)
-                    .await?,
-            ),
-            _ => None,
-        };
-        tx.commit().await?;
-        let Some(actor) = actor else {
+        let last_seen = found.last_used_at.unwrap_or(now);
+        let idle = now - last_seen > Span::minutes(self.config.session_idle_minutes);
+        if idle || !found.user.active {
             let mut tx = self.write().await?;
             session::delete(&mut tx, &id_hash).await?;
             tx.commit().await?;
             return Err(AppError::Unauthenticated);
-        };
-        if now - found.last_seen_at > TOUCH_EVERY {
+        }
+        if now - last_seen > TOUCH_EVERY {
             let mut tx = self.write().await?;
             session::touch(&mut tx, &id_hash, now).await?;
             tx.commit().await?;
         }
-        Ok((actor, found.csrf_token))
+        let csrf = found.csrf_token.clone().unwrap_or_default();
+        Ok((
+            actor_of(found.user, found.worker_id, Channel::Page, address),
+            csrf,
+        ))
     }
 
     pub async fn logout(&self, secret: &str) -> Result<()> {
@@ -403,26 +398,17 @@ impl App {
         let token_hash = sha256_hex(token);
         let now = self.now();
         let mut tx = self.store.read_only().await?;
-        let found = session::token(&mut tx, &token_hash).await?;
-        let account = match found {
-            Some((id, _)) => user::get(&mut tx, id).await?,
-            None => None,
-        };
-        let Some(account) = account.filter(|u| u.active) else {
-            tx.rollback().await?;
+        let found = user::by_token(&mut tx, &token_hash).await?;
+        tx.commit().await?;
+        let Some(found) = found.filter(|f| f.user.active) else {
             return Err(AppError::Unauthenticated);
         };
-        let actor = self
-            .actor_for(&mut tx, account, Channel::Api, address)
-            .await?;
-        tx.commit().await?;
-        let last_used = found.and_then(|(_, at)| at);
-        if last_used.is_none_or(|at| now - at > TOUCH_EVERY) {
+        if found.last_used_at.is_none_or(|at| now - at > TOUCH_EVERY) {
             let mut tx = self.write().await?;
             session::touch_token(&mut tx, &token_hash, now).await?;
             tx.commit().await?;
         }
-        Ok(actor)
+        Ok(actor_of(found.user, found.worker_id, Channel::Api, address))
     }
 
     /// The acting user for the command line, by e-mail.
@@ -463,16 +449,29 @@ impl App {
         } else {
             None
         };
-        Ok(Actor {
-            user_id: account.id,
-            name: account.name,
-            email: account.email,
-            role: account.role,
-            team_id: account.team_id,
-            worker_id,
-            channel,
-            address: address.map(str::to_string),
-        })
+        Ok(actor_of(account, worker_id, channel, address))
+    }
+}
+
+/// The acting user as use cases see them. Only coordinators and supervisors
+/// act through their worker record.
+fn actor_of(
+    account: user::User,
+    worker_id: Option<i64>,
+    channel: Channel,
+    address: Option<&str>,
+) -> Actor {
+    let worker_id =
+        worker_id.filter(|_| matches!(account.role, Role::Coordinator | Role::Supervisor));
+    Actor {
+        user_id: account.id,
+        name: account.name,
+        email: account.email,
+        role: account.role,
+        team_id: account.team_id,
+        worker_id,
+        channel,
+        address: address.map(str::to_string),
     }
 }
 

@@ -314,19 +314,22 @@ impl App {
         let found = &file.family;
         let members = family::members(tx, found.id, today).await?;
         let indications = family::indications(tx, found.id, today).await?;
-        let episode = self.episode_view(tx, file.episode.clone(), today).await?;
+        let stored = &file.episode;
+        let prog = programme::get(tx, stored.programme_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let episode = self.episode_view(tx, stored.clone(), &prog, today).await?;
         let mut earlier_episodes = Vec::new();
         for e in file.full_episodes().filter(|e| e.id != file.episode.id) {
-            earlier_episodes.push(self.episode_view(tx, e.clone(), today).await?);
+            let theirs = programme::get(tx, e.programme_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            earlier_episodes.push(self.episode_view(tx, e.clone(), &theirs, today).await?);
         }
         let mut other_episodes = Vec::new();
         for e in file.summary_episodes() {
             other_episodes.push(self.episode_summary(tx, e).await?);
         }
-        let stored = &file.episode;
-        let prog = programme::get(tx, stored.programme_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let plan = self.plan_summary(tx, stored, &prog).await?;
         let hours = match stored.started_on {
             Some(started_on) => Some(hours_summary(
@@ -412,11 +415,9 @@ impl App {
         &self,
         tx: &mut Tx,
         e: episode::Episode,
+        prog: &programme::Programme,
         today: NaiveDate,
     ) -> Result<EpisodeView> {
-        let prog = programme::get(tx, e.programme_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
         let norms = prog.norms();
         let source = referral::get(tx, e.referral_id).await?;
         let from_indication = source

@@ -110,17 +110,6 @@ pub async fn insert_token(
 }
 
 /// The user a token belongs to; marks the token as used.
-/// The user of a token and when it was last used (never, for a new one).
-pub async fn token(tx: &mut Tx, token_hash: &str) -> Result<Option<(i64, Option<DateTime<Utc>>)>> {
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(
-        "SELECT user_id, last_used_at FROM api_tokens WHERE token_hash = $1"
-    )
-    .bind(token_hash)
-    .fetch_optional(c)
-    .await)?;
-    Ok(row)
-}
-
 pub async fn touch_token(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
     on_tx!(tx, |c| sqlx::query(
         "UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2"

@@ -153,3 +153,71 @@ pub async fn set_role(
     })?;
     crate::expect_one(done)
 }
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct AskingRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    worker_id: Option<i64>,
+    last_used_at: Option<DateTime<Utc>>,
+    csrf_token: Option<String>,
+}
+
+/// Who is asking, from a session or a token, in one query: the user, their
+/// worker record, when the session or token was last used, and the
+/// session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct Asking {
+    pub user: User,
+    pub worker_id: Option<i64>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub csrf_token: Option<String>,
+}
+
+const ASKING: &str = "u.id, u.email, u.name, u.role, u.team_id, u.password_hash, u.active, u.version, \
+     w.id AS worker_id";
+
+async fn asking(tx: &mut Tx, sql: String, key: &str) -> Result<Option<Asking>> {
+    let sql = sqlx::AssertSqlSafe(sql);
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, AskingRow>(sql)
+        .bind(key)
+        .fetch_optional(c)
+        .await)?;
+    row.map(|r| {
+        Ok(Asking {
+            user: User::try_from(r.user)?,
+            worker_id: r.worker_id,
+            last_used_at: r.last_used_at,
+            csrf_token: r.csrf_token,
+        })
+    })
+    .transpose()
+}
+
+/// The user behind a session (by the hash of its id).
+pub async fn by_session(tx: &mut Tx, id_hash: &str) -> Result<Option<Asking>> {
+    asking(
+        tx,
+        format!(
+            "SELECT {ASKING}, s.last_seen_at AS last_used_at, s.csrf_token FROM sessions s \
+             JOIN users u ON u.id = s.user_id LEFT JOIN workers w ON w.user_id = u.id \
+             WHERE s.id_hash = $1"
+        ),
+        id_hash,
+    )
+    .await
+}
+
+/// The user behind an API token (by its hash).
+pub async fn by_token(tx: &mut Tx, token_hash: &str) -> Result<Option<Asking>> {
+    asking(
+        tx,
+        format!(
+            "SELECT {ASKING}, t.last_used_at, NULL AS csrf_token FROM api_tokens t \
+             JOIN users u ON u.id = t.user_id LEFT JOIN workers w ON w.user_id = u.id \
+             WHERE t.token_hash = $1"
+        ),
+        token_hash,
+    )
+    .await
+}
