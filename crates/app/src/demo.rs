@@ -299,6 +299,16 @@ impl App {
     /// Loads the demo into an empty database. Returns `None` when the database
     /// already holds users: the demo is loaded once and reused afterwards.
     pub async fn load_demo(&self, password: &str) -> Result<Option<DemoSummary>> {
+        self.load_demo_scaled(password, 1).await
+    }
+
+    /// The demo with each team's families generated `scale` times over (the
+    /// same journeys with numbered surnames): a larger set for load tests.
+    pub async fn load_demo_scaled(
+        &self,
+        password: &str,
+        scale: usize,
+    ) -> Result<Option<DemoSummary>> {
         if !self.store.is_empty().await? {
             return Ok(None);
         }
@@ -727,49 +737,58 @@ impl App {
         };
         let mut families = 0;
         let supervisors = [leider, zeeland_leider];
-        for (p, plans) in [amersfoort_plans, zeeland_plans].into_iter().enumerate() {
-            ctx.team_index = p;
-            let mut surnames: Vec<&str> = SURNAMES.to_vec();
-            for (i, plan) in plans.into_iter().enumerate() {
-                let surname = surnames.remove((i * 7 + p * 3) % surnames.len());
-                // Every seventh closed family comes back later with a new referral.
-                let comes_back = matches!(plan, Closed { .. }) && i % 4 == 1;
-                let family_id = ctx
-                    .family_journey(
-                        &specs[p],
-                        programme_ids[p],
-                        team_ids[p],
-                        &workers_of_team[p],
-                        supervisors[p],
-                        surname,
-                        plan,
-                        None,
-                        comes_back,
-                    )
-                    .await?;
-                if let (Some(family_id), true) = (family_id, comes_back) {
-                    let again = if i % 8 == 1 {
-                        Waiting { past_norm: false }
+        for round in 0..scale.max(1) {
+            for (p, plans) in [&amersfoort_plans, &zeeland_plans].into_iter().enumerate() {
+                ctx.team_index = p;
+                let mut surnames: Vec<&str> = SURNAMES.to_vec();
+                for (i, plan) in plans.iter().copied().enumerate() {
+                    let base = surnames.remove((i * 7 + p * 3) % surnames.len());
+                    let numbered;
+                    let surname = if round == 0 {
+                        base
                     } else {
-                        InCare {
-                            coordinator: (i + 1) % workers_of_team[p].len().max(1),
-                            phase: 1,
-                        }
+                        numbered = format!("{base}-{round}");
+                        numbered.as_str()
                     };
-                    ctx.family_journey(
-                        &specs[p],
-                        programme_ids[p],
-                        team_ids[p],
-                        &workers_of_team[p],
-                        supervisors[p],
-                        surname,
-                        again,
-                        Some(family_id),
-                        false,
-                    )
-                    .await?;
+                    // Every seventh closed family comes back later with a new referral.
+                    let comes_back = matches!(plan, Closed { .. }) && i % 4 == 1;
+                    let family_id = ctx
+                        .family_journey(
+                            &specs[p],
+                            programme_ids[p],
+                            team_ids[p],
+                            &workers_of_team[p],
+                            supervisors[p],
+                            surname,
+                            plan,
+                            None,
+                            comes_back,
+                        )
+                        .await?;
+                    if let (Some(family_id), true) = (family_id, comes_back) {
+                        let again = if i % 8 == 1 {
+                            Waiting { past_norm: false }
+                        } else {
+                            InCare {
+                                coordinator: (i + 1) % workers_of_team[p].len().max(1),
+                                phase: 1,
+                            }
+                        };
+                        ctx.family_journey(
+                            &specs[p],
+                            programme_ids[p],
+                            team_ids[p],
+                            &workers_of_team[p],
+                            supervisors[p],
+                            surname,
+                            again,
+                            Some(family_id),
+                            false,
+                        )
+                        .await?;
+                    }
+                    families += 1;
                 }
-                families += 1;
             }
         }
         tx.commit().await?;

@@ -47,7 +47,12 @@ enum Command {
     /// Bring the database schema up to date.
     Migrate,
     /// Load the demo data into an empty database.
-    Demo,
+    Demo {
+        /// Generate each team's families this many times over (numbered
+        /// surnames): a larger set for load tests.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=200))]
+        scale: u16,
+    },
     /// Manage logins.
     #[command(subcommand)]
     User(UserCommand),
@@ -230,7 +235,7 @@ async fn main() -> Result<()> {
             };
             let app = App::new(store, config);
             if args.demo {
-                load_demo(&app).await?;
+                load_demo(&app, 1).await?;
             }
             let state = wrapcare_web::AppState::new(app, args.secure_cookies);
             tracing::info!(addr = %args.addr, "serving");
@@ -243,9 +248,9 @@ async fn main() -> Result<()> {
             open(&cli).await?;
             println!("database is up to date");
         }
-        Command::Demo => {
+        Command::Demo { scale } => {
             let app = App::new(open(&cli).await?, Config::default());
-            load_demo(&app).await?;
+            load_demo(&app, usize::from(*scale)).await?;
         }
         Command::User(UserCommand::Add {
             email,
@@ -373,10 +378,14 @@ async fn verify_access_log(app: &App, anchor: Option<&Head>) -> Result<()> {
     }
 }
 
-async fn load_demo(app: &App) -> Result<()> {
+async fn load_demo(app: &App, scale: usize) -> Result<()> {
     let password = std::env::var("WRAPCARE_DEMO_PASSWORD")
         .unwrap_or_else(|_| DEFAULT_DEMO_PASSWORD.to_string());
-    match app.load_demo(&password).await.map_err(explain)? {
+    match app
+        .load_demo_scaled(&password, scale)
+        .await
+        .map_err(explain)?
+    {
         Some(summary) => {
             println!(
                 "Demo loaded: {} families. Logins (password: {password}):",

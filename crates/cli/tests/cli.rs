@@ -241,3 +241,32 @@ async fn audit_on_sqlite() {
 async fn audit_on_postgres() {
     audit_on("postgres").await;
 }
+
+/// The larger demo for load tests: each team's families generated N times over.
+#[tokio::test]
+async fn the_demo_scales_for_load_tests() {
+    let db = TestDb::of("sqlite").await;
+    let zero = wrapcare(&db, &["demo", "--scale", "0"], None);
+    assert!(!zero.status.success());
+    assert!(
+        text(&zero.stderr).contains("--scale"),
+        "{}",
+        text(&zero.stderr)
+    );
+    let one = TestDb::of("sqlite").await;
+    let single = wrapcare(&one, &["demo"], None);
+    let families = |out: &Output| -> usize {
+        text(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("Demo loaded: "))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    let scaled = wrapcare(&db, &["demo", "--scale", "3"], None);
+    assert!(scaled.status.success(), "{}", text(&scaled.stderr));
+    assert!(families(&single) > 0);
+    assert_eq!(families(&scaled), 3 * families(&single));
+    one.cleanup().await;
+    db.cleanup().await;
+}
