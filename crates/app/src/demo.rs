@@ -792,6 +792,7 @@ impl App {
             }
         }
         tx.commit().await?;
+        self.store.analyze().await?;
         Ok(Some(DemoSummary { logins, families }))
     }
 }

@@ -252,6 +252,20 @@ impl Store {
         }
     }
 
+    /// Refreshes the planner's statistics, after a bulk load (the demo) made
+    /// them stale: otherwise the first hours run on plans for empty tables.
+    pub async fn analyze(&self) -> Result<()> {
+        match &self.pool {
+            // SQLite's own advice: analyse only what would profit.
+            Pool::Sqlite(pool) => sqlx::query("PRAGMA optimize")
+                .execute(pool)
+                .await?
+                .rows_affected(),
+            Pool::Postgres(pool) => sqlx::query("ANALYZE").execute(pool).await?.rows_affected(),
+        };
+        Ok(())
+    }
+
     /// Whether the database holds no users yet (the demo loads only then).
     pub async fn is_empty(&self) -> Result<bool> {
         let mut tx = self.write().await?;
