@@ -59,6 +59,32 @@ impl Outcome {
 }
 
 impl App {
+    /// An entry for what the actor did (without one, the operator at the
+    /// command line did it).
+    fn entry<'a>(
+        &self,
+        actor: Option<&'a Actor>,
+        target: Target,
+        action: &'a str,
+        outcome: Outcome,
+        detail: Option<&'a str>,
+    ) -> wrapcare_store::access_log::Entry<'a> {
+        wrapcare_store::access_log::Entry {
+            at: self.now(),
+            user_id: actor.map(|a| a.user_id),
+            role: actor.map_or("operator", |a| a.role.as_str()),
+            channel: actor.map_or("cli", |a| a.channel.as_str()),
+            family_id: target.family_id,
+            episode_id: target.episode_id,
+            referral_id: target.referral_id,
+            action,
+            outcome: outcome.as_str(),
+            address: actor.and_then(|a| a.address.as_deref()),
+            emergency_access_id: target.emergency_access_id,
+            detail,
+        }
+    }
+
     pub(crate) async fn log(
         &self,
         tx: &mut Tx,
@@ -67,24 +93,8 @@ impl App {
         action: &str,
         outcome: Outcome,
     ) -> Result<()> {
-        wrapcare_store::access_log::insert(
-            tx,
-            &wrapcare_store::access_log::Entry {
-                at: self.now(),
-                user_id: Some(actor.user_id),
-                role: actor.role.as_str(),
-                channel: actor.channel.as_str(),
-                family_id: target.family_id,
-                episode_id: target.episode_id,
-                referral_id: target.referral_id,
-                action,
-                outcome: outcome.as_str(),
-                address: actor.address.as_deref(),
-                emergency_access_id: target.emergency_access_id,
-                detail: None,
-            },
-        )
-        .await?;
+        let entry = self.entry(Some(actor), target, action, outcome, None);
+        wrapcare_store::access_log::insert(tx, &entry).await?;
         Ok(())
     }
 
@@ -99,24 +109,14 @@ impl App {
         detail: serde_json::Value,
     ) -> Result<()> {
         let detail = detail.to_string();
-        wrapcare_store::access_log::insert(
-            tx,
-            &wrapcare_store::access_log::Entry {
-                at: self.now(),
-                user_id: actor.map(|a| a.user_id),
-                role: actor.map_or("operator", |a| a.role.as_str()),
-                channel: actor.map_or("cli", |a| a.channel.as_str()),
-                family_id: None,
-                episode_id: None,
-                referral_id: None,
-                action,
-                outcome: Outcome::Allowed.as_str(),
-                address: actor.and_then(|a| a.address.as_deref()),
-                emergency_access_id: None,
-                detail: Some(&detail),
-            },
-        )
-        .await?;
+        let entry = self.entry(
+            actor,
+            Target::default(),
+            action,
+            Outcome::Allowed,
+            Some(&detail),
+        );
+        wrapcare_store::access_log::insert(tx, &entry).await?;
         Ok(())
     }
 
@@ -176,21 +176,9 @@ impl App {
         outcome: Outcome,
         detail: Option<String>,
     ) -> Result<()> {
+        let entry = self.entry(Some(actor), target, action, outcome, detail.as_deref());
         self.log_writer
-            .write(crate::log_writer::Pending {
-                at: self.now(),
-                user_id: Some(actor.user_id),
-                role: actor.role.as_str(),
-                channel: actor.channel.as_str(),
-                family_id: target.family_id,
-                episode_id: target.episode_id,
-                referral_id: target.referral_id,
-                action: action.to_string(),
-                outcome: outcome.as_str(),
-                address: actor.address.clone(),
-                emergency_access_id: target.emergency_access_id,
-                detail,
-            })
+            .write(crate::log_writer::Pending::of(&entry))
             .await
             .map_err(|_| AppError::LogUnavailable)
     }

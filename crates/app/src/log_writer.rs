@@ -24,30 +24,47 @@ const QUEUE: usize = 4096;
 pub(crate) struct Pending {
     pub at: DateTime<Utc>,
     pub user_id: Option<i64>,
-    pub role: &'static str,
-    pub channel: &'static str,
+    pub role: String,
+    pub channel: String,
     pub family_id: Option<i64>,
     pub episode_id: Option<i64>,
     pub referral_id: Option<i64>,
     pub action: String,
-    pub outcome: &'static str,
+    pub outcome: String,
     pub address: Option<String>,
     pub emergency_access_id: Option<i64>,
     pub detail: Option<String>,
 }
 
 impl Pending {
+    pub fn of(e: &access_log::Entry<'_>) -> Pending {
+        Pending {
+            at: e.at,
+            user_id: e.user_id,
+            role: e.role.to_string(),
+            channel: e.channel.to_string(),
+            family_id: e.family_id,
+            episode_id: e.episode_id,
+            referral_id: e.referral_id,
+            action: e.action.to_string(),
+            outcome: e.outcome.to_string(),
+            address: e.address.map(str::to_string),
+            emergency_access_id: e.emergency_access_id,
+            detail: e.detail.map(str::to_string),
+        }
+    }
+
     fn entry(&self) -> access_log::Entry<'_> {
         access_log::Entry {
             at: self.at,
             user_id: self.user_id,
-            role: self.role,
-            channel: self.channel,
+            role: &self.role,
+            channel: &self.channel,
             family_id: self.family_id,
             episode_id: self.episode_id,
             referral_id: self.referral_id,
             action: &self.action,
-            outcome: self.outcome,
+            outcome: &self.outcome,
             address: self.address.as_deref(),
             emergency_access_id: self.emergency_access_id,
             detail: self.detail.as_deref(),
