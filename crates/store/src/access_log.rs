@@ -53,7 +53,7 @@ pub async fn append(tx: &mut Tx, entries: &[Entry<'_>]) -> Result<()> {
         id += 1;
         // Stored to the microsecond on both databases, so hashed that way.
         let at = to_micros(e.at);
-        let hash = digest(&prev, &Sealed::of_entry(at, e));
+        let hash = digest(&prev, &Entry { at, ..e.clone() });
         on_tx!(tx, |c| {
             sqlx::query(
                 "INSERT INTO access_log (id, at, user_id, role, channel, family_id, episode_id, \
@@ -92,67 +92,21 @@ fn to_micros(at: DateTime<Utc>) -> DateTime<Utc> {
         .unwrap_or(at)
 }
 
-/// The fields an entry's hash covers, in a fixed order.
-struct Sealed<'a> {
-    at: DateTime<Utc>,
-    user_id: Option<i64>,
-    role: &'a str,
-    channel: &'a str,
-    family_id: Option<i64>,
-    episode_id: Option<i64>,
-    referral_id: Option<i64>,
-    action: &'a str,
-    outcome: &'a str,
-    address: Option<&'a str>,
-    emergency_access_id: Option<i64>,
-    detail: Option<&'a str>,
-}
-
-impl<'a> Sealed<'a> {
-    fn of_entry(at: DateTime<Utc>, e: &'a Entry<'a>) -> Sealed<'a> {
-        Sealed {
-            at,
-            user_id: e.user_id,
-            role: e.role,
-            channel: e.channel,
-            family_id: e.family_id,
-            episode_id: e.episode_id,
-            referral_id: e.referral_id,
-            action: e.action,
-            outcome: e.outcome,
-            address: e.address,
-            emergency_access_id: e.emergency_access_id,
-            detail: e.detail,
-        }
-    }
-
-    fn of_logged(e: &'a Logged) -> Sealed<'a> {
-        Sealed {
-            at: to_micros(e.at),
-            user_id: e.user_id,
-            role: &e.role,
-            channel: &e.channel,
-            family_id: e.family_id,
-            episode_id: e.episode_id,
-            referral_id: e.referral_id,
-            action: &e.action,
-            outcome: &e.outcome,
-            address: e.address.as_deref(),
-            emergency_access_id: e.emergency_access_id,
-            detail: e.detail.as_deref(),
-        }
-    }
-}
-
 /// The hash an entry gets when it follows an entry with hash `prev`; for
 /// checking the chain outside wrapcare.
 pub fn hash_of(prev: &str, e: &Entry<'_>) -> String {
-    digest(prev, &Sealed::of_entry(to_micros(e.at), e))
+    digest(
+        prev,
+        &Entry {
+            at: to_micros(e.at),
+            ..e.clone()
+        },
+    )
 }
 
 /// SHA-256 (hex) over the previous hash and the entry's fields, each written
 /// with its length so no two different entries read the same.
-fn digest(prev: &str, e: &Sealed<'_>) -> String {
+fn digest(prev: &str, e: &Entry<'_>) -> String {
     let mut hasher = Sha256::new();
     let mut field = |value: Option<&str>| match value {
         Some(v) => {
@@ -199,6 +153,26 @@ pub struct Logged {
     pub detail: Option<String>,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
+}
+
+impl Logged {
+    /// The entry as it was written (to the microsecond), to check its hash.
+    pub fn entry(&self) -> Entry<'_> {
+        Entry {
+            at: to_micros(self.at),
+            user_id: self.user_id,
+            role: &self.role,
+            channel: &self.channel,
+            family_id: self.family_id,
+            episode_id: self.episode_id,
+            referral_id: self.referral_id,
+            action: &self.action,
+            outcome: &self.outcome,
+            address: self.address.as_deref(),
+            emergency_access_id: self.emergency_access_id,
+            detail: self.detail.as_deref(),
+        }
+    }
 }
 
 const COLUMNS: &str = "id, at, user_id, role, channel, family_id, episode_id, referral_id, action, \
@@ -300,7 +274,7 @@ pub async fn verify(
                 continue;
             };
             let prev = e.prev_hash.clone().unwrap_or_default();
-            if digest(&prev, &Sealed::of_logged(e)) != *hash {
+            if digest(&prev, &e.entry()) != *hash {
                 return Ok(Verdict::Broken {
                     id: e.id,
                     fault: Fault::Altered,

@@ -680,23 +680,7 @@ async fn the_access_log_chain_names_what_was_tampered_with(store: Store) {
     let third = rows.iter().find(|r| r.id == 3).expect("entry 3");
     let second = rows.iter().find(|r| r.id == 2).expect("entry 2");
     let prev = third.hash.clone().expect("sealed");
-    let forged = access_log::hash_of(
-        &prev,
-        &access_log::Entry {
-            at: second.at,
-            user_id: second.user_id,
-            role: &second.role,
-            channel: &second.channel,
-            family_id: second.family_id,
-            episode_id: second.episode_id,
-            referral_id: second.referral_id,
-            action: &second.action,
-            outcome: &second.outcome,
-            address: second.address.as_deref(),
-            emergency_access_id: second.emergency_access_id,
-            detail: second.detail.as_deref(),
-        },
-    );
+    let forged = access_log::hash_of(&prev, &second.entry());
     tamper(&store, "UPDATE access_log SET id = id + 100 WHERE id >= 4").await;
     tamper(&store, "UPDATE access_log SET id = id - 99 WHERE id >= 100").await;
     tamper(
