@@ -7,6 +7,9 @@ use wrapcare_core::role::Role;
 
 use crate::{Actor, App, AppError, Result};
 
+mod review;
+pub use review::*;
+
 /// What was touched: a family file, possibly through an episode or referral.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Target {
@@ -41,22 +44,7 @@ impl Target {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Allowed,
-    Refused,
-    NotFound,
-}
-
-impl Outcome {
-    fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Allowed => "allowed",
-            Outcome::Refused => "refused",
-            Outcome::NotFound => "not_found",
-        }
-    }
-}
+pub use wrapcare_core::access_log::Outcome;
 
 impl App {
     /// An entry for what the actor did (without one, the operator at the
@@ -221,21 +209,6 @@ impl App {
         self.log_alone(actor, Target::default(), action, Outcome::Refused)
             .await?;
         Err(AppError::Forbidden)
-    }
-
-    /// The access log, newest first, for the access-review pages and tests.
-    pub async fn access_log(
-        &self,
-        actor: &Actor,
-        family_id: Option<i64>,
-        limit: i64,
-    ) -> Result<Vec<wrapcare_store::access_log::Logged>> {
-        self.require(actor, &[Role::Admin], "access_log.access_log")
-            .await?;
-        let mut tx = self.write().await?;
-        let rows = wrapcare_store::access_log::list(&mut tx, family_id, None, limit).await?;
-        tx.commit().await?;
-        Ok(rows)
     }
 }
 

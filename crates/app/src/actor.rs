@@ -10,6 +10,8 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Page, Channel::Api, Channel::Cli];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Page => "page",

@@ -415,11 +415,19 @@ impl App {
             None,
         )
         .await?;
-        add_user(
+        let analyst = add_user(
             &mut tx,
             "analist@demo.wrapcare.nl",
             "Ruben Cijfers",
             Role::Analyst,
+            None,
+        )
+        .await?;
+        add_user(
+            &mut tx,
+            "privacy@demo.wrapcare.nl",
+            "Priya Wetering",
+            Role::PrivacyOfficer,
             None,
         )
         .await?;
@@ -736,6 +744,8 @@ impl App {
             tx: &mut tx,
         };
         let mut families = 0;
+        // The first family in care of each team and its coordinator, for the access history below.
+        let mut in_care: [Option<(i64, i64)>; 2] = [None, None];
         let supervisors = [leider, zeeland_leider];
         for round in 0..scale.max(1) {
             for (p, plans) in [&amersfoort_plans, &zeeland_plans].into_iter().enumerate() {
@@ -765,6 +775,12 @@ impl App {
                             comes_back,
                         )
                         .await?;
+                    if let (InCare { coordinator, .. }, Some(id), None) =
+                        (plan, family_id, in_care[p])
+                    {
+                        let team = &workers_of_team[p];
+                        in_care[p] = team.get(coordinator % team.len().max(1)).map(|w| (id, *w));
+                    }
                     if let (Some(family_id), true) = (family_id, comes_back) {
                         let again = if i % 8 == 1 {
                             Waiting { past_norm: false }
@@ -791,10 +807,177 @@ impl App {
                 }
             }
         }
+        if let [Some((amersfoort_family, coach)), Some((zeeland_family, _))] = in_care {
+            let people = DemoPeople {
+                amersfoort_coach: coach_user(&mut tx, &[coach]).await?,
+                zeeland_supervisor: zeeland_leider,
+                intake,
+                analyst,
+            };
+            access_history(&mut tx, &people, amersfoort_family, zeeland_family, now).await?;
+        }
         tx.commit().await?;
         self.store.analyze().await?;
         Ok(Some(DemoSummary { logins, families }))
     }
+}
+
+/// Who appears in the demo's access history.
+struct DemoPeople {
+    amersfoort_coach: Option<i64>,
+    zeeland_supervisor: i64,
+    intake: i64,
+    analyst: i64,
+}
+
+/// The login of the coordinator with the given worker record, if any.
+async fn coach_user(tx: &mut Tx, workers: &[i64]) -> Result<Option<i64>> {
+    for &w in workers {
+        if let Some(found) = worker::get(tx, w).await?
+            && found.user_id.is_some()
+        {
+            return Ok(found.user_id);
+        }
+    }
+    Ok(None)
+}
+
+/// A few days of the access log for the privacy officer to review: a coach at
+/// work, a supervisor of the other team who opened a file in a crisis at night
+/// (an emergency access with its reason), and refusals of roles that do not
+/// open files.
+async fn access_history(
+    tx: &mut Tx,
+    people: &DemoPeople,
+    amersfoort_family: i64,
+    zeeland_family: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    use wrapcare_store::access_log::{Entry, append};
+    use wrapcare_store::emergency_access;
+    let at = |days: i64, hour: u32, minute: u32| {
+        let day = (now - Duration::days(days)).date_naive();
+        day.and_hms_opt(hour, minute, 0)
+            .map_or(now, |t| t.and_utc())
+    };
+    let granted = at(3, 20, 41);
+    let reason = "Crisisdienst Veiligheidshuis belde om 21.40 uur over een melding bij dit gezin; \
+                  de eigen gezinscoach en de werkbegeleider waren niet bereikbaar. \
+                  Ingezien: het plan en de afspraken over veiligheid.";
+    let emergency = emergency_access::insert(
+        tx,
+        amersfoort_family,
+        people.zeeland_supervisor,
+        reason,
+        granted,
+        granted + Duration::hours(24),
+    )
+    .await?;
+    let entry =
+        |at, user_id, role, family_id: Option<i64>, action, outcome, emergency_access_id| Entry {
+            at,
+            user_id: Some(user_id),
+            role,
+            channel: "page",
+            family_id,
+            episode_id: None,
+            referral_id: None,
+            action,
+            outcome,
+            address: Some("192.0.2.17"),
+            emergency_access_id,
+            detail: None,
+        };
+    let mut entries = Vec::new();
+    if let Some(coach) = people.amersfoort_coach {
+        for (days, hour) in [(4, 8), (4, 13), (2, 9), (1, 10)] {
+            entries.push(entry(
+                at(days, hour, 5),
+                coach,
+                "coordinator",
+                Some(amersfoort_family),
+                "family.read",
+                "allowed",
+                None,
+            ));
+            entries.push(entry(
+                at(days, hour, 9),
+                coach,
+                "coordinator",
+                Some(amersfoort_family),
+                "contact.read",
+                "allowed",
+                None,
+            ));
+        }
+    }
+    let zs = people.zeeland_supervisor;
+    entries.push(entry(
+        at(3, 8, 30),
+        zs,
+        "supervisor",
+        Some(zeeland_family),
+        "family.read",
+        "allowed",
+        None,
+    ));
+    entries.push(entry(
+        granted - Duration::minutes(1),
+        zs,
+        "supervisor",
+        Some(amersfoort_family),
+        "family.read",
+        "refused",
+        None,
+    ));
+    entries.push(entry(
+        granted,
+        zs,
+        "supervisor",
+        Some(amersfoort_family),
+        "family.emergency_access",
+        "allowed",
+        Some(emergency),
+    ));
+    entries.push(entry(
+        granted + Duration::minutes(1),
+        zs,
+        "supervisor",
+        Some(amersfoort_family),
+        "family.read",
+        "allowed",
+        Some(emergency),
+    ));
+    entries.push(entry(
+        granted + Duration::minutes(3),
+        zs,
+        "supervisor",
+        Some(amersfoort_family),
+        "plan.read",
+        "allowed",
+        Some(emergency),
+    ));
+    entries.push(entry(
+        at(2, 11, 15),
+        people.intake,
+        "intake",
+        Some(amersfoort_family),
+        "family.read",
+        "refused",
+        None,
+    ));
+    entries.push(entry(
+        at(1, 15, 2),
+        people.analyst,
+        "analyst",
+        Some(zeeland_family),
+        "family.read",
+        "refused",
+        None,
+    ));
+    entries.sort_by_key(|e| e.at);
+    append(tx, &entries).await?;
+    Ok(())
 }
 
 impl Ctx<'_> {

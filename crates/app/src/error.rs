@@ -35,6 +35,9 @@ pub enum AppError {
     LogUnavailable,
     #[error(transparent)]
     Store(StoreError),
+    /// Writing an export failed (ours, like `Store`).
+    #[error("export: {0}")]
+    Export(#[from] csv::Error),
 }
 
 impl AppError {
@@ -51,7 +54,7 @@ impl AppError {
             AppError::Stale => "error-stale",
             AppError::Busy => "error-busy",
             AppError::LogUnavailable => "error-log-unavailable",
-            AppError::Store(_) => "error-internal",
+            AppError::Store(_) | AppError::Export(_) => "error-internal",
         }
     }
 

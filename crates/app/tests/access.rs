@@ -524,11 +524,7 @@ async fn the_import_answers_unknown_for_another_teams_reference(store: Store) {
         .await
         .expect("modules");
     assert!(after.referrals[0].started_on.is_none(), "nothing started");
-    let log = w
-        .app
-        .access_log(&w.admin, Some(family_id), 200)
-        .await
-        .expect("log");
+    let log = wrapcare_store::testing::access_log(w.app.store(), Some(family_id), 200).await;
     assert!(log.iter().any(|e| e.action == "module.import"
         && e.outcome == "refused"
         && e.user_id == Some(w.amersfoort.supervisor.user_id)));
@@ -817,11 +813,7 @@ async fn emergency_access_reads_and_is_shown_to_the_team(store: Store) {
             .is_empty(),
         "not the earlier team's business"
     );
-    let log = w
-        .app
-        .access_log(&w.admin, Some(family_id), 200)
-        .await
-        .expect("log");
+    let log = wrapcare_store::testing::access_log(w.app.store(), Some(family_id), 200).await;
     let under_emergency: Vec<_> = log
         .iter()
         .filter(|e| e.user_id == Some(outsider.user_id) && e.outcome == "allowed")

@@ -779,10 +779,7 @@ async fn a_stay_counts_its_nights_at_each_nights_tariff(store: Store) {
     );
 
     // Each read of the family's modules and timeline is in the access log, refusals too.
-    let log = app
-        .access_log(&admin, Some(family), 500)
-        .await
-        .expect("log");
+    let log = wrapcare_store::testing::access_log(app.store(), Some(family), 500).await;
     assert!(log.iter().any(|e| e.user_id == Some(coach.user_id)
         && e.action == "timeline.read"
         && e.outcome == "allowed"));

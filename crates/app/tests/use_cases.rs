@@ -371,11 +371,7 @@ async fn others_get_not_found_and_the_refusal_is_logged(store: Store) {
         w.app.family(&admin, family_id).await,
         Err(AppError::Forbidden)
     ));
-    let log = w
-        .app
-        .access_log(&admin, Some(family_id), 100)
-        .await
-        .expect("log");
+    let log = wrapcare_store::testing::access_log(w.app.store(), Some(family_id), 100).await;
     let refused: Vec<_> = log.iter().filter(|e| e.outcome == "refused").collect();
     assert!(refused.iter().any(|e| e.user_id == Some(other.user_id)
         && e.action == "family.read"

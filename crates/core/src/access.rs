@@ -170,7 +170,7 @@ fn need_to_know(viewer: &Viewer, episodes: &[EpisodeAccess]) -> Option<Grant> {
                 .find(|e| e.state.is_open() && e.coordinator_id == Some(worker))?;
             Some(one_episode(mine, Basis::NeedToKnow, episodes))
         }
-        Role::Admin | Role::Intake | Role::Analyst => None,
+        Role::Admin | Role::Intake | Role::Analyst | Role::PrivacyOfficer => None,
     }
 }
 
@@ -299,7 +299,12 @@ mod tests {
 
     #[test]
     fn roles_without_casework_never_open_a_file() {
-        for role in [Role::Admin, Role::Intake, Role::Analyst] {
+        for role in [
+            Role::Admin,
+            Role::Intake,
+            Role::Analyst,
+            Role::PrivacyOfficer,
+        ] {
             for emergency in [false, true] {
                 let viewer = Viewer {
                     role,

@@ -5,6 +5,7 @@
 //! rules inside a transaction and records the outcome.
 
 pub mod access;
+pub mod access_log;
 pub mod bsn;
 pub mod caseload;
 pub mod contact;

@@ -13,15 +13,18 @@ pub enum Role {
     Coordinator,
     Intake,
     Analyst,
+    /// Reviews the access log; never opens a family file.
+    PrivacyOfficer,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Supervisor,
         Role::Coordinator,
         Role::Intake,
         Role::Analyst,
+        Role::PrivacyOfficer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -31,6 +34,7 @@ impl Role {
             Role::Coordinator => "coordinator",
             Role::Intake => "intake",
             Role::Analyst => "analyst",
+            Role::PrivacyOfficer => "privacy_officer",
         }
     }
 

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Timelike, Utc};
 use sha2::{Digest, Sha256};
 
+use wrapcare_core::access_log::{ReviewFilter, Scope};
+
 use crate::{Result, Tx, on_tx};
 
 #[derive(Debug, Clone)]
@@ -347,5 +349,203 @@ pub async fn list(
     .fetch_all(c)
     .await
     })?;
+    Ok(rows)
+}
+
+/// The instants a review's period covers: from `since` (inclusive) to `until`
+/// (exclusive). The application turns the reviewer's days into these.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Window {
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// A value bound to a review query's placeholder.
+enum Arg {
+    Int(i64),
+    Text(String),
+    At(DateTime<Utc>),
+}
+
+/// The WHERE clause of a review (on `access_log l`) and its arguments.
+fn review_where(scope: Scope, f: &ReviewFilter, w: Window) -> (String, Vec<Arg>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
+    let mut push = |clause: &str, arg: Arg| {
+        args.push(arg);
+        clauses.push(clause.replace('?', &format!("${}", args.len())));
+    };
+    if let Scope::Team(team) = scope {
+        push(
+            "l.family_id IN (SELECT e.family_id FROM episodes e WHERE e.team_id = ?)",
+            Arg::Int(team),
+        );
+    }
+    if let Some(since) = w.since {
+        push("l.at >= ?", Arg::At(since));
+    }
+    if let Some(until) = w.until {
+        push("l.at < ?", Arg::At(until));
+    }
+    if let Some(user) = f.user_id {
+        push("l.user_id = ?", Arg::Int(user));
+    }
+    if let Some(family) = f.family_id {
+        push("l.family_id = ?", Arg::Int(family));
+    }
+    if let Some(action) = &f.action {
+        // The action is a prefix; `_` and `%` are wildcards to LIKE, so escaped.
+        let pattern = action
+            .replace('\\', "\\\\")
+            .replace('_', "\\_")
+            .replace('%', "\\%");
+        push(
+            "l.action LIKE ? ESCAPE '\\'",
+            Arg::Text(format!("{pattern}%")),
+        );
+    }
+    if let Some(outcome) = f.outcome {
+        push("l.outcome = ?", Arg::Text(outcome.as_str().to_string()));
+    }
+    if let Some(before) = f.before {
+        push("l.id < ?", Arg::Int(before));
+    }
+    if f.emergency_only {
+        clauses.push("l.emergency_access_id IS NOT NULL".to_string());
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    (sql, args)
+}
+
+/// Binds a review's arguments in order, on either database.
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for arg in $args {
+            q = match arg {
+                Arg::Int(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.clone()),
+                Arg::At(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// One entry as a reviewer sees it: with the name of who acted and the
+/// reason of the emergency access it was made under.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Reviewed {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<i64>,
+    pub user_name: Option<String>,
+    pub user_email: Option<String>,
+    pub role: String,
+    pub channel: String,
+    pub family_id: Option<i64>,
+    pub episode_id: Option<i64>,
+    pub referral_id: Option<i64>,
+    pub action: String,
+    pub outcome: String,
+    pub address: Option<String>,
+    pub emergency_access_id: Option<i64>,
+    pub emergency_reason: Option<String>,
+    pub detail: Option<String>,
+    pub hash: Option<String>,
+}
+
+const REVIEWED: &str = "SELECT l.id, l.at, l.user_id, u.name AS user_name, u.email AS user_email, \
+     l.role, l.channel, l.family_id, l.episode_id, l.referral_id, l.action, l.outcome, l.address, \
+     l.emergency_access_id, x.reason AS emergency_reason, l.detail, l.hash \
+     FROM access_log l LEFT JOIN users u ON u.id = l.user_id \
+     LEFT JOIN emergency_access x ON x.id = l.emergency_access_id";
+
+/// The entries a review asks for, newest first, at most `limit`.
+pub async fn review(
+    tx: &mut Tx,
+    scope: Scope,
+    filter: &ReviewFilter,
+    window: Window,
+    limit: i64,
+) -> Result<Vec<Reviewed>> {
+    let (clause, mut args) = review_where(scope, filter, window);
+    args.push(Arg::Int(limit));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{REVIEWED}{clause} ORDER BY l.id DESC LIMIT ${}",
+        args.len()
+    ));
+    let rows = on_tx!(tx, |c| bind_all!(sqlx::query_as::<_, Reviewed>(sql), &args)
+        .fetch_all(c)
+        .await)?;
+    Ok(rows)
+}
+
+/// The entries of a review grouped by family (what a user opened) or by user
+/// (who opened a family): how many, the first and the last.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Tally {
+    /// The family or the user the row counts.
+    pub key: i64,
+    /// The user's name, when grouped by user.
+    pub name: Option<String>,
+    pub role: Option<String>,
+    pub entries: i64,
+    pub refused: i64,
+    pub first_at: DateTime<Utc>,
+    pub last_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TallyBy {
+    Family,
+    User,
+}
+
+/// A review's entries counted per family or per user, most recent first.
+pub async fn tally(
+    tx: &mut Tx,
+    scope: Scope,
+    filter: &ReviewFilter,
+    window: Window,
+    by: TallyBy,
+    limit: i64,
+) -> Result<Vec<Tally>> {
+    // The page's "older" cursor moves through entries, not through the tally.
+    let filter = ReviewFilter {
+        before: None,
+        ..filter.clone()
+    };
+    let (clause, mut args) = review_where(scope, &filter, window);
+    let (key, name, role, present) = match by {
+        TallyBy::Family => ("l.family_id", "NULL", "NULL", "l.family_id IS NOT NULL"),
+        TallyBy::User => (
+            "l.user_id",
+            "MAX(u.name)",
+            "MAX(u.role)",
+            "l.user_id IS NOT NULL",
+        ),
+    };
+    let clause = if clause.is_empty() {
+        format!(" WHERE {present}")
+    } else {
+        format!("{clause} AND {present}")
+    };
+    args.push(Arg::Int(limit));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {key} AS key, {name} AS name, {role} AS role, COUNT(*) AS entries, \
+         SUM(CASE WHEN l.outcome = 'allowed' THEN 0 ELSE 1 END) AS refused, \
+         MIN(l.at) AS first_at, MAX(l.at) AS last_at \
+         FROM access_log l LEFT JOIN users u ON u.id = l.user_id{clause} \
+         GROUP BY {key} ORDER BY MAX(l.at) DESC, {key} LIMIT ${}",
+        args.len()
+    ));
+    let rows = on_tx!(tx, |c| bind_all!(sqlx::query_as::<_, Tally>(sql), &args)
+        .fetch_all(c)
+        .await)?;
     Ok(rows)
 }

@@ -74,3 +74,74 @@ pub async fn of_family(tx: &mut Tx, family_id: i64, limit: i64) -> Result<Vec<Em
         .await)?;
     Ok(rows)
 }
+
+/// An emergency access as a reviewer sees it: with how much was done under it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReviewedAccess {
+    pub id: i64,
+    pub family_id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub user_role: String,
+    pub reason: String,
+    pub granted_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// Access-log entries made under it (reads of the file).
+    pub entries: i64,
+}
+
+/// Emergency accesses granted in the window, newest first; of one team's
+/// families, one user or one family when asked.
+pub async fn review(
+    tx: &mut Tx,
+    team_id: Option<i64>,
+    user_id: Option<i64>,
+    family_id: Option<i64>,
+    window: crate::access_log::Window,
+    limit: i64,
+) -> Result<Vec<ReviewedAccess>> {
+    let mut clauses = vec!["1 = 1".to_string()];
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        format!("${n}")
+    };
+    if team_id.is_some() {
+        clauses.push(format!(
+            "x.family_id IN (SELECT e.family_id FROM episodes e WHERE e.team_id = {})",
+            next()
+        ));
+    }
+    if user_id.is_some() {
+        clauses.push(format!("x.user_id = {}", next()));
+    }
+    if family_id.is_some() {
+        clauses.push(format!("x.family_id = {}", next()));
+    }
+    if window.since.is_some() {
+        clauses.push(format!("x.granted_at >= {}", next()));
+    }
+    if window.until.is_some() {
+        clauses.push(format!("x.granted_at < {}", next()));
+    }
+    let limit_at = next();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT x.id, x.family_id, x.user_id, u.name AS user_name, u.role AS user_role, \
+         x.reason, x.granted_at, x.expires_at, \
+         (SELECT COUNT(*) FROM access_log l WHERE l.emergency_access_id = x.id) AS entries \
+         FROM emergency_access x JOIN users u ON u.id = x.user_id \
+         WHERE {} ORDER BY x.granted_at DESC, x.id DESC LIMIT {limit_at}",
+        clauses.join(" AND ")
+    ));
+    let rows = on_tx!(tx, |c| {
+        let mut q = sqlx::query_as::<_, ReviewedAccess>(sql);
+        for v in [team_id, user_id, family_id].into_iter().flatten() {
+            q = q.bind(v);
+        }
+        for at in [window.since, window.until].into_iter().flatten() {
+            q = q.bind(at);
+        }
+        q.bind(limit).fetch_all(c).await
+    })?;
+    Ok(rows)
+}

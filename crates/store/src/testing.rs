@@ -212,3 +212,18 @@ pub async fn fingerprint(store: &Store) -> Vec<(String, i64, i64, i64)> {
     let _ = tx.rollback().await;
     out
 }
+
+/// The access log, newest first, of one family or all: what tests check that
+/// an access left behind. (Reviewers read it through the application.)
+pub async fn access_log(
+    store: &Store,
+    family_id: Option<i64>,
+    limit: i64,
+) -> Vec<crate::access_log::Logged> {
+    let mut tx = store.read_only().await.expect("read transaction");
+    let rows = crate::access_log::list(&mut tx, family_id, None, limit)
+        .await
+        .expect("access log");
+    tx.rollback().await.expect("rollback");
+    rows
+}

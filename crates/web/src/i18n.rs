@@ -288,6 +288,17 @@ mod tests {
         let i18n = I18n::load();
         let mut keys: Vec<String> = Vec::new();
         keys.extend(Role::ALL.iter().map(|r| format!("role-{}", r.as_str())));
+        keys.push("role-operator".to_string());
+        keys.extend(
+            wrapcare_core::access_log::Outcome::ALL
+                .iter()
+                .map(|o| format!("outcome-{}", o.as_str())),
+        );
+        keys.extend(
+            wrapcare_app::Channel::ALL
+                .iter()
+                .map(|c| format!("channel-{}", c.as_str())),
+        );
         keys.extend(
             EpisodeState::ALL
                 .iter()

@@ -42,16 +42,23 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Conflict(_) | AppError::Stale => StatusCode::CONFLICT,
         AppError::Busy | AppError::LogUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Store(_) | AppError::Export(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 /// Logs an internal error without personal data: database messages can quote
 /// values, so only the kind is written.
 pub fn log_internal(error: &AppError) {
-    if let AppError::Store(e) = error {
-        let kind = e.without_personal_data();
-        tracing::error!(kind, "request failed");
+    match error {
+        AppError::Store(e) => {
+            let kind = e.without_personal_data();
+            tracing::error!(kind, "request failed");
+        }
+        // A CSV error names a position, never a value.
+        AppError::Export(e) => {
+            tracing::error!(kind = "export", position = ?e.position(), "request failed")
+        }
+        _ => {}
     }
 }
 

@@ -381,6 +381,12 @@ async fn every_page_answers_for_its_role(store: Store) {
             format!("/referrals/{}", submitted[0].id),
         ),
         ("analist@demo.wrapcare.nl", "/figures".into()),
+        ("privacy@demo.wrapcare.nl", "/access-log".into()),
+        (
+            "privacy@demo.wrapcare.nl",
+            "/access-log/emergency-accesses".into(),
+        ),
+        ("leider@demo.wrapcare.nl", "/access-log".into()),
     ];
     for (email, path) in &pages {
         let s = t.session(email).await;
@@ -443,6 +449,7 @@ async fn every_page_answers_for_its_role(store: Store) {
         ("coach1@demo.wrapcare.nl", "/my-families"),
         ("intake@demo.wrapcare.nl", "/referrals"),
         ("analist@demo.wrapcare.nl", "/figures"),
+        ("privacy@demo.wrapcare.nl", "/access-log"),
     ] {
         let s = t.session(email).await;
         assert_eq!(t.get("/", Some(&s)).await.location(), home);
@@ -870,16 +877,7 @@ async fn api_errors_are_problems(store: Store) {
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(refused.json()["type"], missing.json()["type"]);
-    let admin = t
-        .app
-        .cli_actor("admin@demo.wrapcare.nl")
-        .await
-        .expect("admin");
-    let log = t
-        .app
-        .access_log(&admin, Some(theirs), 50)
-        .await
-        .expect("log");
+    let log = wrapcare_store::testing::access_log(t.app.store(), Some(theirs), 50).await;
     let coach2_id = t
         .app
         .cli_actor("coach2@demo.wrapcare.nl")
@@ -2675,6 +2673,422 @@ async fn module_import_api(store: Store) {
     );
 }
 
+/// The privacy officer's review: the demo's emergency access with its reason,
+/// per family and per user, refusals, the filters, the export, paging; a
+/// supervisor's review of their own team's families; and no file content.
+async fn access_log_review_pages_and_api(store: Store) {
+    let t = setup(store).await;
+    let privacy = t.session("privacy@demo.wrapcare.nl").await;
+    let token = t.token("privacy@demo.wrapcare.nl").await;
+    let privacy_id = t
+        .app
+        .cli_actor("privacy@demo.wrapcare.nl")
+        .await
+        .expect("privacy officer")
+        .user_id;
+
+    // The demo's emergency access, found with its reason.
+    let accesses = t
+        .api(
+            "GET",
+            "/api/v1/access-log/emergency-accesses",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(accesses.status, StatusCode::OK, "{}", accesses.body);
+    let first = accesses.json()["accesses"][0].clone();
+    let family = first["family_id"].as_i64().expect("family");
+    let breaker = first["user_id"].as_i64().expect("user");
+    assert!(
+        first["reason"]
+            .as_str()
+            .expect("reason")
+            .contains("Crisisdienst")
+    );
+    assert_eq!(first["entries"], 3, "{first}");
+    let page = t
+        .get("/access-log/emergency-accesses", Some(&privacy))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Crisisdienst Veiligheidshuis"));
+    assert!(page.body.contains("Corrie Minderhoud"));
+
+    // Nothing of the file shows on the review, though its number does.
+    let leider = t
+        .app
+        .cli_actor("leider@demo.wrapcare.nl")
+        .await
+        .expect("leider");
+    let file = t.app.family(&leider, family).await.expect("file");
+    let street = file.address.clone().expect("street");
+    for path in [
+        format!("/access-log?family={family}"),
+        format!("/access-log?user={breaker}"),
+        "/access-log".to_string(),
+        "/access-log/emergency-accesses".to_string(),
+    ] {
+        let page = t.get(&path, Some(&privacy)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        for secret in [file.surname.as_str(), street.as_str()] {
+            assert!(!page.body.contains(secret), "{path} shows {secret}");
+        }
+    }
+    let csv = t.get("/access-log/export", Some(&privacy)).await;
+    assert!(
+        !csv.body.contains(&file.surname),
+        "the export shows the surname"
+    );
+
+    // The privacy officer opens no file, and the refusal is logged.
+    assert_eq!(
+        t.get(&format!("/families/{family}"), Some(&privacy))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let api_file = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{family}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(api_file.status, StatusCode::FORBIDDEN);
+    assert!(!api_file.body.contains(&file.surname));
+    let glass = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{family}/emergency-access"),
+            Some(&token),
+            Some(json!({ "reason": "Ik wil het dossier zien voor de controle." })),
+        )
+        .await;
+    assert_eq!(glass.status, StatusCode::FORBIDDEN);
+    let refused = t
+        .api(
+            "GET",
+            &format!("/api/v1/access-log?user={privacy_id}&outcome=refused"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let refusals: Vec<&str> = refused["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or(""))
+        .collect();
+    assert!(refusals.contains(&"family.read"), "{refusals:?}");
+    assert!(
+        refusals.contains(&"family.emergency_access"),
+        "{refusals:?}"
+    );
+
+    // Per family: who opened it; per user: which families they opened.
+    let of_family = t
+        .api(
+            "GET",
+            &format!("/api/v1/access-log?family={family}"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let who: Vec<i64> = of_family["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter_map(|u| u["id"].as_i64())
+        .collect();
+    assert!(who.contains(&breaker), "{who:?}");
+    assert!(
+        of_family["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .all(|e| e["family_id"] == family)
+    );
+    let of_user = t
+        .api(
+            "GET",
+            &format!("/api/v1/access-log?user={breaker}"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let families: Vec<i64> = of_user["families"]
+        .as_array()
+        .expect("families")
+        .iter()
+        .filter_map(|f| f["id"].as_i64())
+        .collect();
+    assert!(
+        families.contains(&family) && families.len() >= 2,
+        "{families:?}"
+    );
+    let page = t
+        .get(&format!("/access-log?user={breaker}"), Some(&privacy))
+        .await;
+    assert!(page.body.contains("Gezinnen die deze gebruiker opende"));
+
+    // Filters: refusals, emergency only, an action prefix, a period.
+    let only = |q: &str| {
+        let q = q.to_string();
+        let t = &t;
+        let token = token.clone();
+        async move {
+            let a = t
+                .api(
+                    "GET",
+                    &format!("/api/v1/access-log?{q}"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(a.status, StatusCode::OK, "{q}: {}", a.body);
+            a.json()["entries"].as_array().expect("entries").clone()
+        }
+    };
+    let refusals = only("outcome=refused").await;
+    assert!(refusals.len() >= 3);
+    assert!(refusals.iter().all(|e| e["outcome"] == "refused"));
+    let emergency = only("emergency=on").await;
+    assert_eq!(emergency.len(), 3);
+    assert!(emergency.iter().all(|e| {
+        e["emergency_reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("Crisisdienst"))
+    }));
+    let plan = only("action=plan.").await;
+    assert!(
+        !plan.is_empty()
+            && plan
+                .iter()
+                .all(|e| e["action"].as_str().is_some_and(|a| a.starts_with("plan.")))
+    );
+    // The underscore in an action is no wildcard.
+    assert!(only("action=family_read").await.is_empty());
+    let today = today(&t);
+    assert!(
+        only(&format!(
+            "from={today}&until={today}&action=family.emergency&outcome=allowed"
+        ))
+        .await
+        .is_empty()
+    );
+    assert_eq!(
+        only(&format!("from={}&action=family.emergency&outcome=allowed", days_ago(&t, 7)))
+            .await
+            .len(),
+        1
+    );
+
+    // Bad filters: the page names each field, the API lists them; nothing is logged as a review.
+    let before = wrapcare_store::testing::access_log(t.app.store(), None, 1).await[0].id;
+    let bad = t
+        .get(
+            "/access-log?from=gisteren&family=drie&outcome=misschien",
+            Some(&privacy),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["from", "family", "outcome"] {
+        assert!(
+            bad.body.contains(&format!("id=\"{field}-error\"")),
+            "{field}"
+        );
+    }
+    assert!(
+        bad.body.contains("value=\"gisteren\""),
+        "keeps what was typed"
+    );
+    let bad = t
+        .api(
+            "GET",
+            "/api/v1/access-log?from=2026-02-01&until=2026-01-01&user=-3&action=x%27%3Bdrop",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.content_type().starts_with("application/problem+json"));
+    let fields: Vec<String> = bad.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(fields, ["from", "user", "action"]);
+    assert_eq!(
+        wrapcare_store::testing::access_log(t.app.store(), None, 1).await[0].id,
+        before,
+        "a refused filter is no review"
+    );
+
+    // The export: every entry the filters select, with the reason, formulas defused.
+    let coach = t
+        .app
+        .cli_actor("ipt1@demo.wrapcare.nl")
+        .await
+        .expect("Zeeland coach");
+    t.app
+        .break_glass(
+            &coach,
+            family,
+            &wrapcare_app::access::EmergencyInput {
+                reason: "=HYPERLINK(\"http://example.invalid\") crisis in de nacht".into(),
+            },
+        )
+        .await
+        .expect("emergency access");
+    let csv = t
+        .get("/access-log/export?emergency=on", Some(&privacy))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.content_type().starts_with("text/csv"));
+    assert!(
+        csv.headers
+            .get(header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("attachment; filename=\"access-log-"))
+    );
+    let mut lines = csv.body.lines();
+    assert_eq!(
+        lines.next(),
+        Some(wrapcare_app::access_log::EXPORT_COLUMNS.join(",").as_str())
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 4, "{}", csv.body);
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Crisisdienst Veiligheidshuis"))
+    );
+    assert!(
+        rows.iter().any(|r| r.contains("\"'=HYPERLINK(")),
+        "{}",
+        csv.body
+    );
+    let api_csv = t
+        .api(
+            "GET",
+            "/api/v1/access-log/export?emergency=on",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(api_csv.status, StatusCode::OK);
+    assert_eq!(api_csv.body.lines().count(), 5);
+    let exported = wrapcare_store::testing::access_log(t.app.store(), None, 5).await;
+    assert!(exported.iter().any(|e| {
+        e.action == "access_log.export"
+            && e.user_id == Some(privacy_id)
+            && e.detail
+                .as_deref()
+                .is_some_and(|d| d.contains("\"emergency_only\":true"))
+    }));
+
+    // Paging: a hundred entries a page, then the older ones.
+    for _ in 0..100 {
+        t.app.family(&leider, family).await.expect("read");
+    }
+    let page1 = t
+        .api("GET", "/api/v1/access-log", Some(&token), None)
+        .await
+        .json();
+    let entries1 = page1["entries"].as_array().expect("entries");
+    assert_eq!(entries1.len(), 100);
+    let older = page1["older"].as_i64().expect("an older page");
+    let page2 = t
+        .api(
+            "GET",
+            &format!("/api/v1/access-log?before={older}"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let entries2 = page2["entries"].as_array().expect("entries");
+    assert!(!entries2.is_empty());
+    assert!(entries2.iter().all(|e| e["id"].as_i64() < Some(older)));
+    let html = t.get("/access-log", Some(&privacy)).await;
+    assert!(html.body.contains("?before="));
+
+    // A supervisor reviews their own team's families only.
+    let amersfoort = t.token("leider@demo.wrapcare.nl").await;
+    let theirs = t
+        .api(
+            "GET",
+            &format!("/api/v1/access-log?family={family}"),
+            Some(&amersfoort),
+            None,
+        )
+        .await
+        .json();
+    assert!(theirs["team_id"].is_number());
+    assert!(!theirs["entries"].as_array().expect("entries").is_empty());
+    let zeeland = t.token("zeeland-leider@demo.wrapcare.nl").await;
+    let not_theirs = t
+        .api(
+            "GET",
+            &format!("/api/v1/access-log?family={family}"),
+            Some(&zeeland),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(not_theirs["entries"], json!([]), "another team's family");
+    let zeeland_all = t
+        .api("GET", "/api/v1/access-log", Some(&zeeland), None)
+        .await
+        .json();
+    assert!(
+        zeeland_all["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .all(|e| e["family_id"] != family && e["family_id"].is_number())
+    );
+    let zeeland_emergency = t
+        .api(
+            "GET",
+            "/api/v1/access-log/emergency-accesses",
+            Some(&zeeland),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(zeeland_emergency["accesses"], json!([]));
+    let amersfoort_emergency = t
+        .api(
+            "GET",
+            "/api/v1/access-log/emergency-accesses",
+            Some(&amersfoort),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        amersfoort_emergency["accesses"].as_array().map(Vec::len),
+        Some(2)
+    );
+
+    // Other roles do not review, and their attempt is logged.
+    let coach1 = t.token("coach1@demo.wrapcare.nl").await;
+    for token in [&coach1, &t.token("admin@demo.wrapcare.nl").await] {
+        let answer = t.api("GET", "/api/v1/access-log", Some(token), None).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    }
+    let last = wrapcare_store::testing::access_log(t.app.store(), None, 1).await;
+    assert_eq!(
+        (last[0].action.as_str(), last[0].outcome.as_str()),
+        ("access_log.review", "refused")
+    );
+}
+
 wrapcare_store::on_both_databases!(
     health_assets_and_login,
     every_page_answers_for_its_role,
@@ -2693,4 +3107,5 @@ wrapcare_store::on_both_databases!(
     module_pages_and_api,
     module_api_takes_its_documented_json_types,
     module_import_api,
+    access_log_review_pages_and_api,
 );

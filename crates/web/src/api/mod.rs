@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1/`, bearer-token authenticated, described by
 //! OpenAPI 3.1 at `/api/openapi.json`. Errors are problem+json (RFC 9457).
 
+pub mod access_log;
 pub mod admin;
 pub mod contact;
 pub mod import;
@@ -53,6 +54,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/caseloads", caseloads)
         .get("/api/v1/figures/waiting", waiting_figures)
         .merge(admin::routes())
+        .merge(access_log::routes())
         .merge(plan::routes())
         .merge(contact::routes())
         .merge(module::routes())
@@ -510,9 +512,10 @@ impl utoipa::Modify for BearerAuth {
         contact::list, contact::log, contact::correct, contact::remove,
         module::list_modules, module::occupancy, module::create_module, module::update_module, module::add_tariff,
         module::family_modules, module::request_module, module::start_module, module::end_module, module::record_delivery,
-        module::timeline, module::family_costs, module::programme_costs, import::modules),
+        module::timeline, module::family_costs, module::programme_costs, import::modules,
+        access_log::review, access_log::emergency_accesses, access_log::export),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "admin"), (name = "meta"))
+    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "admin"), (name = "access-log"), (name = "meta"))
 )]
 pub struct ApiDoc;

@@ -14,6 +14,7 @@ use crate::i18n::{Lang, Tr};
 use crate::routes::Routes;
 use crate::session::{PageLang, PageUser};
 
+pub mod access_log;
 pub mod admin;
 pub mod auth;
 pub mod caseload;
@@ -89,6 +90,12 @@ pub fn routes() -> Routes {
         .get("/programmes/{id}/costs", module::programme_costs)
         .get("/caseloads", caseload::team)
         .get("/figures", report::figures)
+        .get("/access-log", access_log::review)
+        .get("/access-log/export", access_log::export)
+        .get(
+            "/access-log/emergency-accesses",
+            access_log::emergency_accesses,
+        )
         .merge(admin::routes())
 }
 
@@ -100,6 +107,7 @@ pub fn home_of(role: Role) -> &'static str {
         Role::Coordinator => "/my-families",
         Role::Intake => "/referrals",
         Role::Analyst => "/figures",
+        Role::PrivacyOfficer => "/access-log",
     }
 }
 
@@ -166,6 +174,7 @@ fn nav_items(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/caseloads", "nav-caseloads"),
             ("/modules", "nav-modules"),
             ("/figures", "nav-figures"),
+            ("/access-log", "nav-access-log"),
         ],
         Role::Coordinator => &[
             ("/my-families", "nav-my-families"),
@@ -176,7 +185,20 @@ fn nav_items(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/referrals/new", "nav-new-referral"),
         ],
         Role::Analyst => &[("/figures", "nav-figures")],
+        Role::PrivacyOfficer => &[
+            ("/access-log", "nav-access-log"),
+            ("/access-log/emergency-accesses", "nav-emergency-accesses"),
+        ],
     }
+}
+
+/// The navigation item a path belongs to: the longest one it starts with.
+fn current_nav(role: Role, path: &str) -> Option<&'static str> {
+    nav_items(role)
+        .iter()
+        .map(|(href, _)| *href)
+        .filter(|href| path == *href || (href.len() > 1 && path.starts_with(&format!("{href}/"))))
+        .max_by_key(|href| href.len())
 }
 
 /// The page frame: header with navigation, language switch and logout; main; footer.
@@ -200,9 +222,10 @@ pub fn layout(ctx: &Ctx<'_>, title: &str, body: Markup) -> Markup {
                         @if let Some(user) = ctx.user {
                             nav.main-nav aria-label=(tr.t("nav-label")) {
                                 ul {
+                                    @let current = current_nav(user.actor.role, ctx.path);
                                     @for (href, key) in nav_items(user.actor.role) {
                                         li {
-                                            @if ctx.path == *href || (ctx.path.starts_with(href) && *href != "/referrals" && href.len() > 1) {
+                                            @if current == Some(*href) {
                                                 a href=(href) aria-current="page" { (tr.t(key)) }
                                             } @else {
                                                 a href=(href) { (tr.t(key)) }
