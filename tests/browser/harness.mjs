@@ -33,6 +33,8 @@ export const COACH3 = 'coach3@demo.wrapcare.nl';
 export const COACH4 = 'coach4@demo.wrapcare.nl';
 export const COACH5 = 'coach5@demo.wrapcare.nl';
 export const ANALIST = 'analist@demo.wrapcare.nl';
+export const PRIVACY = 'privacy@demo.wrapcare.nl'; // privacy officer
+export const ZEELAND_LEIDER = 'zeeland-leider@demo.wrapcare.nl';
 export const COACHES = [COACH1, COACH2, COACH3, COACH4, COACH5];
 
 /** Role name -> login email. */
@@ -46,6 +48,8 @@ export const DEMO_USERS = Object.freeze({
   coach4: COACH4,
   coach5: COACH5,
   analist: ANALIST,
+  privacy: PRIVACY,
+  zeelandLeider: ZEELAND_LEIDER,
 });
 
 // ---------------------------------------------------------------------------
@@ -424,10 +428,10 @@ async function injectAxe(page) {
   }
 }
 
-const A11Y_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const A11Y_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 /**
- * Run axe-core (WCAG 2.0/2.1 A+AA) on the current page. Serious/critical
+ * Run axe-core (WCAG 2.0, 2.1 and 2.2, A and AA) on the current page. Serious/critical
  * violations throw; minor/moderate ones are printed as warnings.
  */
 export async function checkA11y(page, label = '') {

@@ -770,6 +770,9 @@ emergency-review-title = Emergency accesses
 emergency-review-lead = Who opened a file without working with the family, the reason they gave, and what was done under that access.
 emergency-review-none = No emergency accesses in this period.
 emergency-review-col-until = Valid until
-emergency-review-show-entries = show entries
 emergency-review-export = Export what was done under emergency access as CSV
 error-action-filter = Use only lower-case letters, dots and underscores, like family.read.
+emergency-review-entries = { $count ->
+    [one] Show the one action under this access
+   *[other] Show the { $count } actions under this access
+}

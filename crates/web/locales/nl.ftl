@@ -770,6 +770,9 @@ emergency-review-title = Noodtoegangen
 emergency-review-lead = Wie een dossier opende zonder daarvoor bij het gezin betrokken te zijn, met de reden die daarbij is gegeven en wat er onder die toegang is gedaan.
 emergency-review-none = Geen noodtoegangen in deze periode.
 emergency-review-col-until = Geldig tot
-emergency-review-show-entries = vermeldingen tonen
 emergency-review-export = Handelingen onder noodtoegang exporteren als CSV
 error-action-filter = Gebruik alleen kleine letters, punten en liggende streepjes, zoals family.read.
+emergency-review-entries = { $count ->
+    [one] Eén handeling onder deze toegang tonen
+   *[other] { $count } handelingen onder deze toegang tonen
+}

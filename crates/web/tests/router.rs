@@ -2881,9 +2881,12 @@ async fn access_log_review_pages_and_api(store: Store) {
         .is_empty()
     );
     assert_eq!(
-        only(&format!("from={}&action=family.emergency&outcome=allowed", days_ago(&t, 7)))
-            .await
-            .len(),
+        only(&format!(
+            "from={}&action=family.emergency&outcome=allowed",
+            days_ago(&t, 7)
+        ))
+        .await
+        .len(),
         1
     );
 

@@ -230,8 +230,9 @@ impl App {
         } else {
             None
         };
-        let families = match filter.user_id {
-            Some(_) => {
+        // One user: which families they opened; one family: who opened it.
+        let families = match (filter.user_id, filter.family_id) {
+            (Some(_), None) => {
                 store_log::tally(
                     &mut tx,
                     scope,
@@ -242,14 +243,14 @@ impl App {
                 )
                 .await?
             }
-            None => Vec::new(),
+            _ => Vec::new(),
         };
-        let users = match filter.family_id {
-            Some(_) => {
+        let users = match (filter.family_id, filter.user_id) {
+            (Some(_), None) => {
                 store_log::tally(&mut tx, scope, &filter, window, TallyBy::User, TALLY_LIMIT)
                     .await?
             }
-            None => Vec::new(),
+            _ => Vec::new(),
         };
         let people = user::list(&mut tx)
             .await?

@@ -178,7 +178,7 @@ fn tally_table(
     html! {
         div.table-wrap tabindex="0" role="region" aria-label=(caption) {
             table.data-table {
-                caption { (caption) }
+                caption.visually-hidden { (caption) }
                 thead { tr {
                     th scope="col" { @if by_user { (ctx.t("access-log-col-user")) } @else { (ctx.t("access-log-col-family")) } }
                     th scope="col" class="num" { (ctx.t("access-log-col-entries")) }
@@ -241,7 +241,7 @@ fn entries_table(ctx: &Ctx<'_>, entries: &[ReviewEntry], pairs: &[(String, Strin
                 tbody {
                     @for e in entries {
                         tr {
-                            td { (ctx.tr.datetime(e.at)) }
+                            td.when { (ctx.tr.datetime(e.at)) }
                             td {
                                 @match (e.user_id, &e.user_name) {
                                     (Some(id), Some(name)) => {
@@ -406,31 +406,21 @@ pub async fn emergency_accesses(
             @if r.accesses.is_empty() {
                 p #no-emergency-accesses { (ctx.t("emergency-review-none")) }
             } @else {
-                div.table-wrap tabindex="0" role="region" aria-label=(title) {
-                    table.data-table #emergency-review {
-                        caption.visually-hidden { (title) }
-                        thead { tr {
-                            th scope="col" { (ctx.t("access-log-col-at")) }
-                            th scope="col" { (ctx.t("access-log-col-user")) }
-                            th scope="col" { (ctx.t("access-log-col-family")) }
-                            th scope="col" { (ctx.t("emergency-reason")) }
-                            th scope="col" { (ctx.t("emergency-review-col-until")) }
-                            th scope="col" class="num" { (ctx.t("access-log-col-entries")) }
-                        } }
-                        tbody {
-                            @for a in &r.accesses {
-                                tr {
-                                    td { (ctx.tr.datetime(a.granted_at)) }
-                                    td { (a.user_name) br; span.hint { (role_label(&ctx, &a.user_role)) } }
-                                    td { (ctx.tr.t1("access-log-family-number", "id", a.family_id)) }
-                                    td { (a.reason) }
-                                    td { (ctx.tr.datetime(a.expires_at)) }
-                                    td.num {
-                                        a href={ "/access-log?emergency=on&user=" (a.user_id) "&family=" (a.family_id) } {
-                                            (a.entries)
-                                            span.visually-hidden { " " (ctx.t("emergency-review-show-entries")) }
-                                        }
-                                    }
+                ul.access-cards #emergency-review {
+                    @for a in &r.accesses {
+                        li.card.card--warning {
+                            h2 {
+                                (ctx.tr.t1("access-log-family-number", "id", a.family_id))
+                                " · " (ctx.tr.datetime(a.granted_at))
+                            }
+                            dl.summary-list {
+                                div { dt { (ctx.t("access-log-col-user")) } dd { (a.user_name) " (" (role_label(&ctx, &a.user_role)) ")" } }
+                                div { dt { (ctx.t("emergency-reason")) } dd.reason { (a.reason) } }
+                                div { dt { (ctx.t("emergency-review-col-until")) } dd { (ctx.tr.datetime(a.expires_at)) } }
+                            }
+                            p {
+                                a href={ "/access-log?emergency=on&user=" (a.user_id) "&family=" (a.family_id) } {
+                                    (ctx.tr.t1("emergency-review-entries", "count", a.entries))
                                 }
                             }
                         }
