@@ -11,7 +11,7 @@ use wrapcare_core::indication::ends_soon;
 use wrapcare_core::referral::Urgency;
 use wrapcare_core::role::Role;
 use wrapcare_core::waiting::{past_norm, waiting_days};
-use wrapcare_store::{Tx, episode, family, programme, referral};
+use wrapcare_store::{Tx, episode, family, programme};
 
 use crate::access::OpenFile;
 use crate::access_log::Outcome;
@@ -312,19 +312,23 @@ impl App {
     pub(crate) async fn family_view(&self, tx: &mut Tx, file: &OpenFile) -> Result<FamilyView> {
         let today = self.today();
         let found = &file.family;
-        let members = family::members(tx, found.id, today).await?;
-        let indications = family::indications(tx, found.id, today).await?;
+        let (members, indications) = family::members_and_indications(tx, found.id, today).await?;
         let stored = &file.episode;
         let prog = programme::get(tx, stored.programme_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let episode = self.episode_view(tx, stored.clone(), &prog, today).await?;
+        let mut histories = episode::histories(tx, found.id).await?;
+        let episode = episode_view(stored.clone(), &prog, &mut histories, today);
         let mut earlier_episodes = Vec::new();
         for e in file.full_episodes().filter(|e| e.id != file.episode.id) {
-            let theirs = programme::get(tx, e.programme_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            earlier_episodes.push(self.episode_view(tx, e.clone(), &theirs, today).await?);
+            let theirs = if e.programme_id == prog.id {
+                prog.clone()
+            } else {
+                programme::get(tx, e.programme_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?
+            };
+            earlier_episodes.push(episode_view(e.clone(), &theirs, &mut histories, today));
         }
         let mut other_episodes = Vec::new();
         for e in file.summary_episodes() {
@@ -410,84 +414,84 @@ impl App {
             closure_reason: e.closure_reason,
         })
     }
+}
 
-    pub(crate) async fn episode_view(
-        &self,
-        tx: &mut Tx,
-        e: episode::Episode,
-        prog: &programme::Programme,
-        today: NaiveDate,
-    ) -> Result<EpisodeView> {
-        let norms = prog.norms();
-        let source = referral::get(tx, e.referral_id).await?;
-        let from_indication = source
-            .as_ref()
-            .is_some_and(|r| r.members.iter().any(|m| !m.indications.is_empty()));
-        let history = episode::phase_history(tx, e.id).await?;
-        let assignments = episode::assignments(tx, e.id).await?;
-        let waited_so_far = (e.state == EpisodeState::Waiting || e.state == EpisodeState::Assigned)
-            .then(|| waiting_days(e.reference_date, today));
-        Ok(EpisodeView {
-            id: e.id,
-            state: e.state,
-            urgency: e.urgency,
-            programme_id: e.programme_id,
-            programme_name: prog.name.clone(),
-            team_id: e.team_id,
-            accepted_on: e.accepted_on,
-            reference_date: e.reference_date,
-            reference_kind: if from_indication {
-                "indication"
-            } else {
-                "registration"
+/// An episode as the file shows it, with its phases and coordinators taken
+/// from the family's histories.
+fn episode_view(
+    e: episode::Episode,
+    prog: &programme::Programme,
+    histories: &mut episode::Histories,
+    today: NaiveDate,
+) -> EpisodeView {
+    let norms = prog.norms();
+    let from_indication = e.from_indication;
+    let history = histories.phases.remove(&e.id).unwrap_or_default();
+    let assignments = histories.assignments.remove(&e.id).unwrap_or_default();
+    let waited_so_far = (e.state == EpisodeState::Waiting || e.state == EpisodeState::Assigned)
+        .then(|| waiting_days(e.reference_date, today));
+    EpisodeView {
+        id: e.id,
+        state: e.state,
+        urgency: e.urgency,
+        programme_id: e.programme_id,
+        programme_name: prog.name.clone(),
+        team_id: e.team_id,
+        accepted_on: e.accepted_on,
+        reference_date: e.reference_date,
+        reference_kind: if from_indication {
+            "indication"
+        } else {
+            "registration"
+        }
+        .to_string(),
+        started_on: e.started_on,
+        waiting_days: e.waiting_days,
+        waited_so_far_days: waited_so_far,
+        past_norm: waited_so_far.is_some_and(|d| d > norms.start_within_days()),
+        start_within_weeks: norms.start_within_weeks,
+        phase: e.phase.map(|p| p.number()),
+        phase_since: e.phase_since,
+        phase_history: history
+            .into_iter()
+            .map(|h| PhaseStep {
+                phase: h.phase,
+                starts_on: h.starts_on,
+            })
+            .collect(),
+        coordinator: match (e.coordinator_id, &e.coordinator_name, e.assigned_since) {
+            (Some(worker_id), Some(name), Some(since)) if e.state.is_open() => {
+                Some(CoordinatorRef {
+                    worker_id,
+                    name: name.clone(),
+                    since,
+                })
             }
-            .to_string(),
-            started_on: e.started_on,
-            waiting_days: e.waiting_days,
-            waited_so_far_days: waited_so_far,
-            past_norm: waited_so_far.is_some_and(|d| d > norms.start_within_days()),
-            start_within_weeks: norms.start_within_weeks,
-            phase: e.phase.map(|p| p.number()),
-            phase_since: e.phase_since,
-            phase_history: history
-                .into_iter()
-                .map(|h| PhaseStep {
-                    phase: h.phase,
-                    starts_on: h.starts_on,
-                })
-                .collect(),
-            coordinator: match (e.coordinator_id, &e.coordinator_name, e.assigned_since) {
-                (Some(worker_id), Some(name), Some(since)) if e.state.is_open() => {
-                    Some(CoordinatorRef {
-                        worker_id,
-                        name: name.clone(),
-                        since,
-                    })
-                }
-                _ => None,
-            },
-            assignments: assignments
-                .into_iter()
-                .map(|a| AssignmentView {
-                    worker_id: a.worker_id,
-                    name: a.worker_name,
-                    starts_on: a.starts_on,
-                    ends_on: a.ends_on,
-                    override_reason: a.override_reason,
-                })
-                .collect(),
-            weeks_in_care: e
-                .started_on
-                .filter(|_| e.state == EpisodeState::InCare)
-                .map(|s| weeks_one_decimal(waiting_days(s, today))),
-            closed_on: e.closed_on,
-            closure_reason: e.closure_reason,
-            withdrawn_on: e.withdrawn_on,
-            withdrawal_reason: e.withdrawal_reason,
-            version: e.version,
-        })
+            _ => None,
+        },
+        assignments: assignments
+            .into_iter()
+            .map(|a| AssignmentView {
+                worker_id: a.worker_id,
+                name: a.worker_name,
+                starts_on: a.starts_on,
+                ends_on: a.ends_on,
+                override_reason: a.override_reason,
+            })
+            .collect(),
+        weeks_in_care: e
+            .started_on
+            .filter(|_| e.state == EpisodeState::InCare)
+            .map(|s| weeks_one_decimal(waiting_days(s, today))),
+        closed_on: e.closed_on,
+        closure_reason: e.closure_reason,
+        withdrawn_on: e.withdrawn_on,
+        withdrawal_reason: e.withdrawal_reason,
+        version: e.version,
     }
+}
 
+impl App {
     /// Searches the supervisor's team's families by name or place; an empty
     /// query lists the open ones.
     pub async fn search_families(&self, actor: &Actor, query: &str) -> Result<Vec<FamilyLine>> {

@@ -229,6 +229,7 @@ impl App {
                 .names
                 .insert(m.person_id, format!("{} {}", m.given_name, m.family_name));
         }
+        let mut histories = episode::histories(&mut tx, family_id).await?;
         // Only the episodes the viewer may see in full.
         for e in file.full_episodes().cloned() {
             let received_on = referral::get(&mut tx, e.referral_id)
@@ -242,8 +243,8 @@ impl App {
                 .collect();
             sources.episodes.push(EpisodeSources {
                 received_on,
-                assignments: episode::assignments(&mut tx, e.id).await?,
-                phases: episode::phase_history(&mut tx, e.id).await?,
+                assignments: histories.assignments.remove(&e.id).unwrap_or_default(),
+                phases: histories.phases.remove(&e.id).unwrap_or_default(),
                 agreed_plans,
                 contacts: contact::of_episode(&mut tx, e.id).await?,
                 module_referrals: module::of_episode(&mut tx, e.id).await?,

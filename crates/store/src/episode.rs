@@ -29,6 +29,7 @@ struct Row {
     coordinator_name: Option<String>,
     coordinator_user_id: Option<i64>,
     assigned_since: Option<NaiveDate>,
+    from_indication: bool,
     version: i64,
 }
 
@@ -56,6 +57,9 @@ pub struct Episode {
     pub coordinator_name: Option<String>,
     pub coordinator_user_id: Option<i64>,
     pub assigned_since: Option<NaiveDate>,
+    /// Whether the referral brought an indication (the wait counts from it)
+    /// rather than only a registration.
+    pub from_indication: bool,
     pub version: i64,
 }
 
@@ -93,6 +97,7 @@ impl TryFrom<Row> for Episode {
             coordinator_name: r.coordinator_name,
             coordinator_user_id: r.coordinator_user_id,
             assigned_since: r.assigned_since,
+            from_indication: r.from_indication,
             version: r.version,
         })
     }
@@ -116,7 +121,9 @@ const SELECT: &str = "SELECT e.id, e.family_id, e.referral_id, e.team_id, e.prog
      (SELECT MAX(pc.starts_on) FROM phase_changes pc WHERE pc.episode_id = e.id) AS phase_since, \
      e.closed_on, e.closure_reason, e.withdrawn_on, e.withdrawal_reason, \
      a.worker_id AS coordinator_id, w.name AS coordinator_name, w.user_id AS coordinator_user_id, \
-     a.starts_on AS assigned_since, e.version \
+     a.starts_on AS assigned_since, \
+     EXISTS (SELECT 1 FROM indications i WHERE i.referral_id = e.referral_id) AS from_indication, \
+     e.version \
      FROM episodes e \
      LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
      LEFT JOIN workers w ON w.id = a.worker_id";
@@ -279,16 +286,73 @@ pub struct PhaseChange {
     pub starts_on: NaiveDate,
 }
 
-pub async fn phase_history(tx: &mut Tx, episode_id: i64) -> Result<Vec<PhaseChange>> {
+/// The phase changes and coordinator assignments of a family's episodes.
+#[derive(Debug, Clone, Default)]
+pub struct Histories {
+    pub phases: std::collections::HashMap<i64, Vec<PhaseChange>>,
+    pub assignments: std::collections::HashMap<i64, Vec<Assignment>>,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct HistoryRow {
+    episode_id: i64,
+    kind: String,
+    phase: Option<i64>,
+    worker_id: Option<i64>,
+    worker_name: Option<String>,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    override_reason: Option<String>,
+    id: i64,
+}
+
+/// The history of every episode of a family, in one read: each episode's
+/// phase changes and assignments, in date order.
+pub async fn histories(tx: &mut Tx, family_id: i64) -> Result<Histories> {
     let rows = on_tx!(tx, |c| {
-        sqlx::query_as::<_, PhaseChange>(
-        "SELECT phase, starts_on FROM phase_changes WHERE episode_id = $1 ORDER BY starts_on, id"
-    )
-    .bind(episode_id)
-    .fetch_all(c)
-    .await
+        sqlx::query_as::<_, HistoryRow>(
+            "SELECT pc.episode_id, 'phase' AS kind, pc.phase, NULL AS worker_id, NULL AS worker_name, \
+             pc.starts_on AS starts_on, NULL AS ends_on, NULL AS override_reason, pc.id AS id \
+             FROM phase_changes pc JOIN episodes e ON e.id = pc.episode_id WHERE e.family_id = $1 \
+             UNION ALL \
+             SELECT a.episode_id, 'assignment', NULL, a.worker_id, w.name, a.starts_on, a.ends_on, \
+             a.override_reason, a.id \
+             FROM assignments a JOIN workers w ON w.id = a.worker_id \
+             JOIN episodes e ON e.id = a.episode_id WHERE e.family_id = $1 \
+             ORDER BY starts_on, id",
+        )
+        .bind(family_id)
+        .fetch_all(c)
+        .await
     })?;
-    Ok(rows)
+    let mut out = Histories::default();
+    for r in rows {
+        match (r.kind.as_str(), r.phase, r.worker_id, r.worker_name) {
+            ("phase", Some(phase), _, _) => {
+                out.phases
+                    .entry(r.episode_id)
+                    .or_default()
+                    .push(PhaseChange {
+                        phase,
+                        starts_on: r.starts_on,
+                    })
+            }
+            ("assignment", _, Some(worker_id), Some(worker_name)) => out
+                .assignments
+                .entry(r.episode_id)
+                .or_default()
+                .push(Assignment {
+                    id: r.id,
+                    worker_id,
+                    worker_name,
+                    starts_on: r.starts_on,
+                    ends_on: r.ends_on,
+                    override_reason: r.override_reason,
+                }),
+            _ => return Err(StoreError::Corrupt("episode history")),
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -196,6 +196,82 @@ pub async fn indications(tx: &mut Tx, family_id: i64, on: NaiveDate) -> Result<V
     Ok(rows)
 }
 
+#[derive(Debug, sqlx::FromRow)]
+struct MemberIndicationRow {
+    #[sqlx(flatten)]
+    member: Member,
+    indication_id: Option<i64>,
+    number: Option<String>,
+    product: Option<String>,
+    indication_starts_on: Option<NaiveDate>,
+    indication_ends_on: Option<NaiveDate>,
+    issuer: Option<String>,
+}
+
+/// The family's current members and their indications, in one read: members
+/// parents first, then children by age; indications newest first.
+pub async fn members_and_indications(
+    tx: &mut Tx,
+    family_id: i64,
+    on: NaiveDate,
+) -> Result<(Vec<Member>, Vec<IndicationRow>)> {
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, MemberIndicationRow>(
+            "SELECT p.id AS person_id, p.given_name, p.family_name, p.birth_date, p.expected_birth_date, \
+                    p.bsn, p.phone, m.role, m.parental_authority, m.starts_on AS member_since, \
+                    i.id AS indication_id, i.number, i.product, i.starts_on AS indication_starts_on, \
+                    i.ends_on AS indication_ends_on, i.issuer \
+             FROM memberships m JOIN persons p ON p.id = m.person_id \
+             LEFT JOIN indications i ON i.person_id = p.id \
+             WHERE m.family_id = $1 AND (m.ends_on IS NULL OR m.ends_on > $2) \
+             ORDER BY CASE m.role WHEN 'parent' THEN 0 WHEN 'child' THEN 1 ELSE 2 END, \
+                      p.birth_date, p.id, i.id",
+        )
+        .bind(family_id)
+        .bind(on)
+        .fetch_all(c)
+        .await
+    })?;
+    let mut members: Vec<Member> = Vec::new();
+    let mut indications = Vec::new();
+    for r in rows {
+        if let (
+            Some(id),
+            Some(number),
+            Some(product),
+            Some(starts_on),
+            Some(ends_on),
+            Some(issuer),
+        ) = (
+            r.indication_id,
+            r.number,
+            r.product,
+            r.indication_starts_on,
+            r.indication_ends_on,
+            r.issuer,
+        ) {
+            indications.push(IndicationRow {
+                id,
+                person_id: r.member.person_id,
+                given_name: r.member.given_name.clone(),
+                number,
+                product,
+                starts_on,
+                ends_on,
+                issuer,
+            });
+        }
+        if members
+            .last()
+            .is_none_or(|m| m.person_id != r.member.person_id)
+        {
+            members.push(r.member);
+        }
+    }
+    indications.sort_by(|a, b| b.ends_on.cmp(&a.ends_on).then(a.id.cmp(&b.id)));
+    Ok((members, indications))
+}
+
 /// Someone already known who may be the submitted person.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Candidate {

@@ -47,6 +47,7 @@ fn busy_family() -> (episode::Episode, TimelineSources, Vec<contact::Contact>) {
         coordinator_name: Some("Sanne Verbeek".into()),
         coordinator_user_id: Some(1),
         assigned_since: Some(day(5)),
+        from_indication: true,
         version: 1,
     };
     let kinds = ContactKind::ALL;
