@@ -51,40 +51,71 @@ pub async fn append(tx: &mut Tx, entries: &[Entry<'_>]) -> Result<()> {
             .await
     })?;
     let (mut id, mut prev) = last.map_or((0, String::new()), |(id, h)| (id, h.unwrap_or_default()));
+    // Each entry gets its id and chained hash first; then they go in as
+    // multi-row INSERTs, a few statements for a whole batch of reads.
+    let mut sealed = Vec::with_capacity(entries.len());
     for e in entries {
         id += 1;
         // Stored to the microsecond on both databases, so hashed that way.
-        let at = to_micros(e.at);
-        let hash = digest(&prev, &Entry { at, ..e.clone() });
+        let entry = Entry {
+            at: to_micros(e.at),
+            ..e.clone()
+        };
+        let hash = digest(&prev, &entry);
+        sealed.push((id, entry, std::mem::replace(&mut prev, hash.clone()), hash));
+    }
+    let mut rest = sealed.as_slice();
+    while !rest.is_empty() {
+        // Only a few statement shapes, so they stay in the prepared-statement cache.
+        let take = INSERT_ROWS
+            .iter()
+            .copied()
+            .find(|&n| n <= rest.len())
+            .unwrap_or(1);
+        let (chunk, after) = rest.split_at(take);
+        rest = after;
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let n = r * 15;
+                let places: Vec<String> = (1..=15).map(|c| format!("${}", n + c)).collect();
+                format!("({})", places.join(", "))
+            })
+            .collect();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "INSERT INTO access_log (id, at, user_id, role, channel, family_id, episode_id, \
+             referral_id, action, outcome, address, emergency_access_id, detail, prev_hash, hash) \
+             VALUES {}",
+            rows.join(", ")
+        ));
         on_tx!(tx, |c| {
-            sqlx::query(
-                "INSERT INTO access_log (id, at, user_id, role, channel, family_id, episode_id, \
-                 referral_id, action, outcome, address, emergency_access_id, detail, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-            )
-            .bind(id)
-            .bind(at)
-            .bind(e.user_id)
-            .bind(e.role)
-            .bind(e.channel)
-            .bind(e.family_id)
-            .bind(e.episode_id)
-            .bind(e.referral_id)
-            .bind(e.action)
-            .bind(e.outcome)
-            .bind(e.address)
-            .bind(e.emergency_access_id)
-            .bind(e.detail)
-            .bind(&prev)
-            .bind(&hash)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
+            let mut q = sqlx::query(sql);
+            for (id, e, prev, hash) in chunk {
+                q = q
+                    .bind(*id)
+                    .bind(e.at)
+                    .bind(e.user_id)
+                    .bind(e.role)
+                    .bind(e.channel)
+                    .bind(e.family_id)
+                    .bind(e.episode_id)
+                    .bind(e.referral_id)
+                    .bind(e.action)
+                    .bind(e.outcome)
+                    .bind(e.address)
+                    .bind(e.emergency_access_id)
+                    .bind(e.detail)
+                    .bind(prev.as_str())
+                    .bind(hash.as_str());
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
         })?;
-        prev = hash;
     }
     Ok(())
 }
+
+/// Entries per INSERT statement, largest first: 15 values each, well within
+/// both databases' limits on the number of placeholders.
+const INSERT_ROWS: [usize; 3] = [64, 8, 1];
 
 /// The key of the PostgreSQL advisory lock appenders take turns on ("7513", NEN 7513).
 const CHAIN_LOCK: i64 = 7513;

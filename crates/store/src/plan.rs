@@ -246,30 +246,31 @@ pub async fn latest(
     tx: &mut Tx,
     episode_id: i64,
 ) -> Result<Option<(StoredVersion, Option<NaiveDate>)>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE episode_id = $1 ORDER BY number DESC LIMIT 1"
-    ));
-    let row = on_tx!(tx, |c| sqlx::query_as::<_, Row>(sql)
+    #[derive(sqlx::FromRow)]
+    struct Latest {
+        #[sqlx(flatten)]
+        row: Row,
+        last_agreed_on: Option<NaiveDate>,
+    }
+    // The newest version and, in the same read, when a version was last agreed.
+    let sql = sqlx::AssertSqlSafe(
+        "SELECT v.id, v.episode_id, v.number, v.status, v.content, v.created_by, v.created_at, \
+         v.updated_at, v.agreed_by, v.agreed_on, v.agreed_how, v.version, \
+         (SELECT a.agreed_on FROM plan_versions a WHERE a.episode_id = v.episode_id \
+          AND a.status = 'agreed' ORDER BY a.number DESC LIMIT 1) AS last_agreed_on \
+         FROM plan_versions v WHERE v.episode_id = $1 ORDER BY v.number DESC LIMIT 1",
+    );
+    let found = on_tx!(tx, |c| sqlx::query_as::<_, Latest>(sql)
         .bind(episode_id)
         .fetch_optional(c)
         .await)?;
-    let Some(row) = row else {
+    let Some(found) = found else {
         return Ok(None);
     };
-    let latest = StoredVersion::try_from(row)?;
-    let agreed_on = if latest.status == PlanStatus::Agreed {
-        latest.agreed_on
-    } else {
-        on_tx!(tx, |c| sqlx::query_scalar::<_, Option<NaiveDate>>(
-            "SELECT agreed_on FROM plan_versions WHERE episode_id = $1 AND status = 'agreed' \
-             ORDER BY number DESC LIMIT 1"
-        )
-        .bind(episode_id)
-        .fetch_optional(c)
-        .await)?
-        .flatten()
-    };
-    Ok(Some((latest, agreed_on)))
+    Ok(Some((
+        StoredVersion::try_from(found.row)?,
+        found.last_agreed_on,
+    )))
 }
 
 /// Each goal's latest score on or before a day (the later entry of a day wins).

@@ -822,6 +822,51 @@ async fn agreed_plan_versions_are_frozen_by_the_database(store: Store) {
     );
 }
 
+/// A large batch goes in as a few multi-row statements and chains as one entry at a time would.
+async fn a_large_batch_chains_like_single_entries(store: Store) {
+    use access_log::Verdict;
+    let f = fixture(&store).await;
+    let details: Vec<String> = (0..75).map(|i| format!("{{\"n\":{i}}}")).collect();
+    let entries: Vec<access_log::Entry> = details
+        .iter()
+        .map(|d| access_log::Entry {
+            at: Utc::now(),
+            user_id: Some(f.user_id),
+            role: "coordinator",
+            channel: "api",
+            family_id: Some(3),
+            episode_id: None,
+            referral_id: None,
+            action: "family.read",
+            outcome: "allowed",
+            address: None,
+            emergency_access_id: None,
+            detail: Some(d),
+        })
+        .collect();
+    let mut tx = store.write().await.expect("tx");
+    access_log::append(&mut tx, &entries).await.expect("append");
+    tx.commit().await.expect("commit");
+    let Verdict::Intact {
+        entries: n, head, ..
+    } = verdict(&store, None).await
+    else {
+        panic!("the chain broke");
+    };
+    assert_eq!((n, head.map(|h| h.id)), (75, Some(75)));
+    let mut tx = store.read_only().await.expect("tx");
+    let listed = access_log::list(&mut tx, Some(3), None, 100)
+        .await
+        .expect("list");
+    tx.rollback().await.expect("rollback");
+    // Newest first, in the order given, each hash chained to the one before.
+    assert_eq!(listed[0].detail.as_deref(), Some("{\"n\":74}"));
+    assert_eq!(listed[74].detail.as_deref(), Some("{\"n\":0}"));
+    for pair in listed.windows(2) {
+        assert_eq!(pair[0].prev_hash, pair[1].hash);
+    }
+}
+
 wrapcare_store::on_both_databases!(
     agreed_plan_versions_are_frozen_by_the_database,
     reference_data_round_trips,
@@ -834,4 +879,5 @@ wrapcare_store::on_both_databases!(
     persons_memberships_and_candidates,
     access_log_is_written_and_listed,
     the_access_log_chain_names_what_was_tampered_with,
+    a_large_batch_chains_like_single_entries,
 );
