@@ -469,6 +469,17 @@ async fn english_is_complete_on_pages(store: Store) {
     assert!(page.body.contains("<html lang=\"en\""));
     assert!(page.body.contains("Waiting list"));
     assert!(!page.body.contains("Wachtlijst"));
+    // The access-log review, in English too.
+    for (path, english_text, dutch_text) in [
+        ("/access-log", "Who viewed or changed", "Wie welk gezinsdossier"),
+        ("/access-log/emergency-accesses", "Emergency accesses", "Noodtoegangen"),
+    ] {
+        let page = t.get(path, Some(&english)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains(english_text), "{path}");
+        assert!(!page.body.contains(dutch_text), "{path}");
+        assert_no_raw_keys(path, &page);
+    }
 }
 
 async fn forms_need_csrf_and_show_errors_by_the_field(store: Store) {
@@ -1953,6 +1964,11 @@ fn assert_no_raw_keys(path: &str, page: &Answer) {
         ">modules-",
         ">timeline-",
         ">costs-",
+        ">access-log-",
+        ">emergency-review-",
+        ">outcome-",
+        ">channel-",
+        ">role-",
     ] {
         assert!(
             !page.body.contains(prefix),
