@@ -471,8 +471,16 @@ async fn english_is_complete_on_pages(store: Store) {
     assert!(!page.body.contains("Wachtlijst"));
     // The access-log review, in English too.
     for (path, english_text, dutch_text) in [
-        ("/access-log", "Who viewed or changed", "Wie welk gezinsdossier"),
-        ("/access-log/emergency-accesses", "Emergency accesses", "Noodtoegangen"),
+        (
+            "/access-log",
+            "Who viewed or changed",
+            "Wie welk gezinsdossier",
+        ),
+        (
+            "/access-log/emergency-accesses",
+            "Emergency accesses",
+            "Noodtoegangen",
+        ),
     ] {
         let page = t.get(path, Some(&english)).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
