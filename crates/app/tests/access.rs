@@ -829,10 +829,77 @@ async fn emergency_access_reads_and_is_shown_to_the_team(store: Store) {
         && e.action == "contact.log"));
 }
 
+/// After a family moved to another team, the new team's supervisor reviews
+/// what happens to its file, the earlier team's no longer; the privacy officer
+/// reviews all of it. A review is no look at the family's file.
+async fn the_current_team_reviews_a_moved_familys_access(store: Store) {
+    use wrapcare_core::access_log::ReviewInput;
+    let w = two_teams(store).await;
+    let family_id = moved_family(&w).await;
+    w.app
+        .family(&w.zeeland.supervisor, family_id)
+        .await
+        .expect("Zeeland reads");
+    w.app
+        .add_user(
+            "privacy@example.nl",
+            "Pia Privé",
+            "privacy_officer",
+            None,
+            "privacy-password-1",
+        )
+        .await
+        .expect("privacy officer");
+    let privacy = actor(&w.app, "privacy@example.nl").await;
+    let asked = ReviewInput {
+        family: Some(family_id.to_string()),
+        ..ReviewInput::default()
+    };
+    let entries_of = |r: &wrapcare_app::access_log::AccessReview| r.entries.len();
+    let zeeland = w
+        .app
+        .review_access_log(&w.zeeland.supervisor, &asked)
+        .await
+        .expect("Zeeland reviews");
+    assert!(entries_of(&zeeland) > 0, "the new team sees its family");
+    let amersfoort = w
+        .app
+        .review_access_log(&w.amersfoort.supervisor, &asked)
+        .await
+        .expect("Amersfoort reviews");
+    assert_eq!(
+        entries_of(&amersfoort),
+        0,
+        "the earlier team sees none of it"
+    );
+    let all = w
+        .app
+        .review_access_log(&privacy, &asked)
+        .await
+        .expect("privacy officer reviews");
+    assert!(entries_of(&all) >= entries_of(&zeeland));
+    // The reviews themselves are not entries about the family.
+    let again = w
+        .app
+        .review_access_log(&privacy, &asked)
+        .await
+        .expect("again");
+    assert_eq!(entries_of(&again), entries_of(&all));
+    assert!(again.users.iter().all(|u| u.id != privacy.user_id));
+    // Who never reviews: refused, and logged.
+    for who in [&w.admin, &w.intake, &w.amersfoort.coaches[0].0] {
+        assert!(matches!(
+            w.app.review_access_log(who, &asked).await,
+            Err(AppError::Forbidden)
+        ));
+    }
+}
+
 wrapcare_store::on_both_databases!(
     an_earlier_team_cannot_touch_the_new_teams_episode,
     the_import_answers_unknown_for_another_teams_reference,
     screening_shows_a_known_family_without_its_file,
     only_the_author_amends_a_contact,
     emergency_access_reads_and_is_shown_to_the_team,
+    the_current_team_reviews_a_moved_familys_access,
 );

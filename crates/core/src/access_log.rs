@@ -1,7 +1,7 @@
 //! The access log as a privacy officer reviews it: who may see which entries,
 //! and what a review may ask for.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::Invalid;
@@ -39,13 +39,15 @@ impl Outcome {
 pub enum Scope {
     /// The privacy officer: every entry, of every family and user.
     All,
-    /// A supervisor: the entries about the families their team has worked with.
+    /// A supervisor: the entries about the families whose current episode is
+    /// their team's (after a handover to another team, only the privacy
+    /// officer reviews what happened to the family).
     Team(i64),
 }
 
 /// Who may review the access log, and how much of it. A privacy officer sees
-/// all of it and none of the files; a supervisor sees what happened to their
-/// team's families; nobody else reviews.
+/// all of it and none of the files; a supervisor sees what happened to the
+/// families their team has now; nobody else reviews.
 pub fn review_scope(role: Role, team_id: Option<i64>) -> Option<Scope> {
     match role {
         Role::PrivacyOfficer => Some(Scope::All),
@@ -149,9 +151,13 @@ fn id(errors: &mut Invalid, field: &str, value: &Option<String>) -> Option<i64> 
     }
 }
 
+/// Years a review's period may name: the log has nothing before 1900, and
+/// both databases store any day up to 9999.
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
 fn date(errors: &mut Invalid, field: &str, value: &Option<String>) -> Option<NaiveDate> {
     let value = text(value)?;
-    let parsed = parse_date(value);
+    let parsed = parse_date(value).filter(|d| YEARS.contains(&d.year()));
     if parsed.is_none() {
         errors.add(field, "error-date-format");
     }
@@ -320,6 +326,13 @@ mod tests {
         let e = review_filter(&input(&[("from", "2026-02-01"), ("until", "2026-01-01")]))
             .expect_err("reversed period");
         assert_eq!(fields(e), ["from"]);
+        // A year chrono reads but no database stores is no day either.
+        let e = review_filter(&input(&[
+            ("from", "-5000-01-01"),
+            ("until", "+262143-12-31"),
+        ]))
+        .expect_err("out of range");
+        assert_eq!(fields(e), ["from", "until"]);
         let long = "a".repeat(ACTION_MAX + 1);
         assert!(review_filter(&input(&[("action", &long)])).is_err());
     }

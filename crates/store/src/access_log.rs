@@ -391,6 +391,14 @@ pub struct Window {
     pub until: Option<DateTime<Utc>>,
 }
 
+/// The families whose current episode is a team's (a family has at most one
+/// open episode, always its newest): the ones the team's supervisor reviews,
+/// as the file shows its emergency accesses to the current team only. `?` is
+/// the team.
+pub(crate) const TEAM_FAMILIES: &str = "SELECT e.family_id FROM episodes e WHERE e.team_id = ? \
+     AND NOT EXISTS (SELECT 1 FROM episodes n WHERE n.family_id = e.family_id \
+     AND (n.accepted_on > e.accepted_on OR (n.accepted_on = e.accepted_on AND n.id > e.id)))";
+
 /// A value bound to a review query's placeholder.
 enum Arg {
     Int(i64),
@@ -407,10 +415,7 @@ fn review_where(scope: Scope, f: &ReviewFilter, w: Window) -> (String, Vec<Arg>)
         clauses.push(clause.replace('?', &format!("${}", args.len())));
     };
     if let Scope::Team(team) = scope {
-        push(
-            "l.family_id IN (SELECT e.family_id FROM episodes e WHERE e.team_id = ?)",
-            Arg::Int(team),
-        );
+        push(&format!("l.family_id IN ({TEAM_FAMILIES})"), Arg::Int(team));
     }
     if let Some(since) = w.since {
         push("l.at >= ?", Arg::At(since));

@@ -107,9 +107,10 @@ pub async fn review(
         format!("${n}")
     };
     if team_id.is_some() {
+        let team = next();
         clauses.push(format!(
-            "x.family_id IN (SELECT e.family_id FROM episodes e WHERE e.team_id = {})",
-            next()
+            "x.family_id IN ({})",
+            crate::access_log::TEAM_FAMILIES.replace('?', &team)
         ));
     }
     if user_id.is_some() {

@@ -2828,6 +2828,13 @@ async fn access_log_review_pages_and_api(store: Store) {
         .filter_map(|u| u["id"].as_i64())
         .collect();
     assert!(who.contains(&breaker), "{who:?}");
+    // A review is no look at the file: its entry names no family.
+    let log = wrapcare_store::testing::access_log(t.app.store(), None, 500).await;
+    assert!(
+        log.iter()
+            .filter(|e| e.action.starts_with("access_log."))
+            .all(|e| e.family_id.is_none())
+    );
     assert!(
         of_family["entries"]
             .as_array()

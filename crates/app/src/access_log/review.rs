@@ -262,13 +262,11 @@ impl App {
             })
             .collect();
         tx.rollback().await?;
-        let target = Target {
-            family_id: filter.family_id,
-            ..Target::default()
-        };
         self.record_detail(
             actor,
-            target,
+            // The filters (a family among them) go in the detail: a review
+            // is no look at a family's file.
+            Target::default(),
             action,
             Outcome::Allowed,
             Some(review_detail(&filter)),
@@ -306,13 +304,11 @@ impl App {
         )
         .await?;
         tx.rollback().await?;
-        let target = Target {
-            family_id: filter.family_id,
-            ..Target::default()
-        };
         self.record_detail(
             actor,
-            target,
+            // The filters (a family among them) go in the detail: a review
+            // is no look at a family's file.
+            Target::default(),
             action,
             Outcome::Allowed,
             Some(review_detail(&filter)),
@@ -338,13 +334,11 @@ impl App {
         let action = "access_log.export";
         let scope = self.reviewer(actor, action).await?;
         let filter = review_filter(input)?;
-        let target = Target {
-            family_id: filter.family_id,
-            ..Target::default()
-        };
         self.record_detail(
             actor,
-            target,
+            // The filters (a family among them) go in the detail: a review
+            // is no look at a family's file.
+            Target::default(),
             action,
             Outcome::Allowed,
             Some(review_detail(&filter)),

@@ -2,7 +2,8 @@
 -- A privacy officer reviews the access log and opens no file. SQLite cannot
 -- change a CHECK constraint in place, so the users table is rebuilt (the
 -- procedure of https://www.sqlite.org/lang_altertable.html#otheralter): foreign
--- keys are switched off for the copy and checked before the commit.
+-- keys are switched off for the copy, which keeps every id, so every reference
+-- to a user stays valid.
 PRAGMA foreign_keys = OFF;
 BEGIN IMMEDIATE;
 CREATE TABLE users_rebuilt (

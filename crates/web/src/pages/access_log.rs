@@ -426,9 +426,11 @@ pub async fn emergency_accesses(
                         }
                     }
                 }
+                // What was done under these accesses: from the period's first
+                // day on, as entries follow their access (up to a day later).
                 p.actions {
                     a.button.button--secondary #export-emergency-csv
-                        href=(link("/access-log/export", &query_of(&pairs, &[("emergency", "on")]))) download {
+                        href=(link("/access-log/export", &query_of(&pairs, &[("emergency", "on"), ("until", "")]))) download {
                         (ctx.t("emergency-review-export"))
                     }
                 }
