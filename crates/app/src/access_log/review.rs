@@ -193,9 +193,16 @@ fn team_of(scope: Scope) -> Option<i64> {
     }
 }
 
-/// What an entry of a review records: the filters, never a result.
+/// What an entry of a review records: the filters that were set, never a result.
 fn review_detail(filter: &ReviewFilter) -> String {
-    serde_json::json!({ "filter": filter }).to_string()
+    let mut set = serde_json::Map::new();
+    if let Ok(serde_json::Value::Object(all)) = serde_json::to_value(filter) {
+        set.extend(
+            all.into_iter()
+                .filter(|(_, v)| !v.is_null() && *v != serde_json::Value::Bool(false)),
+        );
+    }
+    serde_json::json!({ "filter": set }).to_string()
 }
 
 impl App {
@@ -444,5 +451,43 @@ impl AccessLogExport {
             .into_inner()
             .map_err(|e| AppError::Export(e.into_error().into()))?;
         Ok(Some(bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reviews_entry_names_only_the_filters_that_were_set() {
+        let filter = ReviewFilter {
+            family_id: Some(3),
+            emergency_only: true,
+            ..ReviewFilter::default()
+        };
+        assert_eq!(
+            review_detail(&filter),
+            r#"{"filter":{"emergency_only":true,"family_id":3}}"#
+        );
+        assert_eq!(review_detail(&ReviewFilter::default()), r#"{"filter":{}}"#);
+    }
+
+    #[test]
+    fn a_period_covers_its_days_in_the_netherlands() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).expect("day");
+        let w = window(&ReviewFilter {
+            from: Some(day(1)),
+            until: Some(day(2)),
+            ..ReviewFilter::default()
+        });
+        // Amsterdam is UTC+1 in December: midnight there is 23:00 UTC the day before.
+        assert_eq!(
+            w.since.map(|t| t.to_rfc3339()),
+            Some("2026-11-30T23:00:00+00:00".into())
+        );
+        assert_eq!(
+            w.until.map(|t| t.to_rfc3339()),
+            Some("2026-12-02T23:00:00+00:00".into())
+        );
     }
 }

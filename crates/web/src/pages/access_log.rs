@@ -225,46 +225,51 @@ fn detail_text(entry: &ReviewEntry) -> Option<String> {
 }
 
 fn entries_table(ctx: &Ctx<'_>, entries: &[ReviewEntry], pairs: &[(String, String)]) -> Markup {
+    let at = ctx.t("access-log-col-at");
+    let who = ctx.t("access-log-col-user");
+    let family = ctx.t("access-log-col-family");
+    let action = ctx.t("access-log-col-action");
+    let outcome = ctx.t("access-log-col-outcome");
+    let how = ctx.t("access-log-col-how");
+    let detail = ctx.t("access-log-col-detail");
+    // On a phone each entry stacks its cells under their names; the explicit
+    // roles keep it a table for screen readers when CSS changes its display.
     html! {
         div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("access-log-entries")) {
-            table.data-table #access-entries {
+            table.data-table.stack-table #access-entries role="table" {
                 caption.visually-hidden { (ctx.t("access-log-entries")) }
-                thead { tr {
-                    th scope="col" { (ctx.t("access-log-col-at")) }
-                    th scope="col" { (ctx.t("access-log-col-user")) }
-                    th scope="col" { (ctx.t("access-log-col-family")) }
-                    th scope="col" { (ctx.t("access-log-col-action")) }
-                    th scope="col" { (ctx.t("access-log-col-outcome")) }
-                    th scope="col" { (ctx.t("access-log-col-how")) }
-                    th scope="col" { (ctx.t("access-log-col-detail")) }
+                thead role="rowgroup" { tr role="row" {
+                    @for name in [&at, &who, &family, &action, &outcome, &how, &detail] {
+                        th scope="col" role="columnheader" { (name) }
+                    }
                 } }
-                tbody {
+                tbody role="rowgroup" {
                     @for e in entries {
-                        tr {
-                            td.when { (ctx.tr.datetime(e.at)) }
-                            td {
+                        tr role="row" {
+                            td.when role="cell" data-label=(at) { (ctx.tr.datetime(e.at)) }
+                            td role="cell" data-label=(who) {
                                 @match (e.user_id, &e.user_name) {
                                     (Some(id), Some(name)) => {
                                         a href=(link("/access-log", &query_of(pairs, &[("user", &id.to_string())]))) { (name) }
                                     }
                                     _ => {}
                                 }
-                                br; span.hint { (role_label(ctx, &e.role)) }
+                                " " span.hint.hint--inline { (role_label(ctx, &e.role)) }
                             }
-                            td {
+                            td role="cell" data-label=(family) {
                                 @if let Some(f) = e.family_id {
                                     a href=(link("/access-log", &query_of(pairs, &[("family", &f.to_string())]))) {
                                         (ctx.tr.t1("access-log-family-number", "id", f))
                                     }
                                 }
                             }
-                            td { code { (e.action) } }
-                            td { (outcome_badge(ctx, &e.outcome)) }
-                            td {
+                            td role="cell" data-label=(action) { code { (e.action) } }
+                            td role="cell" data-label=(outcome) { (outcome_badge(ctx, &e.outcome)) }
+                            td role="cell" data-label=(how) {
                                 (ctx.t(&format!("channel-{}", e.channel)))
-                                @if let Some(a) = &e.address { br; span.hint { (a) } }
+                                @if let Some(a) = &e.address { " " span.hint.hint--inline { (a) } }
                             }
-                            td {
+                            td role="cell" data-label=(detail) {
                                 @if let Some(reason) = &e.emergency_reason {
                                     span.badge.badge--warning { (ctx.t("access-log-emergency")) }
                                     " " (reason)
