@@ -218,6 +218,24 @@ impl App {
         }
     }
 
+    /// A review's own entry. The filters (a family among them) go in the
+    /// detail: a review is no look at a family's file.
+    async fn record_review(
+        &self,
+        actor: &Actor,
+        action: &str,
+        filter: &ReviewFilter,
+    ) -> Result<()> {
+        self.record_detail(
+            actor,
+            Target::default(),
+            action,
+            Outcome::Allowed,
+            Some(review_detail(filter)),
+        )
+        .await
+    }
+
     /// A page of the access log, newest first, narrowed by the filters, with
     /// the families a user opened or the users who opened a family beside it.
     pub async fn review_access_log(
@@ -269,16 +287,7 @@ impl App {
             })
             .collect();
         tx.rollback().await?;
-        self.record_detail(
-            actor,
-            // The filters (a family among them) go in the detail: a review
-            // is no look at a family's file.
-            Target::default(),
-            action,
-            Outcome::Allowed,
-            Some(review_detail(&filter)),
-        )
-        .await?;
+        self.record_review(actor, action, &filter).await?;
         Ok(AccessReview {
             team_id: team_of(scope),
             entries: rows.into_iter().map(ReviewEntry::from).collect(),
@@ -311,16 +320,7 @@ impl App {
         )
         .await?;
         tx.rollback().await?;
-        self.record_detail(
-            actor,
-            // The filters (a family among them) go in the detail: a review
-            // is no look at a family's file.
-            Target::default(),
-            action,
-            Outcome::Allowed,
-            Some(review_detail(&filter)),
-        )
-        .await?;
+        self.record_review(actor, action, &filter).await?;
         Ok(EmergencyReview {
             team_id: team_of(scope),
             accesses: accesses
@@ -341,16 +341,7 @@ impl App {
         let action = "access_log.export";
         let scope = self.reviewer(actor, action).await?;
         let filter = review_filter(input)?;
-        self.record_detail(
-            actor,
-            // The filters (a family among them) go in the detail: a review
-            // is no look at a family's file.
-            Target::default(),
-            action,
-            Outcome::Allowed,
-            Some(review_detail(&filter)),
-        )
-        .await?;
+        self.record_review(actor, action, &filter).await?;
         Ok(AccessLogExport {
             app: self.clone(),
             scope,

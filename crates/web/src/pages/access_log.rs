@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use wrapcare_app::AppError;
 use wrapcare_app::access_log::{AccessLogExport, ReviewEntry, ReviewTally, ReviewUser};
-use wrapcare_core::FieldError;
 use wrapcare_core::access_log::{Outcome, ReviewInput};
 
 use super::{Ctx, Fields, PageResult, error_page, form_error, html_response, layout};
@@ -27,10 +26,6 @@ const FILTERS: [&str; 7] = [
     "outcome",
     "emergency",
 ];
-
-fn input_of(pairs: &[(String, String)]) -> ReviewInput {
-    ReviewInput::from_pairs(pairs)
-}
 
 /// The filters as a query string (without the page cursor), to link on.
 fn query_of(pairs: &[(String, String)], replace: &[(&str, &str)]) -> String {
@@ -284,20 +279,16 @@ fn entries_table(ctx: &Ctx<'_>, entries: &[ReviewEntry], pairs: &[(String, Strin
     }
 }
 
-fn failed(state: &AppState, user: &PageUser, e: AppError) -> Result<Vec<FieldError>, Response> {
-    form_error(state, user, e)
-}
-
 /// The review: the filters, the tally of a user or a family, and the entries.
 pub async fn review(
     State(state): State<AppState>,
     user: PageUser,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> PageResult {
-    let input = input_of(&pairs);
+    let input = ReviewInput::from_pairs(&pairs);
     let (review, errors) = match state.app.review_access_log(&user.actor, &input).await {
         Ok(r) => (Some(r), Vec::new()),
-        Err(e) => (None, failed(&state, &user, e)?),
+        Err(e) => (None, form_error(&state, &user, e)?),
     };
     let ctx = Ctx::new(&state, &user, "/access-log");
     let title = ctx.t("access-log-title");
@@ -367,14 +358,14 @@ pub async fn emergency_accesses(
     user: PageUser,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> PageResult {
-    let input = input_of(&pairs);
+    let input = ReviewInput::from_pairs(&pairs);
     let (review, errors) = match state
         .app
         .review_emergency_accesses(&user.actor, &input)
         .await
     {
         Ok(r) => (Some(r), Vec::new()),
-        Err(e) => (None, failed(&state, &user, e)?),
+        Err(e) => (None, form_error(&state, &user, e)?),
     };
     // The users to narrow to come from the entries' review, which the same scope allows.
     let ctx = Ctx::new(&state, &user, "/access-log/emergency-accesses");
@@ -456,7 +447,7 @@ pub async fn export(
     user: PageUser,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> PageResult {
-    let input = input_of(&pairs);
+    let input = ReviewInput::from_pairs(&pairs);
     let export = state
         .app
         .export_access_log(&user.actor, &input)
