@@ -38,9 +38,9 @@ pub async fn insert(
     Ok(id)
 }
 
-const SELECT: &str = "SELECT x.id, x.family_id, x.user_id, u.name AS user_name, u.role AS user_role, \
-     x.reason, x.granted_at, x.expires_at \
-     FROM emergency_access x JOIN users u ON u.id = x.user_id";
+const COLUMNS: &str = "x.id, x.family_id, x.user_id, u.name AS user_name, u.role AS user_role, \
+     x.reason, x.granted_at, x.expires_at";
+const FROM: &str = "FROM emergency_access x JOIN users u ON u.id = x.user_id";
 
 /// The user's emergency access to the family that is still running at `now`, if any.
 pub async fn running(
@@ -50,7 +50,7 @@ pub async fn running(
     now: DateTime<Utc>,
 ) -> Result<Option<EmergencyAccess>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE x.user_id = $1 AND x.family_id = $2 AND x.expires_at > $3 \
+        "SELECT {COLUMNS} {FROM} WHERE x.user_id = $1 AND x.family_id = $2 AND x.expires_at > $3 \
          ORDER BY x.expires_at DESC LIMIT 1"
     ));
     let row = on_tx!(tx, |c| sqlx::query_as::<_, EmergencyAccess>(sql)
@@ -65,7 +65,7 @@ pub async fn running(
 /// Every emergency access to the family, newest first.
 pub async fn of_family(tx: &mut Tx, family_id: i64, limit: i64) -> Result<Vec<EmergencyAccess>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE x.family_id = $1 ORDER BY x.granted_at DESC, x.id DESC LIMIT $2"
+        "SELECT {COLUMNS} {FROM} WHERE x.family_id = $1 ORDER BY x.granted_at DESC, x.id DESC LIMIT $2"
     ));
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, EmergencyAccess>(sql)
         .bind(family_id)
@@ -78,14 +78,8 @@ pub async fn of_family(tx: &mut Tx, family_id: i64, limit: i64) -> Result<Vec<Em
 /// An emergency access as a reviewer sees it: with how much was done under it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReviewedAccess {
-    pub id: i64,
-    pub family_id: i64,
-    pub user_id: i64,
-    pub user_name: String,
-    pub user_role: String,
-    pub reason: String,
-    pub granted_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    pub access: EmergencyAccess,
     /// Access-log entries made under it (reads of the file).
     pub entries: i64,
 }
@@ -127,11 +121,9 @@ pub async fn review(
     }
     let limit_at = next();
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT x.id, x.family_id, x.user_id, u.name AS user_name, u.role AS user_role, \
-         x.reason, x.granted_at, x.expires_at, \
+        "SELECT {COLUMNS}, \
          (SELECT COUNT(*) FROM access_log l WHERE l.emergency_access_id = x.id) AS entries \
-         FROM emergency_access x JOIN users u ON u.id = x.user_id \
-         WHERE {} ORDER BY x.granted_at DESC, x.id DESC LIMIT {limit_at}",
+         {FROM} WHERE {} ORDER BY x.granted_at DESC, x.id DESC LIMIT {limit_at}",
         clauses.join(" AND ")
     ));
     let rows = on_tx!(tx, |c| {

@@ -147,15 +147,16 @@ pub struct ReviewedEmergencyAccess {
 
 impl From<emergency_access::ReviewedAccess> for ReviewedEmergencyAccess {
     fn from(x: emergency_access::ReviewedAccess) -> Self {
+        let a = x.access;
         ReviewedEmergencyAccess {
-            id: x.id,
-            family_id: x.family_id,
-            user_id: x.user_id,
-            user_name: x.user_name,
-            user_role: x.user_role,
-            reason: x.reason,
-            granted_at: x.granted_at,
-            expires_at: x.expires_at,
+            id: a.id,
+            family_id: a.family_id,
+            user_id: a.user_id,
+            user_name: a.user_name,
+            user_role: a.user_role,
+            reason: a.reason,
+            granted_at: a.granted_at,
+            expires_at: a.expires_at,
             entries: x.entries,
         }
     }
