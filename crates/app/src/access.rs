@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 use wrapcare_core::access::{
     self as rule, Basis, EMERGENCY_HOURS, EpisodeAccess, FileAction, Grant, Refusal, Viewer,
 };
+use wrapcare_store::family::file::Opened;
 use wrapcare_store::{Tx, emergency_access, episode, family};
 
 use crate::access_log::{Outcome, Target};
@@ -40,26 +41,31 @@ impl OpenFile {
         }
     }
 
-    /// The same file read again after a change, under the grant it was opened
-    /// with: a step's answer shows what the step did, even when (as with a
-    /// closure) the actor would not be let in again afterwards.
-    pub async fn reread(&self, tx: &mut Tx) -> Result<OpenFile> {
-        let family = family::get(tx, self.family.id)
+    /// The same file read again after a change, with its contents, under the
+    /// grant it was opened with: a step's answer shows what the step did, even
+    /// when (as with a closure) the actor would not be let in again afterwards.
+    pub async fn reread(
+        &self,
+        tx: &mut Tx,
+        app: &App,
+    ) -> Result<(OpenFile, family::file::Contents)> {
+        let (read, contents) = family::file::read(tx, self.family.id, None, app.now(), app.today())
             .await?
             .ok_or(AppError::NotFound)?;
-        let episodes = episode::of_family(tx, self.family.id).await?;
-        let episode = episodes
+        let episode = read
+            .episodes
             .iter()
             .find(|e| e.id == self.episode.id)
             .cloned()
             .ok_or(AppError::NotFound)?;
-        Ok(OpenFile {
-            family,
-            episodes,
+        let file = OpenFile {
+            family: read.family,
+            episodes: read.episodes,
             grant: self.grant.clone(),
             episode,
             emergency: self.emergency.clone(),
-        })
+        };
+        Ok((file, contents))
     }
 
     /// The episodes the viewer sees in full, newest first.
@@ -99,6 +105,80 @@ pub(crate) fn facts(episodes: &[episode::Episode]) -> Vec<EpisodeAccess> {
         .collect()
 }
 
+/// The asker whose running emergency access counts: none for roles that
+/// cannot break the glass.
+fn emergency_of(actor: &Actor) -> Option<i64> {
+    rule::may_break_glass(actor.role).then_some(actor.user_id)
+}
+
+/// A refused opening: what the log records and what the asker is answered.
+struct Refused {
+    outcome: Outcome,
+    answer: AppError,
+}
+
+impl Refused {
+    fn forbidden() -> Refused {
+        Refused {
+            outcome: Outcome::Refused,
+            answer: AppError::Forbidden,
+        }
+    }
+
+    fn not_found() -> Refused {
+        Refused {
+            outcome: Outcome::NotFound,
+            answer: AppError::NotFound,
+        }
+    }
+}
+
+/// The need-to-know rule on what was read of a family: the file opened on
+/// the episode the rule (or `episode_id`, when the rule shows it) chose.
+fn open(
+    actor: &Actor,
+    family: family::Family,
+    emergency: Option<emergency_access::EmergencyAccess>,
+    episodes: Vec<episode::Episode>,
+    action: FileAction,
+    episode_id: Option<i64>,
+) -> std::result::Result<OpenFile, Refused> {
+    let grant = rule::decide(
+        &viewer(actor, emergency.is_some()),
+        &facts(&episodes),
+        action,
+    )
+    .map_err(|refusal| Refused {
+        outcome: Outcome::Refused,
+        answer: match refusal {
+            Refusal::NoNeedToKnow => AppError::NotFound,
+            Refusal::NotForRole | Refusal::ReadOnly => AppError::Forbidden,
+        },
+    })?;
+    let chosen = match episode_id {
+        None => grant.episode_id,
+        Some(id) if grant.shows_in_full(id) => id,
+        Some(_) => {
+            return Err(Refused {
+                outcome: Outcome::Refused,
+                answer: AppError::NotFound,
+            });
+        }
+    };
+    let episode = episodes
+        .iter()
+        .find(|e| e.id == chosen)
+        .cloned()
+        .ok_or(Refused::not_found())?;
+    Ok(OpenFile {
+        family,
+        episodes,
+        grant,
+        episode,
+        emergency,
+    })
+}
+
 /// An emergency access as the family's team and the person who asked see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EmergencyAccessView {
@@ -136,7 +216,8 @@ impl App {
     /// under emergency access) or 404 (no need to know, the same as missing).
     /// `episode_id` asks for one episode; otherwise the rule's choice is used.
     /// For anything but reading, the episode is locked and the rule asked again
-    /// on what was read under the lock.
+    /// on what was read under the lock. A read of the whole file goes through
+    /// [`App::read_file`] instead, which needs no transaction.
     pub(crate) async fn file(
         &self,
         actor: &Actor,
@@ -145,12 +226,6 @@ impl App {
         log_action: &str,
         episode_id: Option<i64>,
     ) -> Result<(Tx, OpenFile)> {
-        // Reading never waits for the write lock; its entry goes to the log writer.
-        let mut tx = if action == FileAction::Read {
-            self.store.read_only().await?
-        } else {
-            self.write().await?
-        };
         let asked = Target {
             family_id: Some(family_id),
             episode_id,
@@ -159,76 +234,129 @@ impl App {
         // The role alone decides first, so the answer says nothing of the family.
         if !rule::role_may(actor.role, action) {
             return Err(self
-                .refuse_as(
-                    tx,
-                    actor,
-                    asked,
-                    log_action,
-                    Outcome::Refused,
-                    AppError::Forbidden,
-                )
+                .refused(actor, asked, log_action, Refused::forbidden())
                 .await);
         }
+        // Reading never waits for the write lock; its entry goes to the log writer.
+        let mut tx = if action == FileAction::Read {
+            self.store.read_only().await?
+        } else {
+            self.write().await?
+        };
         let Some(found) = family::get(&mut tx, family_id).await? else {
             return Err(self
                 .refuse(tx, actor, asked, log_action, Outcome::NotFound)
                 .await);
         };
-        let emergency = if rule::may_break_glass(actor.role) {
-            emergency_access::running(&mut tx, actor.user_id, family_id, self.now()).await?
-        } else {
-            None
+        let emergency = match emergency_of(actor) {
+            Some(user_id) => {
+                emergency_access::running(&mut tx, user_id, family_id, self.now()).await?
+            }
+            None => None,
         };
-        let mut episodes = episode::of_family(&mut tx, family_id).await?;
-        let viewer = viewer(actor, emergency.is_some());
-        let decided = rule::decide(&viewer, &facts(&episodes), action);
-        let grant = match decided {
-            Ok(grant) => grant,
-            Err(refusal) => {
-                let answer = match refusal {
-                    Refusal::NoNeedToKnow => AppError::NotFound,
-                    Refusal::NotForRole | Refusal::ReadOnly => AppError::Forbidden,
-                };
-                return Err(self
-                    .refuse_as(tx, actor, asked, log_action, Outcome::Refused, answer)
-                    .await);
+        let episodes = episode::of_family(&mut tx, family_id).await?;
+        let file = match open(actor, found, emergency, episodes, action, episode_id) {
+            Ok(file) => file,
+            Err(refused) => {
+                tx.rollback().await?;
+                return Err(self.refused(actor, asked, log_action, refused).await);
             }
         };
-        let chosen = match episode_id {
-            None => grant.episode_id,
-            Some(id) if grant.shows_in_full(id) => id,
-            Some(_) => {
-                return Err(self
-                    .refuse(tx, actor, asked, log_action, Outcome::Refused)
-                    .await);
-            }
-        };
-        if action != FileAction::Read {
-            episode::lock(&mut tx, chosen).await?;
-            // Read again under the lock: a handover or closure may have come first.
-            episodes = episode::of_family(&mut tx, family_id).await?;
-            let still = rule::decide(&viewer, &facts(&episodes), action).is_ok_and(|g| {
-                g.shows_in_full(chosen) && (episode_id.is_some() || g.episode_id == chosen)
-            });
-            if !still {
-                return Err(self
-                    .refuse(tx, actor, asked, log_action, Outcome::Refused)
-                    .await);
-            }
+        if action == FileAction::Read {
+            return Ok((tx, file));
         }
-        let episode = episodes
-            .iter()
-            .find(|e| e.id == chosen)
-            .cloned()
-            .ok_or(AppError::NotFound)?;
-        let file = OpenFile {
-            family: found,
-            episodes,
-            grant,
-            episode,
-            emergency,
+        let chosen = file.episode.id;
+        episode::lock(&mut tx, chosen).await?;
+        // Read again under the lock: a handover or closure may have come first.
+        let episodes = episode::of_family(&mut tx, family_id).await?;
+        let still = rule::decide(
+            &viewer(actor, file.emergency.is_some()),
+            &facts(&episodes),
+            action,
+        )
+        .is_ok_and(|g| g.shows_in_full(chosen) && (episode_id.is_some() || g.episode_id == chosen));
+        let episode = episodes.iter().find(|e| e.id == chosen).cloned();
+        match episode {
+            Some(episode) if still => Ok((
+                tx,
+                OpenFile {
+                    episodes,
+                    episode,
+                    ..file
+                },
+            )),
+            _ => Err(self
+                .refuse(tx, actor, asked, log_action, Outcome::Refused)
+                .await),
+        }
+    }
+
+    /// Opens a family file to read it whole, with everything its page shows,
+    /// in one statement and without a transaction (see `family::file`).
+    /// Refusals are logged and answered as by [`App::file`].
+    pub(crate) async fn read_file(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        log_action: &str,
+    ) -> Result<(OpenFile, family::file::Contents)> {
+        let (now, today) = (self.now(), self.today());
+        self.read_whole(actor, family_id, log_action, async |tx, emergency_of| {
+            family::file::read(tx, family_id, emergency_of, now, today).await
+        })
+        .await
+    }
+
+    /// Opens a family file with a read of one statement that brings the
+    /// facts the rule decides on together with what the use case shows
+    /// (`read` gets the connection and whose emergency access counts).
+    pub(crate) async fn read_whole<T>(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        log_action: &str,
+        read: impl AsyncFnOnce(&mut Tx, Option<i64>) -> wrapcare_store::Result<Option<(Opened, T)>>,
+    ) -> Result<(OpenFile, T)> {
+        let asked = Target::family(family_id);
+        if !rule::role_may(actor.role, FileAction::Read) {
+            return Err(self
+                .refused(actor, asked, log_action, Refused::forbidden())
+                .await);
+        }
+        let mut tx = self.store.single_read().await?;
+        let found = read(&mut tx, emergency_of(actor)).await?;
+        tx.commit().await?;
+        let Some((opened, rest)) = found else {
+            return Err(self
+                .refused(actor, asked, log_action, Refused::not_found())
+                .await);
         };
-        Ok((tx, file))
+        match open(
+            actor,
+            opened.family,
+            opened.emergency,
+            opened.episodes,
+            FileAction::Read,
+            None,
+        ) {
+            Ok(file) => Ok((file, rest)),
+            // Nothing of what was read leaves this function.
+            Err(refused) => Err(self.refused(actor, asked, log_action, refused).await),
+        }
+    }
+
+    /// Logs a refusal made before or after the file was read, and gives its answer.
+    async fn refused(
+        &self,
+        actor: &Actor,
+        asked: Target,
+        log_action: &str,
+        refused: Refused,
+    ) -> AppError {
+        match self.record(actor, asked, log_action, refused.outcome).await {
+            Ok(()) => refused.answer,
+            Err(e) => e,
+        }
     }
 
     /// The episode a use case works on, with the log target naming it.
@@ -315,19 +443,20 @@ impl App {
         Ok(granted.into())
     }
 
-    /// The emergency accesses to a file, for its team (newest first, at most 50).
-    pub(crate) async fn emergency_accesses_of(
-        &self,
-        tx: &mut Tx,
+    /// The emergency accesses to a file as its page lists them: for its own
+    /// team only (newest first, at most 50).
+    pub(crate) fn emergency_accesses_shown(
         file: &OpenFile,
-    ) -> Result<Vec<EmergencyAccessView>> {
+        contents: &family::file::Contents,
+    ) -> Vec<EmergencyAccessView> {
         if !(file.grant.family_team && file.grant.basis == Basis::NeedToKnow) {
-            return Ok(Vec::new());
+            return Vec::new();
         }
-        Ok(emergency_access::of_family(tx, file.family.id, 50)
-            .await?
-            .into_iter()
+        contents
+            .emergency_accesses
+            .iter()
+            .cloned()
             .map(EmergencyAccessView::from)
-            .collect())
+            .collect()
     }
 }

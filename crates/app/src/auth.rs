@@ -360,7 +360,7 @@ impl App {
     pub async fn session(&self, secret: &str, address: Option<&str>) -> Result<(Actor, String)> {
         let id_hash = sha256_hex(secret);
         let now = self.now();
-        let mut tx = self.store.read_only().await?;
+        let mut tx = self.store.single_read().await?;
         let found = user::by_session(&mut tx, &id_hash).await?;
         tx.commit().await?;
         let Some(found) = found else {
@@ -397,7 +397,7 @@ impl App {
     pub async fn token_actor(&self, token: &str, address: Option<&str>) -> Result<Actor> {
         let token_hash = sha256_hex(token);
         let now = self.now();
-        let mut tx = self.store.read_only().await?;
+        let mut tx = self.store.single_read().await?;
         let found = user::by_token(&mut tx, &token_hash).await?;
         tx.commit().await?;
         let Some(found) = found.filter(|f| f.user.active) else {

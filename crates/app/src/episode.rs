@@ -8,6 +8,7 @@ use wrapcare_core::access::FileAction;
 use wrapcare_core::caseload::{AssignmentCheck, Capacity, check_assignment};
 use wrapcare_core::dates::parse_date;
 use wrapcare_core::episode::{ClosureReason, EpisodeRefusal, EpisodeState, Phase};
+use wrapcare_core::programme::start_within_days;
 use wrapcare_core::referral::MAX_TEXT;
 use wrapcare_core::role::Role;
 use wrapcare_core::waiting::{waiting_days, waiting_list_order};
@@ -92,14 +93,16 @@ impl App {
         self.require(actor, &[Role::Supervisor], "episode.waiting_list")
             .await?;
         let team_id = actor.team_id.ok_or(AppError::Forbidden)?;
-        let mut tx = self.store.read_only().await?;
+        let mut tx = self.store.single_read().await?;
         let today = self.today();
-        let norm_days = self.team_norm_days(&mut tx, actor).await?;
         let rows = episode::waiting_list(&mut tx, team_id, today).await?;
         tx.commit().await?;
         let mut lines: Vec<FamilyLine> = rows
             .into_iter()
-            .filter_map(|r| FamilyLine::of(r, today, norm_days))
+            .filter_map(|(r, weeks)| {
+                let norm_days = start_within_days(u32::try_from(weeks.max(0)).ok()?);
+                FamilyLine::of(r, today, norm_days)
+            })
             .collect();
         lines.sort_by(|a, b| {
             waiting_list_order((a.urgency, a.waited_days), (b.urgency, b.waited_days))
@@ -156,8 +159,8 @@ impl App {
     ) -> Result<FamilyView> {
         self.log(&mut tx, actor, file.target(), action, Outcome::Allowed)
             .await?;
-        let file = file.reread(&mut tx).await?;
-        let view = self.family_view(&mut tx, &file).await?;
+        let (file, contents) = file.reread(&mut tx, self).await?;
+        let view = self.family_view(&file, &contents)?;
         tx.commit().await?;
         Ok(view)
     }
@@ -401,7 +404,8 @@ impl App {
                 None,
             )
             .await?;
-        let view = self.family_view(&mut tx, &file).await?;
+        let (_, contents) = file.reread(&mut tx, self).await?;
+        let view = self.family_view(&file, &contents)?;
         let loads = self
             .loads(&mut tx, Some(file.episode.team_id), None)
             .await?;

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
-use wrapcare_core::access::{Basis, FileAction};
+use wrapcare_core::access::Basis;
 use wrapcare_core::dates::weeks_one_decimal;
 use wrapcare_core::episode::{ClosureReason, EpisodeState};
 use wrapcare_core::family::{Birth, MemberRole};
@@ -11,7 +11,8 @@ use wrapcare_core::indication::ends_soon;
 use wrapcare_core::referral::Urgency;
 use wrapcare_core::role::Role;
 use wrapcare_core::waiting::{past_norm, waiting_days};
-use wrapcare_store::{Tx, episode, family, programme};
+use wrapcare_store::family::file::Contents;
+use wrapcare_store::{Tx, episode, programme};
 
 use crate::access::OpenFile;
 use crate::access_log::Outcome;
@@ -297,11 +298,8 @@ fn hours_summary(
 impl App {
     /// The whole family file, as the family page and `GET /families/{id}` show it.
     pub async fn family(&self, actor: &Actor, family_id: i64) -> Result<FamilyView> {
-        let (mut tx, file) = self
-            .file(actor, family_id, FileAction::Read, "family.read", None)
-            .await?;
-        let view = self.family_view(&mut tx, &file).await?;
-        tx.commit().await?;
+        let (file, contents) = self.read_file(actor, family_id, "family.read").await?;
+        let view = self.family_view(&file, &contents)?;
         self.record(actor, file.target(), "family.read", Outcome::Allowed)
             .await?;
         Ok(view)
@@ -309,43 +307,46 @@ impl App {
 
     /// The file as the grant allows: the chosen episode and the others the
     /// viewer may see in full, earlier ones of other teams as summary lines.
-    pub(crate) async fn family_view(&self, tx: &mut Tx, file: &OpenFile) -> Result<FamilyView> {
+    pub(crate) fn family_view(&self, file: &OpenFile, contents: &Contents) -> Result<FamilyView> {
         let today = self.today();
         let found = &file.family;
-        let (members, indications) = family::members_and_indications(tx, found.id, today).await?;
+        let programme_of = |e: &episode::Episode| {
+            contents
+                .programmes
+                .get(&e.programme_id)
+                .ok_or(AppError::NotFound)
+        };
         let stored = &file.episode;
-        let prog = programme::get(tx, stored.programme_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let mut histories = episode::histories(tx, found.id).await?;
-        let episode = episode_view(stored.clone(), &prog, &mut histories, today);
+        let prog = programme_of(stored)?;
+        let mut histories = contents.histories.clone();
+        let episode = episode_view(stored.clone(), prog, &mut histories, today);
         let mut earlier_episodes = Vec::new();
         for e in file.full_episodes().filter(|e| e.id != file.episode.id) {
-            let theirs = if e.programme_id == prog.id {
-                prog.clone()
-            } else {
-                programme::get(tx, e.programme_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?
-            };
-            earlier_episodes.push(episode_view(e.clone(), &theirs, &mut histories, today));
+            earlier_episodes.push(episode_view(
+                e.clone(),
+                programme_of(e)?,
+                &mut histories,
+                today,
+            ));
         }
         let mut other_episodes = Vec::new();
         for e in file.summary_episodes() {
-            other_episodes.push(self.episode_summary(tx, e).await?);
+            other_episodes.push(episode_summary(e, programme_of(e)?));
         }
-        let plan = self.plan_summary(tx, stored, &prog).await?;
-        let hours = match stored.started_on {
-            Some(started_on) => Some(hours_summary(
+        let plan = self.plan_summary(stored, prog, contents);
+        let hours = stored.started_on.map(|started_on| {
+            hours_summary(
                 stored,
                 started_on,
                 &prog.norms(),
-                &wrapcare_store::contact::minutes_per_day(tx, stored.id).await?,
+                contents
+                    .minutes_per_day
+                    .get(&stored.id)
+                    .map_or(&[][..], Vec::as_slice),
                 today,
-            )),
-            None => None,
-        };
-        let emergency_accesses = self.emergency_accesses_of(tx, file).await?;
+            )
+        });
+        let emergency_accesses = App::emergency_accesses_shown(file, contents);
         Ok(FamilyView {
             plan,
             hours,
@@ -364,8 +365,10 @@ impl App {
             city: found.city.clone(),
             phone: found.phone.clone(),
             home_language: found.home_language.clone(),
-            members: members
-                .into_iter()
+            members: contents
+                .members
+                .iter()
+                .cloned()
                 .map(|m| MemberView {
                     person_id: m.person_id,
                     age: m.birth_date.and_then(|b| Birth::Born(b).age_on(today)),
@@ -380,8 +383,10 @@ impl App {
                     member_since: m.member_since,
                 })
                 .collect(),
-            indications: indications
-                .into_iter()
+            indications: contents
+                .indications
+                .iter()
+                .cloned()
                 .map(|i| FamilyIndication {
                     ends_soon: ends_soon(i.ends_on, today),
                     person_id: i.person_id,
@@ -399,20 +404,17 @@ impl App {
             version: found.version,
         })
     }
+}
 
-    /// The line another team's earlier episode shows: programme, dates, closure reason.
-    async fn episode_summary(&self, tx: &mut Tx, e: &episode::Episode) -> Result<EpisodeSummary> {
-        let prog = programme::get(tx, e.programme_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Ok(EpisodeSummary {
-            programme_name: prog.name,
-            state: e.state,
-            accepted_on: e.accepted_on,
-            started_on: e.started_on,
-            ended_on: e.closed_on.or(e.withdrawn_on),
-            closure_reason: e.closure_reason,
-        })
+/// The line another team's earlier episode shows: programme, dates, closure reason.
+fn episode_summary(e: &episode::Episode, prog: &programme::Programme) -> EpisodeSummary {
+    EpisodeSummary {
+        programme_name: prog.name.clone(),
+        state: e.state,
+        accepted_on: e.accepted_on,
+        started_on: e.started_on,
+        ended_on: e.closed_on.or(e.withdrawn_on),
+        closure_reason: e.closure_reason,
     }
 }
 

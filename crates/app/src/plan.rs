@@ -413,33 +413,31 @@ impl App {
     }
 
     /// The plan in brief, for the family page: the newest version, today's
-    /// T-score and when a review is due, from two queries instead of every
-    /// version and score.
-    pub(crate) async fn plan_summary(
+    /// T-score and when a review is due, from the file's newest version and
+    /// latest scores instead of every version and score.
+    pub(crate) fn plan_summary(
         &self,
-        tx: &mut Tx,
         e: &episode::Episode,
         prog: &programme::Programme,
-    ) -> Result<Option<crate::family::PlanSummary>> {
+        contents: &wrapcare_store::family::file::Contents,
+    ) -> Option<crate::family::PlanSummary> {
         let today = self.today();
-        let Some((latest, last_agreed)) = store::latest(tx, e.id).await? else {
-            return Ok(None);
-        };
+        let (latest, last_agreed) = contents.plans.get(&e.id)?;
         let mut scores: BTreeMap<String, Vec<Score>> = BTreeMap::new();
-        for s in store::latest_scores(tx, e.id, today).await? {
-            scores.entry(s.goal_key).or_default().push(Score {
+        for s in contents.scores.get(&e.id).into_iter().flatten() {
+            scores.entry(s.goal_key.clone()).or_default().push(Score {
                 scored_on: s.scored_on,
                 level: i8::try_from(s.level).unwrap_or(0),
             });
         }
-        let review_due = e.started_on.map(|s| review_due_of(s, last_agreed, prog));
-        Ok(Some(crate::family::PlanSummary {
+        let review_due = e.started_on.map(|s| review_due_of(s, *last_agreed, prog));
+        Some(crate::family::PlanSummary {
             number: latest.number,
             status: latest.status,
             t_score: plan::t_score_on(&latest.content.goals, &scores, today),
             overdue: e.state == EpisodeState::InCare && review_due.is_some_and(|d| d < today),
             review_due,
-        }))
+        })
     }
 
     pub(crate) async fn plan_view(&self, tx: &mut Tx, e: &episode::Episode) -> Result<PlanView> {

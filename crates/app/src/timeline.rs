@@ -7,16 +7,13 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
-use wrapcare_core::access::FileAction;
 use wrapcare_core::contact::{ContactKind, EntryStatus};
 use wrapcare_core::episode::ClosureReason;
 use wrapcare_core::module::EndReason;
-use wrapcare_core::plan::PlanStatus;
 use wrapcare_core::timeline::{EventKind, sort_events};
-use wrapcare_store::{contact, episode, family, module, plan, referral};
+use wrapcare_store::{contact, episode, module, timeline};
 
 use crate::access_log::Outcome;
-use crate::module::Catalogue;
 use crate::{Actor, App, Result};
 
 /// One event. Which fields are set depends on the kind.
@@ -210,48 +207,37 @@ pub fn build(sources: &TimelineSources) -> Vec<TimelineEntry> {
 impl App {
     /// Everything around the family in date order, from referral to closure.
     pub async fn timeline(&self, actor: &Actor, family_id: i64) -> Result<TimelineView> {
-        let (mut tx, file) = self
-            .file(actor, family_id, FileAction::Read, "timeline.read", None)
+        let now = self.now();
+        let (file, mut read) = self
+            .read_whole(
+                actor,
+                family_id,
+                "timeline.read",
+                async |tx, emergency_of| timeline::read(tx, family_id, emergency_of, now).await,
+            )
             .await?;
-        let catalogue = Catalogue::load(&mut tx).await?;
+        // Members who left the family still appear under their name in its history.
         let mut sources = TimelineSources {
-            modules: catalogue
-                .modules
-                .values()
-                .map(|m| (m.id, (m.name.clone(), m.organisation_name.clone())))
+            modules: read.modules,
+            names: read
+                .names
+                .into_iter()
+                .map(|(id, (given, family))| (id, format!("{given} {family}")))
                 .collect(),
             ..TimelineSources::default()
         };
-        // Members who left the family still appear under their name in its history.
-        let long_ago = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
-        for m in family::members(&mut tx, family_id, long_ago).await? {
-            sources
-                .names
-                .insert(m.person_id, format!("{} {}", m.given_name, m.family_name));
-        }
-        let mut histories = episode::histories(&mut tx, family_id).await?;
         // Only the episodes the viewer may see in full.
         for e in file.full_episodes().cloned() {
-            let received_on = referral::get(&mut tx, e.referral_id)
-                .await?
-                .map(|r| r.received_on);
-            let agreed_plans = plan::versions(&mut tx, e.id)
-                .await?
-                .into_iter()
-                .filter(|v| v.status == PlanStatus::Agreed)
-                .filter_map(|v| v.agreed_on.map(|on| (v.number, on)))
-                .collect();
             sources.episodes.push(EpisodeSources {
-                received_on,
-                assignments: histories.assignments.remove(&e.id).unwrap_or_default(),
-                phases: histories.phases.remove(&e.id).unwrap_or_default(),
-                agreed_plans,
-                contacts: contact::of_episode(&mut tx, e.id).await?,
-                module_referrals: module::of_episode(&mut tx, e.id).await?,
+                received_on: read.received_on.get(&e.referral_id).copied(),
+                assignments: read.histories.assignments.remove(&e.id).unwrap_or_default(),
+                phases: read.histories.phases.remove(&e.id).unwrap_or_default(),
+                agreed_plans: read.agreed_plans.remove(&e.id).unwrap_or_default(),
+                contacts: read.contacts.remove(&e.id).unwrap_or_default(),
+                module_referrals: read.module_referrals.remove(&e.id).unwrap_or_default(),
                 episode: e,
             });
         }
-        tx.commit().await?;
         self.record(actor, file.target(), "timeline.read", Outcome::Allowed)
             .await?;
         Ok(TimelineView {

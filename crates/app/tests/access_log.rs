@@ -11,7 +11,8 @@ async fn demo(store: Store) -> (App, Actor, Vec<i64>) {
     let app = App::new(
         store,
         Config {
-            access_log_timeout: Duration::from_millis(400),
+            // Long enough for fifty reads at once on a busy test machine.
+            access_log_timeout: Duration::from_millis(1500),
             ..Config::default()
         },
     );
@@ -111,7 +112,8 @@ async fn reads_wait_for_their_entries_and_fail_without_them(store: Store) {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let held = hold_the_log(&store).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Longer than a batch may wait, so some reads in between fail.
+    tokio::time::sleep(Duration::from_millis(2000)).await;
     let _ = held.rollback().await;
     let mut ok = 0;
     for r in reads {
@@ -179,6 +181,124 @@ async fn the_family_summary_matches_the_full_views(store: Store) {
 }
 
 wrapcare_store::on_both_databases!(the_family_summary_matches_the_full_views);
+
+/// The family file and the timeline are each read in one statement that the
+/// database builds as JSON; for every demo family they hold exactly what the
+/// ordinary query of each part holds.
+async fn one_statement_reads_hold_what_each_part_holds(store: Store) {
+    use wrapcare_store::{contact, emergency_access, episode, family, module, timeline};
+    let (app, _, _) = demo(store.clone()).await;
+    let now = app.now();
+    let today = app.today();
+    let mut tx = store.read_only().await.expect("tx");
+    let family_ids: Vec<i64> = wrapcare_store::testing::family_ids(&mut tx).await;
+    let (mut contacts_seen, mut referrals_seen, mut plans_seen) = (0, 0, 0);
+    for &id in &family_ids {
+        let (opened, file) = family::file::read(&mut tx, id, Some(1), now, today)
+            .await
+            .expect("file")
+            .expect("family");
+        let debug = |x: &dyn std::fmt::Debug| format!("{x:?}");
+        assert_eq!(
+            debug(&Some(opened.family.clone())),
+            debug(&family::get(&mut tx, id).await.expect("family"))
+        );
+        let episodes = episode::of_family(&mut tx, id).await.expect("episodes");
+        assert_eq!(debug(&opened.episodes), debug(&episodes), "family {id}");
+        assert_eq!(
+            debug(&opened.emergency),
+            debug(
+                &emergency_access::running(&mut tx, 1, id, now)
+                    .await
+                    .expect("running")
+            )
+        );
+        assert_eq!(
+            debug(&file.members),
+            debug(&family::members(&mut tx, id, today).await.expect("members"))
+        );
+        assert_eq!(
+            debug(&file.indications),
+            debug(
+                &family::indications(&mut tx, id, today)
+                    .await
+                    .expect("indications")
+            )
+        );
+        let (_, sources) = timeline::read(&mut tx, id, None, now)
+            .await
+            .expect("timeline")
+            .expect("family");
+        for e in &episodes {
+            let programme = wrapcare_store::programme::get(&mut tx, e.programme_id)
+                .await
+                .expect("programme");
+            assert_eq!(
+                debug(&file.programmes.get(&e.programme_id)),
+                debug(&programme.as_ref())
+            );
+            assert_eq!(
+                debug(
+                    &file
+                        .histories
+                        .assignments
+                        .get(&e.id)
+                        .cloned()
+                        .unwrap_or_default()
+                ),
+                debug(
+                    &episode::assignments(&mut tx, e.id)
+                        .await
+                        .expect("assignments")
+                )
+            );
+            let versions = wrapcare_store::plan::versions(&mut tx, e.id)
+                .await
+                .expect("versions");
+            assert_eq!(
+                debug(&file.plans.get(&e.id).map(|(v, _)| v)),
+                debug(&versions.last()),
+                "plan of episode {}",
+                e.id
+            );
+            plans_seen += usize::from(!versions.is_empty());
+            let entries = contact::of_episode(&mut tx, e.id).await.expect("contacts");
+            assert_eq!(
+                debug(&sources.contacts.get(&e.id).cloned().unwrap_or_default()),
+                debug(&entries)
+            );
+            contacts_seen += entries.len();
+            let mut per_day = std::collections::BTreeMap::new();
+            for c in entries
+                .iter()
+                .filter(|c| c.status == wrapcare_core::contact::EntryStatus::Active)
+            {
+                *per_day.entry(c.contact_on).or_insert(0) += c.minutes;
+            }
+            assert_eq!(
+                file.minutes_per_day.get(&e.id).cloned().unwrap_or_default(),
+                per_day.into_iter().collect::<Vec<_>>()
+            );
+            let referrals = module::of_episode(&mut tx, e.id).await.expect("referrals");
+            assert_eq!(
+                debug(
+                    &sources
+                        .module_referrals
+                        .get(&e.id)
+                        .cloned()
+                        .unwrap_or_default()
+                ),
+                debug(&referrals)
+            );
+            referrals_seen += referrals.len();
+        }
+    }
+    tx.commit().await.expect("commit");
+    assert!(family_ids.len() > 50, "{} families", family_ids.len());
+    assert!(contacts_seen > 500 && referrals_seen > 10 && plans_seen > 20);
+}
+
+wrapcare_store::on_both_databases!(one_statement_reads_hold_what_each_part_holds);
 
 /// What administrators change is in the log, with what changed and no secrets.
 async fn administrators_changes_are_logged_with_what_changed(store: Store) {

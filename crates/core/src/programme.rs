@@ -54,8 +54,13 @@ impl Norms {
 
     /// Waiting longer than the norm, in days.
     pub fn start_within_days(&self) -> i64 {
-        i64::from(self.start_within_weeks) * 7
+        start_within_days(self.start_within_weeks)
     }
+}
+
+/// The norm for the start of help, given in weeks, in days.
+pub fn start_within_days(weeks: u32) -> i64 {
+    i64::from(weeks) * 7
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@ use wrapcare_core::contact::{ContactKind, EntryStatus};
 
 use crate::{Result, StoreError, Tx, on_tx, parse_or_corrupt};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Row {
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub(crate) struct Row {
     id: i64,
     episode_id: i64,
     worker_id: i64,
@@ -131,15 +131,42 @@ pub async fn retire(
     crate::expect_one(done)
 }
 
-const SELECT: &str = "SELECT c.id, c.episode_id, c.worker_id, w.name AS worker_name, c.contact_on, c.minutes, c.kind, \
-     c.participants, c.note, c.status, c.replaces_id, c.created_at, c.changed_at, c.change_reason, \
-     u.name AS changed_by_name, c.version \
-     FROM contacts c JOIN workers w ON w.id = c.worker_id LEFT JOIN users u ON u.id = c.changed_by";
+pub(crate) const FIELDS: crate::json::Fields = &[
+    ("id", "c.id"),
+    ("episode_id", "c.episode_id"),
+    ("worker_id", "c.worker_id"),
+    ("worker_name", "w.name"),
+    ("contact_on", "c.contact_on"),
+    ("minutes", "c.minutes"),
+    ("kind", "c.kind"),
+    ("participants", "c.participants"),
+    ("note", "c.note"),
+    ("status", "c.status"),
+    ("replaces_id", "c.replaces_id"),
+    ("created_at", "c.created_at"),
+    ("changed_at", "c.changed_at"),
+    ("change_reason", "c.change_reason"),
+    ("changed_by_name", "u.name"),
+    ("version", "c.version"),
+];
+
+pub(crate) const FROM: &str = "FROM contacts c JOIN workers w ON w.id = c.worker_id \
+     LEFT JOIN users u ON u.id = c.changed_by";
+
+/// Newest first.
+pub(crate) const ORDER: &str = "c.contact_on DESC, c.id DESC";
+
+fn select() -> &'static str {
+    static SELECT: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("SELECT {} {FROM}", crate::json::select_list(FIELDS)));
+    &SELECT
+}
 
 /// Every entry of an episode, corrections and removals included, newest first.
 pub async fn of_episode(tx: &mut Tx, episode_id: i64) -> Result<Vec<Contact>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE c.episode_id = $1 ORDER BY c.contact_on DESC, c.id DESC"
+        "{} WHERE c.episode_id = $1 ORDER BY {ORDER}",
+        select()
     ));
     let rows = on_tx!(tx, |conn| sqlx::query_as::<_, Row>(sql)
         .bind(episode_id)
@@ -149,7 +176,7 @@ pub async fn of_episode(tx: &mut Tx, episode_id: i64) -> Result<Vec<Contact>> {
 }
 
 pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Contact>> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.id = $1"));
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE c.id = $1", select()));
     let row = on_tx!(tx, |conn| sqlx::query_as::<_, Row>(sql)
         .bind(id)
         .fetch_optional(conn)
@@ -228,18 +255,5 @@ pub async fn active_of_episodes(
     let rows = on_tx!(tx, |conn| sqlx::query_as::<_, (i64, NaiveDate, i64)>(sql)
         .fetch_all(conn)
         .await)?;
-    Ok(rows)
-}
-
-/// Active minutes per day of an episode, added up by the database: what the
-/// hours against the norms need, without fetching every entry.
-pub async fn minutes_per_day(tx: &mut Tx, episode_id: i64) -> Result<Vec<(NaiveDate, i64)>> {
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, (NaiveDate, i64)>(
-        "SELECT contact_on, CAST(SUM(minutes) AS BIGINT) FROM contacts \
-         WHERE episode_id = $1 AND status = 'active' GROUP BY contact_on ORDER BY contact_on"
-    )
-    .bind(episode_id)
-    .fetch_all(c)
-    .await)?;
     Ok(rows)
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{Result, Tx, on_tx};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct EmergencyAccess {
     pub id: i64,
     pub family_id: i64,
@@ -38,9 +38,31 @@ pub async fn insert(
     Ok(id)
 }
 
-const COLUMNS: &str = "x.id, x.family_id, x.user_id, u.name AS user_name, u.role AS user_role, \
-     x.reason, x.granted_at, x.expires_at";
-const FROM: &str = "FROM emergency_access x JOIN users u ON u.id = x.user_id";
+pub(crate) const FIELDS: crate::json::Fields = &[
+    ("id", "x.id"),
+    ("family_id", "x.family_id"),
+    ("user_id", "x.user_id"),
+    ("user_name", "u.name"),
+    ("user_role", "u.role"),
+    ("reason", "x.reason"),
+    ("granted_at", "x.granted_at"),
+    ("expires_at", "x.expires_at"),
+];
+pub(crate) const FROM: &str = "FROM emergency_access x JOIN users u ON u.id = x.user_id";
+
+/// The user's access to the family running at `now` (placeholders), latest ending first.
+pub(crate) fn running_where(user: &str, family: &str, now: &str) -> String {
+    format!(
+        "WHERE x.user_id = {user} AND x.family_id = {family} AND x.expires_at > {now} \
+         ORDER BY x.expires_at DESC"
+    )
+}
+
+/// Newest first.
+pub(crate) const ORDER: &str = "x.granted_at DESC, x.id DESC";
+
+static COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::json::select_list(FIELDS));
 
 /// The user's emergency access to the family that is still running at `now`, if any.
 pub async fn running(
@@ -49,9 +71,10 @@ pub async fn running(
     family_id: i64,
     now: DateTime<Utc>,
 ) -> Result<Option<EmergencyAccess>> {
+    let columns = &*COLUMNS;
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} {FROM} WHERE x.user_id = $1 AND x.family_id = $2 AND x.expires_at > $3 \
-         ORDER BY x.expires_at DESC LIMIT 1"
+        "SELECT {columns} {FROM} {} LIMIT 1",
+        running_where("$1", "$2", "$3")
     ));
     let row = on_tx!(tx, |c| sqlx::query_as::<_, EmergencyAccess>(sql)
         .bind(user_id)
@@ -60,19 +83,6 @@ pub async fn running(
         .fetch_optional(c)
         .await)?;
     Ok(row)
-}
-
-/// Every emergency access to the family, newest first.
-pub async fn of_family(tx: &mut Tx, family_id: i64, limit: i64) -> Result<Vec<EmergencyAccess>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} {FROM} WHERE x.family_id = $1 ORDER BY x.granted_at DESC, x.id DESC LIMIT $2"
-    ));
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, EmergencyAccess>(sql)
-        .bind(family_id)
-        .bind(limit)
-        .fetch_all(c)
-        .await)?;
-    Ok(rows)
 }
 
 /// An emergency access as a reviewer sees it: with how much was done under it.
@@ -120,10 +130,11 @@ pub async fn review(
         clauses.push(format!("x.granted_at < {}", next()));
     }
     let limit_at = next();
+    let columns = &*COLUMNS;
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS}, \
+        "SELECT {columns}, \
          (SELECT COUNT(*) FROM access_log l WHERE l.emergency_access_id = x.id) AS entries \
-         {FROM} WHERE {} ORDER BY x.granted_at DESC, x.id DESC LIMIT {limit_at}",
+         {FROM} WHERE {} ORDER BY {ORDER} LIMIT {limit_at}",
         clauses.join(" AND ")
     ));
     let rows = on_tx!(tx, |c| {

@@ -6,8 +6,8 @@ use wrapcare_core::referral::Urgency;
 
 use crate::{Dialect, Result, StoreError, Tx, on_tx, parse_or_corrupt};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Row {
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub(crate) struct Row {
     id: i64,
     family_id: i64,
     referral_id: i64,
@@ -29,6 +29,7 @@ struct Row {
     coordinator_name: Option<String>,
     coordinator_user_id: Option<i64>,
     assigned_since: Option<NaiveDate>,
+    #[serde(deserialize_with = "crate::json::flag")]
     from_indication: bool,
     version: i64,
 }
@@ -116,17 +117,49 @@ impl Episode {
     }
 }
 
-const SELECT: &str = "SELECT e.id, e.family_id, e.referral_id, e.team_id, e.programme_id, e.state, e.urgency, \
-     e.accepted_on, e.reference_date, e.started_on, e.waiting_days, e.phase, \
-     (SELECT MAX(pc.starts_on) FROM phase_changes pc WHERE pc.episode_id = e.id) AS phase_since, \
-     e.closed_on, e.closure_reason, e.withdrawn_on, e.withdrawal_reason, \
-     a.worker_id AS coordinator_id, w.name AS coordinator_name, w.user_id AS coordinator_user_id, \
-     a.starts_on AS assigned_since, \
-     EXISTS (SELECT 1 FROM indications i WHERE i.referral_id = e.referral_id) AS from_indication, \
-     e.version \
-     FROM episodes e \
+/// An episode's fields, for its queries and for one-statement reads (`crate::json`).
+pub(crate) const FIELDS: crate::json::Fields = &[
+    ("id", "e.id"),
+    ("family_id", "e.family_id"),
+    ("referral_id", "e.referral_id"),
+    ("team_id", "e.team_id"),
+    ("programme_id", "e.programme_id"),
+    ("state", "e.state"),
+    ("urgency", "e.urgency"),
+    ("accepted_on", "e.accepted_on"),
+    ("reference_date", "e.reference_date"),
+    ("started_on", "e.started_on"),
+    ("waiting_days", "e.waiting_days"),
+    ("phase", "e.phase"),
+    (
+        "phase_since",
+        "(SELECT MAX(pc.starts_on) FROM phase_changes pc WHERE pc.episode_id = e.id)",
+    ),
+    ("closed_on", "e.closed_on"),
+    ("closure_reason", "e.closure_reason"),
+    ("withdrawn_on", "e.withdrawn_on"),
+    ("withdrawal_reason", "e.withdrawal_reason"),
+    ("coordinator_id", "a.worker_id"),
+    ("coordinator_name", "w.name"),
+    ("coordinator_user_id", "w.user_id"),
+    ("assigned_since", "a.starts_on"),
+    (
+        "from_indication",
+        "EXISTS (SELECT 1 FROM indications i WHERE i.referral_id = e.referral_id)",
+    ),
+    ("version", "e.version"),
+];
+
+/// The tables behind [`FIELDS`]: the episode with its open assignment.
+pub(crate) const FROM: &str = "FROM episodes e \
      LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
      LEFT JOIN workers w ON w.id = a.worker_id";
+
+fn select() -> &'static str {
+    static SELECT: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("SELECT {} {FROM}", crate::json::select_list(FIELDS)));
+    &SELECT
+}
 
 pub struct NewEpisode {
     pub family_id: i64,
@@ -159,7 +192,7 @@ pub async fn insert(tx: &mut Tx, e: &NewEpisode, now: DateTime<Utc>) -> Result<i
 }
 
 pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Episode>> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE e.id = $1"));
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE e.id = $1", select()));
     let row = on_tx!(tx, |c| sqlx::query_as::<_, Row>(sql)
         .bind(id)
         .fetch_optional(c)
@@ -183,7 +216,8 @@ pub async fn lock(tx: &mut Tx, id: i64) -> Result<()> {
 /// All episodes of a family, newest first: the current one, then history.
 pub async fn of_family(tx: &mut Tx, family_id: i64) -> Result<Vec<Episode>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE e.family_id = $1 ORDER BY e.accepted_on DESC, e.id DESC"
+        "{} WHERE e.family_id = $1 ORDER BY e.accepted_on DESC, e.id DESC",
+        select()
     ));
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, Row>(sql)
         .bind(family_id)
@@ -194,7 +228,8 @@ pub async fn of_family(tx: &mut Tx, family_id: i64) -> Result<Vec<Episode>> {
 
 pub async fn open_of_family(tx: &mut Tx, family_id: i64) -> Result<Option<Episode>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE e.family_id = $1 AND e.state IN ('waiting', 'assigned', 'in_care')"
+        "{} WHERE e.family_id = $1 AND e.state IN ('waiting', 'assigned', 'in_care')",
+        select()
     ));
     let row = on_tx!(tx, |c| sqlx::query_as::<_, Row>(sql)
         .bind(family_id)
@@ -280,7 +315,7 @@ pub async fn insert_phase_change(
     Ok(())
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct PhaseChange {
     pub phase: i64,
     pub starts_on: NaiveDate,
@@ -293,69 +328,7 @@ pub struct Histories {
     pub assignments: std::collections::HashMap<i64, Vec<Assignment>>,
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct HistoryRow {
-    episode_id: i64,
-    kind: String,
-    phase: Option<i64>,
-    worker_id: Option<i64>,
-    worker_name: Option<String>,
-    starts_on: NaiveDate,
-    ends_on: Option<NaiveDate>,
-    override_reason: Option<String>,
-    id: i64,
-}
-
-/// The history of every episode of a family, in one read: each episode's
-/// phase changes and assignments, in date order.
-pub async fn histories(tx: &mut Tx, family_id: i64) -> Result<Histories> {
-    let rows = on_tx!(tx, |c| {
-        sqlx::query_as::<_, HistoryRow>(
-            "SELECT pc.episode_id, 'phase' AS kind, pc.phase, NULL AS worker_id, NULL AS worker_name, \
-             pc.starts_on AS starts_on, NULL AS ends_on, NULL AS override_reason, pc.id AS id \
-             FROM phase_changes pc JOIN episodes e ON e.id = pc.episode_id WHERE e.family_id = $1 \
-             UNION ALL \
-             SELECT a.episode_id, 'assignment', NULL, a.worker_id, w.name, a.starts_on, a.ends_on, \
-             a.override_reason, a.id \
-             FROM assignments a JOIN workers w ON w.id = a.worker_id \
-             JOIN episodes e ON e.id = a.episode_id WHERE e.family_id = $1 \
-             ORDER BY starts_on, id",
-        )
-        .bind(family_id)
-        .fetch_all(c)
-        .await
-    })?;
-    let mut out = Histories::default();
-    for r in rows {
-        match (r.kind.as_str(), r.phase, r.worker_id, r.worker_name) {
-            ("phase", Some(phase), _, _) => {
-                out.phases
-                    .entry(r.episode_id)
-                    .or_default()
-                    .push(PhaseChange {
-                        phase,
-                        starts_on: r.starts_on,
-                    })
-            }
-            ("assignment", _, Some(worker_id), Some(worker_name)) => out
-                .assignments
-                .entry(r.episode_id)
-                .or_default()
-                .push(Assignment {
-                    id: r.id,
-                    worker_id,
-                    worker_name,
-                    starts_on: r.starts_on,
-                    ends_on: r.ends_on,
-                    override_reason: r.override_reason,
-                }),
-            _ => return Err(StoreError::Corrupt("episode history")),
-        }
-    }
-    Ok(out)
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Assignment {
     pub id: i64,
     pub worker_id: i64,
@@ -445,28 +418,46 @@ pub struct ListedRow {
     pub plan_review_weeks: i64,
 }
 
-const LISTED: &str = "SELECT f.id AS family_id, f.surname, f.city, e.id AS episode_id, e.state, e.urgency, \
+const LISTED_COLUMNS: &str = "SELECT f.id AS family_id, f.surname, f.city, e.id AS episode_id, e.state, e.urgency, \
      e.programme_id, e.team_id, e.accepted_on, e.reference_date, e.started_on, e.phase, \
      a.worker_id AS coordinator_id, w.name AS coordinator_name, \
      (SELECT MIN(i.ends_on) FROM indications i JOIN memberships m ON m.person_id = i.person_id \
        WHERE m.family_id = f.id AND m.ends_on IS NULL AND i.ends_on >= $1) AS indication_ends_on, \
      (SELECT MAX(pv.agreed_on) FROM plan_versions pv WHERE pv.episode_id = e.id AND pv.status = 'agreed') AS plan_agreed_on, \
-     pr.plan_first_weeks, pr.plan_review_weeks \
-     FROM episodes e JOIN families f ON f.id = e.family_id JOIN programmes pr ON pr.id = e.programme_id \
+     pr.plan_first_weeks, pr.plan_review_weeks";
+const LISTED_FROM: &str = "FROM episodes e JOIN families f ON f.id = e.family_id \
+     JOIN programmes pr ON pr.id = e.programme_id \
      LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
      LEFT JOIN workers w ON w.id = a.worker_id";
 
-/// The team's waiting list, unordered (the domain orders it by urgency and time waited).
-pub async fn waiting_list(tx: &mut Tx, team_id: i64, today: NaiveDate) -> Result<Vec<ListedRow>> {
+/// The team's waiting list, unordered (the domain orders it by urgency and
+/// time waited), each line with the team's norm for the start of help in
+/// weeks. One statement: it may run on [`crate::Store::single_read`].
+pub async fn waiting_list(
+    tx: &mut Tx,
+    team_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<(ListedRow, i64)>> {
+    #[derive(sqlx::FromRow)]
+    struct Waiting {
+        #[sqlx(flatten)]
+        line: ListedRow,
+        team_start_within_weeks: i64,
+    }
     let sql = sqlx::AssertSqlSafe(format!(
-        "{LISTED} WHERE e.team_id = $2 AND e.state = 'waiting'"
+        "{LISTED_COLUMNS}, (SELECT g.start_within_weeks FROM teams t \
+         JOIN programmes g ON g.id = t.programme_id WHERE t.id = $2) AS team_start_within_weeks \
+         {LISTED_FROM} WHERE e.team_id = $2 AND e.state = 'waiting'"
     ));
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, ListedRow>(sql)
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, Waiting>(sql)
         .bind(today)
         .bind(team_id)
         .fetch_all(c)
         .await)?;
-    Ok(rows)
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.line, r.team_start_within_weeks))
+        .collect())
 }
 
 /// Open episodes currently assigned to a worker.
@@ -476,7 +467,7 @@ pub async fn of_coordinator(
     today: NaiveDate,
 ) -> Result<Vec<ListedRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{LISTED} WHERE a.worker_id = $2 AND e.state IN ('assigned', 'in_care') ORDER BY f.surname, f.id"
+        "{LISTED_COLUMNS} {LISTED_FROM} WHERE a.worker_id = $2 AND e.state IN ('assigned', 'in_care') ORDER BY f.surname, f.id"
     ));
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, ListedRow>(sql)
         .bind(today)
@@ -497,7 +488,7 @@ pub async fn search(
 ) -> Result<Vec<ListedRow>> {
     let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_'], ""));
     let sql = sqlx::AssertSqlSafe(format!(
-        "{LISTED} WHERE e.team_id = $2 \
+        "{LISTED_COLUMNS} {LISTED_FROM} WHERE e.team_id = $2 \
            AND e.id = (SELECT MAX(e2.id) FROM episodes e2 WHERE e2.family_id = f.id AND e2.team_id = $2) \
            AND (($3 = '%%' AND e.state IN ('waiting', 'assigned', 'in_care')) \
                 OR ($3 <> '%%' AND (LOWER(f.surname) LIKE $3 OR LOWER(COALESCE(f.city, '')) LIKE $3 \

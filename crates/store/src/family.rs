@@ -4,7 +4,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::{Result, Tx, on_tx};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+pub mod file;
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Family {
     pub id: i64,
     pub surname: String,
@@ -44,14 +46,27 @@ pub async fn insert(tx: &mut Tx, f: &NewFamily<'_>, now: DateTime<Utc>) -> Resul
     Ok(id)
 }
 
+pub(crate) const FIELDS: crate::json::Fields = &[
+    ("id", "f.id"),
+    ("surname", "f.surname"),
+    ("address", "f.address"),
+    ("postcode", "f.postcode"),
+    ("city", "f.city"),
+    ("phone", "f.phone"),
+    ("home_language", "f.home_language"),
+    ("version", "f.version"),
+];
+
 pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Family>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM families f WHERE f.id = $1",
+        crate::json::select_list(FIELDS)
+    ));
     let row = on_tx!(tx, |c| {
-        sqlx::query_as::<_, Family>(
-        "SELECT id, surname, address, postcode, city, phone, home_language, version FROM families WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await
+        sqlx::query_as::<_, Family>(sql)
+            .bind(id)
+            .fetch_optional(c)
+            .await
     })?;
     Ok(row)
 }
@@ -107,7 +122,7 @@ pub async fn insert_membership(
 }
 
 /// A current member of a family (membership without end, or ending after `on`).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Member {
     pub person_id: i64,
     pub given_name: String,
@@ -117,23 +132,48 @@ pub struct Member {
     pub bsn: Option<String>,
     pub phone: Option<String>,
     pub role: String,
+    #[serde(deserialize_with = "crate::json::flag")]
     pub parental_authority: bool,
     pub member_since: NaiveDate,
 }
 
-pub async fn members(tx: &mut Tx, family_id: i64, on: NaiveDate) -> Result<Vec<Member>> {
-    let rows = on_tx!(tx, |c| {
-        sqlx::query_as::<_, Member>(
-        "SELECT p.id AS person_id, p.given_name, p.family_name, p.birth_date, p.expected_birth_date, \
-                p.bsn, p.phone, m.role, m.parental_authority, m.starts_on AS member_since \
-         FROM memberships m JOIN persons p ON p.id = m.person_id \
-         WHERE m.family_id = $1 AND (m.ends_on IS NULL OR m.ends_on > $2) \
-         ORDER BY CASE m.role WHEN 'parent' THEN 0 WHEN 'child' THEN 1 ELSE 2 END, p.birth_date, p.id"
+pub(crate) const MEMBER_FIELDS: crate::json::Fields = &[
+    ("person_id", "p.id"),
+    ("given_name", "p.given_name"),
+    ("family_name", "p.family_name"),
+    ("birth_date", "p.birth_date"),
+    ("expected_birth_date", "p.expected_birth_date"),
+    ("bsn", "p.bsn"),
+    ("phone", "p.phone"),
+    ("role", "m.role"),
+    ("parental_authority", "m.parental_authority"),
+    ("member_since", "m.starts_on"),
+];
+
+/// The family's members on a day, from the placeholders naming the two.
+pub(crate) fn members_from(family: &str, on: &str) -> String {
+    format!(
+        "FROM memberships m JOIN persons p ON p.id = m.person_id \
+         WHERE m.family_id = {family} AND (m.ends_on IS NULL OR m.ends_on > {on})"
     )
-    .bind(family_id)
-    .bind(on)
-    .fetch_all(c)
-    .await
+}
+
+/// Parents first, then children by age.
+pub(crate) const MEMBER_ORDER: &str =
+    "CASE m.role WHEN 'parent' THEN 0 WHEN 'child' THEN 1 ELSE 2 END, p.birth_date, p.id";
+
+pub async fn members(tx: &mut Tx, family_id: i64, on: NaiveDate) -> Result<Vec<Member>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {} {} ORDER BY {MEMBER_ORDER}",
+        crate::json::select_list(MEMBER_FIELDS),
+        members_from("$1", "$2")
+    ));
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, Member>(sql)
+            .bind(family_id)
+            .bind(on)
+            .fetch_all(c)
+            .await
     })?;
     Ok(rows)
 }
@@ -167,7 +207,7 @@ pub async fn insert_indication(tx: &mut Tx, i: &NewIndication<'_>) -> Result<i64
     Ok(id)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct IndicationRow {
     pub id: i64,
     pub person_id: i64,
@@ -179,97 +219,42 @@ pub struct IndicationRow {
     pub issuer: String,
 }
 
+pub(crate) const INDICATION_FIELDS: crate::json::Fields = &[
+    ("id", "i.id"),
+    ("person_id", "i.person_id"),
+    ("given_name", "p.given_name"),
+    ("number", "i.number"),
+    ("product", "i.product"),
+    ("starts_on", "i.starts_on"),
+    ("ends_on", "i.ends_on"),
+    ("issuer", "i.issuer"),
+];
+
+/// The indications of the family's members on a day.
+pub(crate) fn indications_from(family: &str, on: &str) -> String {
+    format!(
+        "FROM indications i JOIN persons p ON p.id = i.person_id \
+         JOIN memberships m ON m.person_id = p.id AND m.family_id = {family} \
+         AND (m.ends_on IS NULL OR m.ends_on > {on})"
+    )
+}
+
+/// Newest first.
+pub(crate) const INDICATION_ORDER: &str = "i.ends_on DESC, i.id";
+
 /// Indications of the family's current members, newest first.
 pub async fn indications(tx: &mut Tx, family_id: i64, on: NaiveDate) -> Result<Vec<IndicationRow>> {
-    let rows = on_tx!(tx, |c| {
-        sqlx::query_as::<_, IndicationRow>(
-        "SELECT i.id, i.person_id, p.given_name, i.number, i.product, i.starts_on, i.ends_on, i.issuer \
-         FROM indications i JOIN persons p ON p.id = i.person_id \
-         JOIN memberships m ON m.person_id = p.id AND m.family_id = $1 AND (m.ends_on IS NULL OR m.ends_on > $2) \
-         ORDER BY i.ends_on DESC, i.id"
-    )
-    .bind(family_id)
-    .bind(on)
-    .fetch_all(c)
-    .await
-    })?;
-    Ok(rows)
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct MemberIndicationRow {
-    #[sqlx(flatten)]
-    member: Member,
-    indication_id: Option<i64>,
-    number: Option<String>,
-    product: Option<String>,
-    indication_starts_on: Option<NaiveDate>,
-    indication_ends_on: Option<NaiveDate>,
-    issuer: Option<String>,
-}
-
-/// The family's current members and their indications, in one read: members
-/// parents first, then children by age; indications newest first.
-pub async fn members_and_indications(
-    tx: &mut Tx,
-    family_id: i64,
-    on: NaiveDate,
-) -> Result<(Vec<Member>, Vec<IndicationRow>)> {
-    let rows = on_tx!(tx, |c| {
-        sqlx::query_as::<_, MemberIndicationRow>(
-            "SELECT p.id AS person_id, p.given_name, p.family_name, p.birth_date, p.expected_birth_date, \
-                    p.bsn, p.phone, m.role, m.parental_authority, m.starts_on AS member_since, \
-                    i.id AS indication_id, i.number, i.product, i.starts_on AS indication_starts_on, \
-                    i.ends_on AS indication_ends_on, i.issuer \
-             FROM memberships m JOIN persons p ON p.id = m.person_id \
-             LEFT JOIN indications i ON i.person_id = p.id \
-             WHERE m.family_id = $1 AND (m.ends_on IS NULL OR m.ends_on > $2) \
-             ORDER BY CASE m.role WHEN 'parent' THEN 0 WHEN 'child' THEN 1 ELSE 2 END, \
-                      p.birth_date, p.id, i.id",
-        )
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {} {} ORDER BY {INDICATION_ORDER}",
+        crate::json::select_list(INDICATION_FIELDS),
+        indications_from("$1", "$2")
+    ));
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, IndicationRow>(sql)
         .bind(family_id)
         .bind(on)
         .fetch_all(c)
-        .await
-    })?;
-    let mut members: Vec<Member> = Vec::new();
-    let mut indications = Vec::new();
-    for r in rows {
-        if let (
-            Some(id),
-            Some(number),
-            Some(product),
-            Some(starts_on),
-            Some(ends_on),
-            Some(issuer),
-        ) = (
-            r.indication_id,
-            r.number,
-            r.product,
-            r.indication_starts_on,
-            r.indication_ends_on,
-            r.issuer,
-        ) {
-            indications.push(IndicationRow {
-                id,
-                person_id: r.member.person_id,
-                given_name: r.member.given_name.clone(),
-                number,
-                product,
-                starts_on,
-                ends_on,
-                issuer,
-            });
-        }
-        if members
-            .last()
-            .is_none_or(|m| m.person_id != r.member.person_id)
-        {
-            members.push(r.member);
-        }
-    }
-    indications.sort_by(|a, b| b.ends_on.cmp(&a.ends_on).then(a.id.cmp(&b.id)));
-    Ok((members, indications))
+        .await)?;
+    Ok(rows)
 }
 
 /// Someone already known who may be the submitted person.

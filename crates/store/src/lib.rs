@@ -9,15 +9,17 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{Database, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub mod access_log;
 pub mod contact;
 pub mod emergency_access;
 pub mod episode;
 pub mod family;
+mod json;
 pub mod module;
 pub mod organisation;
 pub mod plan;
@@ -26,6 +28,7 @@ pub mod referral;
 pub mod report;
 pub mod session;
 pub mod team;
+pub mod timeline;
 pub mod user;
 pub mod worker;
 
@@ -150,8 +153,51 @@ pub struct Store {
 /// One transaction; every store function takes one so a use case and its
 /// access-log entry commit or fail together.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Handle<Sqlite>),
+    Postgres(Handle<Postgres>),
+}
+
+/// What a [`Tx`] runs its statements on: a transaction, or for a read that is
+/// a single statement (its own snapshot) a bare connection, which spares the
+/// `BEGIN` and `COMMIT` round trips that would cost more than the read.
+pub enum Handle<DB: Database> {
+    Transaction(Transaction<'static, DB>),
+    Statement(PoolConnection<DB>),
+}
+
+impl<DB: Database> std::ops::Deref for Handle<DB> {
+    type Target = DB::Connection;
+    fn deref(&self) -> &DB::Connection {
+        match self {
+            Handle::Transaction(t) => t,
+            Handle::Statement(c) => c,
+        }
+    }
+}
+
+impl<DB: Database> std::ops::DerefMut for Handle<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        match self {
+            Handle::Transaction(t) => t,
+            Handle::Statement(c) => c,
+        }
+    }
+}
+
+impl<DB: Database> Handle<DB> {
+    async fn commit(self) -> Result<()> {
+        if let Handle::Transaction(t) = self {
+            t.commit().await?;
+        }
+        Ok(())
+    }
+
+    async fn rollback(self) -> Result<()> {
+        if let Handle::Transaction(t) = self {
+            t.rollback().await?;
+        }
+        Ok(())
+    }
 }
 
 impl Store {
@@ -215,8 +261,10 @@ impl Store {
     /// (`BEGIN IMMEDIATE`) so concurrent writers queue instead of failing late.
     pub async fn write(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Pool::Sqlite(pool) => Tx::Sqlite(Handle::Transaction(
+                pool.begin_with("BEGIN IMMEDIATE").await?,
+            )),
+            Pool::Postgres(pool) => Tx::Postgres(Handle::Transaction(pool.begin().await?)),
         })
     }
 
@@ -231,8 +279,23 @@ impl Store {
     /// Writing in it is a mistake (SQLite would have to upgrade it late).
     pub async fn read_only(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin_with("BEGIN READ ONLY").await?),
+            Pool::Sqlite(pool) => Tx::Sqlite(Handle::Transaction(
+                pool.begin_with("BEGIN DEFERRED").await?,
+            )),
+            Pool::Postgres(pool) => Tx::Postgres(Handle::Transaction(
+                pool.begin_with("BEGIN READ ONLY").await?,
+            )),
+        })
+    }
+
+    /// A connection for a read that is one statement: no transaction around it,
+    /// since a single statement already sees one consistent state. Only for
+    /// store functions documented as one statement; anything more wants
+    /// [`Store::read_only`].
+    pub async fn single_read(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(Handle::Statement(pool.acquire().await?)),
+            Pool::Postgres(pool) => Tx::Postgres(Handle::Statement(pool.acquire().await?)),
         })
     }
 

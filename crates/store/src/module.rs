@@ -193,8 +193,8 @@ pub async fn tariffs(tx: &mut Tx, module_ids: Option<&[i64]>) -> Result<Vec<(i64
         .collect())
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct ReferralRow {
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub(crate) struct ReferralRow {
     id: i64,
     episode_id: i64,
     module_id: i64,
@@ -351,8 +351,30 @@ pub async fn end(
     crate::expect_one(done)
 }
 
-const REFERRAL_SELECT: &str = "SELECT r.id, r.episode_id, r.module_id, r.goal_key, r.state, r.requested_on, \
-     r.started_on, r.ended_on, r.end_reason, r.note, r.created_at, r.version FROM module_referrals r";
+pub(crate) const REFERRAL_FIELDS: crate::json::Fields = &[
+    ("id", "r.id"),
+    ("episode_id", "r.episode_id"),
+    ("module_id", "r.module_id"),
+    ("goal_key", "r.goal_key"),
+    ("state", "r.state"),
+    ("requested_on", "r.requested_on"),
+    ("started_on", "r.started_on"),
+    ("ended_on", "r.ended_on"),
+    ("end_reason", "r.end_reason"),
+    ("note", "r.note"),
+    ("created_at", "r.created_at"),
+    ("version", "r.version"),
+];
+
+/// Newest request first.
+pub(crate) const REFERRAL_ORDER: &str = "r.requested_on DESC, r.id DESC";
+
+static REFERRAL_SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {} FROM module_referrals r",
+        crate::json::select_list(REFERRAL_FIELDS)
+    )
+});
 
 async fn with_children(tx: &mut Tx, rows: Vec<ReferralRow>) -> Result<Vec<ModuleReferral>> {
     let mut referrals = rows
@@ -382,7 +404,8 @@ async fn with_children(tx: &mut Tx, rows: Vec<ReferralRow>) -> Result<Vec<Module
 /// The module referrals of an episode, newest request first.
 pub async fn of_episode(tx: &mut Tx, episode_id: i64) -> Result<Vec<ModuleReferral>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{REFERRAL_SELECT} WHERE r.episode_id = $1 ORDER BY r.requested_on DESC, r.id DESC"
+        "{} WHERE r.episode_id = $1 ORDER BY {REFERRAL_ORDER}",
+        *REFERRAL_SELECT
     ));
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, ReferralRow>(sql)
         .bind(episode_id)
@@ -394,7 +417,8 @@ pub async fn of_episode(tx: &mut Tx, episode_id: i64) -> Result<Vec<ModuleReferr
 /// The module referrals of the episodes of a programme (for its costs).
 pub async fn of_programme(tx: &mut Tx, programme_id: i64) -> Result<Vec<ModuleReferral>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{REFERRAL_SELECT} JOIN episodes e ON e.id = r.episode_id WHERE e.programme_id = $1 ORDER BY r.id"
+        "{} JOIN episodes e ON e.id = r.episode_id WHERE e.programme_id = $1 ORDER BY r.id",
+        *REFERRAL_SELECT
     ));
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, ReferralRow>(sql)
         .bind(programme_id)
@@ -404,7 +428,7 @@ pub async fn of_programme(tx: &mut Tx, programme_id: i64) -> Result<Vec<ModuleRe
 }
 
 pub async fn get_referral(tx: &mut Tx, id: i64) -> Result<Option<ModuleReferral>> {
-    let sql = sqlx::AssertSqlSafe(format!("{REFERRAL_SELECT} WHERE r.id = $1"));
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE r.id = $1", *REFERRAL_SELECT));
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, ReferralRow>(sql)
         .bind(id)
         .fetch_all(c)

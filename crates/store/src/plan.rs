@@ -5,8 +5,8 @@ use wrapcare_core::plan::{AgreementMethod, PlanContent, PlanStatus};
 
 use crate::{Result, StoreError, Tx, on_tx, parse_or_corrupt};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct Row {
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
+pub(crate) struct Row {
     id: i64,
     episode_id: i64,
     number: i64,
@@ -65,8 +65,27 @@ impl TryFrom<Row> for StoredVersion {
     }
 }
 
-const SELECT: &str = "SELECT id, episode_id, number, status, content, created_by, created_at, updated_at, agreed_by, \
-     agreed_on, agreed_how, version FROM plan_versions";
+pub(crate) const FIELDS: crate::json::Fields = &[
+    ("id", "v.id"),
+    ("episode_id", "v.episode_id"),
+    ("number", "v.number"),
+    ("status", "v.status"),
+    ("content", "v.content"),
+    ("created_by", "v.created_by"),
+    ("created_at", "v.created_at"),
+    ("updated_at", "v.updated_at"),
+    ("agreed_by", "v.agreed_by"),
+    ("agreed_on", "v.agreed_on"),
+    ("agreed_how", "v.agreed_how"),
+    ("version", "v.version"),
+];
+
+/// The day the episode's (`v.episode_id`) latest agreed version was agreed.
+pub(crate) const LAST_AGREED_ON: &str = "(SELECT a.agreed_on FROM plan_versions a \
+     WHERE a.episode_id = v.episode_id AND a.status = 'agreed' ORDER BY a.number DESC LIMIT 1)";
+
+static COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::json::select_list(FIELDS));
 
 fn json(content: &PlanContent) -> Result<String> {
     serde_json::to_string(content).map_err(|_| StoreError::Corrupt("plan_versions.content"))
@@ -157,7 +176,10 @@ pub async fn agree(
 
 /// Every version of an episode's plan, oldest first.
 pub async fn versions(tx: &mut Tx, episode_id: i64) -> Result<Vec<StoredVersion>> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE episode_id = $1 ORDER BY number"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM plan_versions v WHERE v.episode_id = $1 ORDER BY v.number",
+        *COLUMNS
+    ));
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, Row>(sql)
         .bind(episode_id)
         .fetch_all(c)
@@ -179,7 +201,7 @@ pub async fn overwrite_content(tx: &mut Tx, id: i64, content: &PlanContent) -> R
     Ok(())
 }
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct ScoreRow {
     pub goal_key: String,
     pub scored_on: NaiveDate,
@@ -240,53 +262,14 @@ pub async fn life_domains(tx: &mut Tx) -> Result<Vec<LifeDomain>> {
     Ok(rows)
 }
 
-/// The newest version of an episode's plan, and the day its latest agreed
-/// version was agreed: what a summary of the plan needs, in one query.
-pub async fn latest(
-    tx: &mut Tx,
-    episode_id: i64,
-) -> Result<Option<(StoredVersion, Option<NaiveDate>)>> {
-    #[derive(sqlx::FromRow)]
-    struct Latest {
-        #[sqlx(flatten)]
-        row: Row,
-        last_agreed_on: Option<NaiveDate>,
-    }
-    // The newest version and, in the same read, when a version was last agreed.
-    let sql = sqlx::AssertSqlSafe(
-        "SELECT v.id, v.episode_id, v.number, v.status, v.content, v.created_by, v.created_at, \
-         v.updated_at, v.agreed_by, v.agreed_on, v.agreed_how, v.version, \
-         (SELECT a.agreed_on FROM plan_versions a WHERE a.episode_id = v.episode_id \
-          AND a.status = 'agreed' ORDER BY a.number DESC LIMIT 1) AS last_agreed_on \
-         FROM plan_versions v WHERE v.episode_id = $1 ORDER BY v.number DESC LIMIT 1",
-    );
-    let found = on_tx!(tx, |c| sqlx::query_as::<_, Latest>(sql)
-        .bind(episode_id)
-        .fetch_optional(c)
-        .await)?;
-    let Some(found) = found else {
-        return Ok(None);
-    };
-    Ok(Some((
-        StoredVersion::try_from(found.row)?,
-        found.last_agreed_on,
-    )))
-}
-
-/// Each goal's latest score on or before a day (the later entry of a day wins).
-pub async fn latest_scores(tx: &mut Tx, episode_id: i64, on: NaiveDate) -> Result<Vec<ScoreRow>> {
-    let rows = on_tx!(tx, |c| {
-        sqlx::query_as::<_, ScoreRow>(
-            "SELECT s.goal_key, s.scored_on, s.level FROM goal_scores s \
-             WHERE s.episode_id = $1 AND s.scored_on <= $2 AND NOT EXISTS ( \
-               SELECT 1 FROM goal_scores t WHERE t.episode_id = s.episode_id \
-               AND t.goal_key = s.goal_key AND t.scored_on <= $2 \
-               AND (t.scored_on > s.scored_on OR (t.scored_on = s.scored_on AND t.id > s.id)))",
-        )
-        .bind(episode_id)
-        .bind(on)
-        .fetch_all(c)
-        .await
-    })?;
-    Ok(rows)
+/// Each goal's latest score on or before a day (the later entry of a day
+/// wins): the scores `s` reached through `join` that meet `condition`, on
+/// `on` (a placeholder).
+pub(crate) fn latest_scores_from(join: &str, condition: &str, on: &str) -> String {
+    format!(
+        "FROM goal_scores s {join} WHERE {condition} AND s.scored_on <= {on} \
+         AND NOT EXISTS (SELECT 1 FROM goal_scores t WHERE t.episode_id = s.episode_id \
+         AND t.goal_key = s.goal_key AND t.scored_on <= {on} \
+         AND (t.scored_on > s.scored_on OR (t.scored_on = s.scored_on AND t.id > s.id)))"
+    )
 }

@@ -5,7 +5,7 @@ use wrapcare_core::programme::Norms;
 
 use crate::{Result, Tx, on_tx};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Programme {
     pub id: i64,
     pub name: String,
@@ -50,9 +50,24 @@ pub struct NewProgramme<'a> {
     pub hourly_rate_cents: i64,
 }
 
-const COLUMNS: &str = "id, name, starts_on, ends_on, families_per_fte, budget_minutes_per_family, \
-     weekly_minutes_per_family, start_within_weeks, full_time_minutes_per_week, plan_first_weeks, \
-     plan_review_weeks, hourly_rate_cents, version";
+pub(crate) const FIELDS: crate::json::Fields = &[
+    ("id", "g.id"),
+    ("name", "g.name"),
+    ("starts_on", "g.starts_on"),
+    ("ends_on", "g.ends_on"),
+    ("families_per_fte", "g.families_per_fte"),
+    ("budget_minutes_per_family", "g.budget_minutes_per_family"),
+    ("weekly_minutes_per_family", "g.weekly_minutes_per_family"),
+    ("start_within_weeks", "g.start_within_weeks"),
+    ("full_time_minutes_per_week", "g.full_time_minutes_per_week"),
+    ("plan_first_weeks", "g.plan_first_weeks"),
+    ("plan_review_weeks", "g.plan_review_weeks"),
+    ("hourly_rate_cents", "g.hourly_rate_cents"),
+    ("version", "g.version"),
+];
+
+static COLUMNS: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::json::select_list(FIELDS));
 
 pub async fn insert(tx: &mut Tx, p: &NewProgramme<'_>, now: DateTime<Utc>) -> Result<i64> {
     let id = on_tx!(tx, |c| {
@@ -108,7 +123,10 @@ pub async fn update(tx: &mut Tx, id: i64, p: &NewProgramme<'_>, version: i64) ->
 }
 
 pub async fn list(tx: &mut Tx) -> Result<Vec<Programme>> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM programmes ORDER BY name"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM programmes g ORDER BY g.name",
+        *COLUMNS
+    ));
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, Programme>(sql)
         .fetch_all(c)
         .await)?;
@@ -116,7 +134,10 @@ pub async fn list(tx: &mut Tx) -> Result<Vec<Programme>> {
 }
 
 pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Programme>> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM programmes WHERE id = $1"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM programmes g WHERE g.id = $1",
+        *COLUMNS
+    ));
     let row = on_tx!(tx, |c| sqlx::query_as::<_, Programme>(sql)
         .bind(id)
         .fetch_optional(c)

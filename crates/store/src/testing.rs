@@ -227,3 +227,13 @@ pub async fn access_log(
     tx.rollback().await.expect("rollback");
     rows
 }
+
+/// Every family's id, in order.
+pub async fn family_ids(tx: &mut crate::Tx) -> Vec<i64> {
+    crate::on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM families ORDER BY id"
+    )
+    .fetch_all(c)
+    .await)
+    .expect("family ids")
+}

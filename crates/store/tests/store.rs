@@ -316,11 +316,19 @@ async fn assignments_never_overlap(store: Store) {
         .await
         .expect("get")
         .expect("exists");
-    // The family's histories hold the same assignments, in the same order.
-    let histories = episode::histories(&mut tx, current.family_id)
-        .await
-        .expect("histories");
-    let of_episode = &histories.assignments[&episode_id];
+    // The family file, read in one statement, holds the same assignments in the same order.
+    let (opened, contents) = family::file::read(
+        &mut tx,
+        current.family_id,
+        None,
+        Utc::now(),
+        d("2026-06-01"),
+    )
+    .await
+    .expect("file")
+    .expect("family");
+    assert_eq!(opened.episodes[0].coordinator_id, Some(b));
+    let of_episode = &contents.histories.assignments[&episode_id];
     assert_eq!(
         of_episode
             .iter()
@@ -481,18 +489,30 @@ async fn persons_memberships_and_candidates(store: Store) {
         .await
         .expect("indications");
     assert_eq!(indications[0].number, "IND-1");
-    // The family page reads both at once: the same members, the same indications.
-    let (together, with_indications) =
-        family::members_and_indications(&mut tx, family_id, d("2026-06-01"))
-            .await
-            .expect("members and indications");
+    // The family file, read in one statement, holds the same members and indications.
+    let (_, file) = family::file::read(&mut tx, family_id, None, now, d("2026-06-01"))
+        .await
+        .expect("file")
+        .expect("family");
     assert_eq!(
-        together.iter().map(|m| m.person_id).collect::<Vec<_>>(),
-        members.iter().map(|m| m.person_id).collect::<Vec<_>>()
+        file.members
+            .iter()
+            .map(|m| (m.person_id, m.bsn.clone(), m.parental_authority))
+            .collect::<Vec<_>>(),
+        members
+            .iter()
+            .map(|m| (m.person_id, m.bsn.clone(), m.parental_authority))
+            .collect::<Vec<_>>()
     );
     assert_eq!(
-        with_indications.iter().map(|i| i.id).collect::<Vec<_>>(),
-        indications.iter().map(|i| i.id).collect::<Vec<_>>()
+        file.indications
+            .iter()
+            .map(|i| (i.id, i.ends_on))
+            .collect::<Vec<_>>(),
+        indications
+            .iter()
+            .map(|i| (i.id, i.ends_on))
+            .collect::<Vec<_>>()
     );
     let by_bsn = family::candidates(&mut tx, Some("123456782"), "Other", None)
         .await
