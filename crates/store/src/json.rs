@@ -110,6 +110,31 @@ impl Document {
     }
 }
 
+/// A [`Document`] for each dialect, built the first time it is asked for.
+pub(crate) struct Statement {
+    build: fn(Dialect) -> Document,
+    sqlite: std::sync::OnceLock<Document>,
+    postgres: std::sync::OnceLock<Document>,
+}
+
+impl Statement {
+    pub(crate) const fn new(build: fn(Dialect) -> Document) -> Statement {
+        Statement {
+            build,
+            sqlite: std::sync::OnceLock::new(),
+            postgres: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn of(&self, dialect: Dialect) -> &Document {
+        let cell = match dialect {
+            Dialect::Sqlite => &self.sqlite,
+            Dialect::Postgres => &self.postgres,
+        };
+        cell.get_or_init(|| (self.build)(dialect))
+    }
+}
+
 /// Every column of a row as text: the parts of a [`Document`].
 pub(crate) fn columns<R: sqlx::Row>(row: &R) -> Result<Vec<Option<String>>, sqlx::Error>
 where

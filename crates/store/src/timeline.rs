@@ -84,16 +84,7 @@ struct ModuleName {
 
 /// The statement per dialect, built once. `$1` the family, `$2` the asker
 /// whose running emergency access is wanted (or NULL), `$3` now.
-fn statement(dialect: Dialect) -> &'static json::Document {
-    static SQLITE: std::sync::LazyLock<json::Document> =
-        std::sync::LazyLock::new(|| build(Dialect::Sqlite));
-    static POSTGRES: std::sync::LazyLock<json::Document> =
-        std::sync::LazyLock::new(|| build(Dialect::Postgres));
-    match dialect {
-        Dialect::Sqlite => &SQLITE,
-        Dialect::Postgres => &POSTGRES,
-    }
-}
+static STATEMENT: json::Statement = json::Statement::new(build);
 
 fn build(d: Dialect) -> json::Document {
     let mut parts = gate_parts(d);
@@ -211,7 +202,7 @@ pub async fn read(
     emergency_of: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Option<(Opened, Timeline)>> {
-    let statement = statement(tx.dialect());
+    let statement = STATEMENT.of(tx.dialect());
     let sql = sqlx::AssertSqlSafe(statement.sql.as_str());
     let columns = on_tx!(tx, |c| {
         let row = sqlx::query(sql)

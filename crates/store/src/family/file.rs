@@ -145,16 +145,7 @@ struct DayMinutes {
 /// The statement, per dialect, built once. Placeholders: `$1` the family,
 /// `$2` the asker whose running emergency access is wanted (or NULL), `$3`
 /// now, `$4` today.
-fn statement(dialect: Dialect) -> &'static json::Document {
-    static SQLITE: std::sync::LazyLock<json::Document> =
-        std::sync::LazyLock::new(|| build(Dialect::Sqlite));
-    static POSTGRES: std::sync::LazyLock<json::Document> =
-        std::sync::LazyLock::new(|| build(Dialect::Postgres));
-    match dialect {
-        Dialect::Sqlite => &SQLITE,
-        Dialect::Postgres => &POSTGRES,
-    }
-}
+static STATEMENT: json::Statement = json::Statement::new(build);
 
 /// Joins the family's episodes (`fe`) to a table with an `episode_id` under
 /// `alias`; the `WHERE` goes on with [`OF_FAMILY`]. A join, not `IN (…)`: with
@@ -352,7 +343,7 @@ pub async fn read(
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> Result<Option<(Opened, Contents)>> {
-    let statement = statement(tx.dialect());
+    let statement = STATEMENT.of(tx.dialect());
     let sql = sqlx::AssertSqlSafe(statement.sql.as_str());
     let columns = on_tx!(tx, |c| {
         let row = sqlx::query(sql)
