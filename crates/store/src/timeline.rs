@@ -11,10 +11,10 @@ use serde::Deserialize;
 use crate::contact::{self, Contact};
 use crate::episode::Histories;
 use crate::family::file::{
-    Gate, HistoryRows, OF_FAMILY, Opened, episode_join, gate_parts, history_parts,
+    Asked, Gate, HistoryRows, OF_FAMILY, Opened, episode_join, fetch, gate_parts, history_parts,
 };
 use crate::module::{self, ModuleReferral};
-use crate::{Dialect, Result, StoreError, Tx, json, on_tx};
+use crate::{Dialect, Result, StoreError, Tx, json};
 
 /// The sources of a family's timeline, every episode's included.
 #[derive(Debug, Clone)]
@@ -202,18 +202,12 @@ pub async fn read(
     emergency_of: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Option<(Opened, Timeline)>> {
-    let statement = STATEMENT.of(tx.dialect());
-    let sql = sqlx::AssertSqlSafe(statement.sql.as_str());
-    let columns = on_tx!(tx, |c| {
-        let row = sqlx::query(sql)
-            .bind(family_id)
-            .bind(emergency_of)
-            .bind(now)
-            .fetch_one(c)
-            .await?;
-        json::columns(&row)
-    })?;
-    let doc: Document = statement.parse(&columns, "family timeline")?;
+    let asked = Asked {
+        family_id,
+        emergency_of,
+        now,
+    };
+    let doc: Document = fetch(tx, &STATEMENT, &asked, None, "family timeline").await?;
     let Some(opened) = doc.gate.open()? else {
         return Ok(None);
     };

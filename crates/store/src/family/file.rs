@@ -147,6 +147,41 @@ struct DayMinutes {
 /// now, `$4` today.
 static STATEMENT: json::Statement = json::Statement::new(build);
 
+/// Who asks about which family, for the placeholders every document about a
+/// family starts with: `$1` the family, `$2` whose running emergency access
+/// counts (or NULL), `$3` now.
+pub(crate) struct Asked {
+    pub family_id: i64,
+    pub emergency_of: Option<i64>,
+    pub now: DateTime<Utc>,
+}
+
+/// Runs a document about one family (see [`Asked`]; `$4` is `today` when
+/// the document has it) and reads it into `T`.
+pub(crate) async fn fetch<T: serde::de::DeserializeOwned>(
+    tx: &mut Tx,
+    statement: &json::Statement,
+    asked: &Asked,
+    today: Option<NaiveDate>,
+    what: &'static str,
+) -> Result<T> {
+    let statement = statement.of(tx.dialect());
+    let sql = sqlx::AssertSqlSafe(statement.sql.as_str());
+    let columns = on_tx!(tx, |c| {
+        let query = sqlx::query(sql)
+            .bind(asked.family_id)
+            .bind(asked.emergency_of)
+            .bind(asked.now);
+        let query = match today {
+            Some(day) => query.bind(day),
+            None => query,
+        };
+        let row = query.fetch_one(c).await?;
+        json::columns(&row)
+    })?;
+    statement.parse(&columns, what)
+}
+
 /// Joins the family's episodes (`fe`) to a table with an `episode_id` under
 /// `alias`; the `WHERE` goes on with [`OF_FAMILY`]. A join, not `IN (…)`: with
 /// the list SQLite's planner may walk the other table whole.
@@ -343,19 +378,12 @@ pub async fn read(
     now: DateTime<Utc>,
     today: NaiveDate,
 ) -> Result<Option<(Opened, Contents)>> {
-    let statement = STATEMENT.of(tx.dialect());
-    let sql = sqlx::AssertSqlSafe(statement.sql.as_str());
-    let columns = on_tx!(tx, |c| {
-        let row = sqlx::query(sql)
-            .bind(family_id)
-            .bind(emergency_of)
-            .bind(now)
-            .bind(today)
-            .fetch_one(c)
-            .await?;
-        json::columns(&row)
-    })?;
-    let doc: Document = statement.parse(&columns, "family file")?;
+    let asked = Asked {
+        family_id,
+        emergency_of,
+        now,
+    };
+    let doc: Document = fetch(tx, &STATEMENT, &asked, Some(today), "family file").await?;
     let Some(opened) = doc.gate.open()? else {
         return Ok(None);
     };
