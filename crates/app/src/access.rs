@@ -5,6 +5,8 @@
 //! the family's episodes, asks the domain rule, logs a refusal, and hands back
 //! the one episode the rule allowed, locked and read again for changes.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,9 +14,10 @@ use wrapcare_core::access::{
     self as rule, Basis, EMERGENCY_HOURS, EpisodeAccess, FileAction, Grant, Refusal, Viewer,
 };
 use wrapcare_store::family::file::Opened;
-use wrapcare_store::{Tx, emergency_access, episode, family};
+use wrapcare_store::{Tx, emergency_access, episode, family, generation};
 
 use crate::access_log::{Outcome, Target};
+use crate::cache::{Cache, FileCopy, FileKey};
 use crate::{Actor, App, AppError, Result};
 
 /// A family file as the rule opened it for one use case.
@@ -292,39 +295,70 @@ impl App {
     }
 
     /// Opens a family file to read it whole, with everything its page shows,
-    /// in one statement and without a transaction (see `family::file`).
+    /// in one statement and without a transaction (see `family::file`), or
+    /// from a copy of that read nothing has changed since.
     /// Refusals are logged and answered as by [`App::file`].
     pub(crate) async fn read_file(
         &self,
         actor: &Actor,
         family_id: i64,
         log_action: &str,
-    ) -> Result<(OpenFile, family::file::Contents)> {
-        let (now, today) = (self.now(), self.today());
-        self.read_whole(actor, family_id, log_action, async |tx, emergency_of| {
-            family::file::read(tx, family_id, emergency_of, now, today).await
-        })
+    ) -> Result<(OpenFile, Arc<family::file::Contents>)> {
+        let now = self.now();
+        self.read_whole(
+            actor,
+            family_id,
+            log_action,
+            &self.caches.files,
+            async |tx, key| family::file::read(tx, family_id, key.asker, now, key.today).await,
+        )
         .await
     }
 
     /// Opens a family file with a read of one statement that brings the
     /// facts the rule decides on together with what the use case shows
-    /// (`read` gets the connection and whose emergency access counts).
+    /// (`read` gets the connection and the key: whose emergency access
+    /// counts, which day), or with the copy in `cache` under that key if the
+    /// data generation says it is current.
     pub(crate) async fn read_whole<T>(
         &self,
         actor: &Actor,
         family_id: i64,
         log_action: &str,
-        read: impl AsyncFnOnce(&mut Tx, Option<i64>) -> wrapcare_store::Result<Option<(Opened, T)>>,
-    ) -> Result<(OpenFile, T)> {
+        cache: &Cache<FileKey, FileCopy<T>>,
+        read: impl AsyncFnOnce(&mut Tx, &FileKey) -> wrapcare_store::Result<Option<(Opened, T)>>,
+    ) -> Result<(OpenFile, Arc<T>)> {
         let asked = Target::family(family_id);
         if !rule::role_may(actor.role, FileAction::Read) {
             return Err(self
                 .refused(actor, asked, log_action, Refused::forbidden())
                 .await);
         }
+        let key = FileKey {
+            family_id,
+            asker: emergency_of(actor),
+            today: self.today(),
+        };
         let mut tx = self.store.single_read().await?;
-        let found = read(&mut tx, emergency_of(actor)).await?;
+        let generation = generation::current(&mut tx).await?;
+        let kept = cache
+            .get(&key, generation)
+            .filter(|copy| copy.runs_at(self.now()));
+        let found = match kept {
+            Some(copy) => Some((copy.opened.clone(), Arc::clone(&copy.rest))),
+            None => match read(&mut tx, &key).await? {
+                Some((opened, rest)) => {
+                    let rest = Arc::new(rest);
+                    let copy = FileCopy {
+                        opened: opened.clone(),
+                        rest: Arc::clone(&rest),
+                    };
+                    cache.put(key, generation, Arc::new(copy));
+                    Some((opened, rest))
+                }
+                None => None,
+            },
+        };
         tx.commit().await?;
         let Some((opened, rest)) = found else {
             return Err(self

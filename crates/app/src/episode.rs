@@ -1,6 +1,8 @@
 //! Use cases on a family's episode: waiting list, assignment and handover,
 //! start of help, phases, closure and withdrawal.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -12,7 +14,7 @@ use wrapcare_core::programme::start_within_days;
 use wrapcare_core::referral::MAX_TEXT;
 use wrapcare_core::role::Role;
 use wrapcare_core::waiting::{waiting_days, waiting_list_order};
-use wrapcare_store::{Tx, episode, programme, worker};
+use wrapcare_store::{Tx, episode, generation, programme, worker};
 
 use crate::access::OpenFile;
 use crate::access_log::Outcome;
@@ -95,13 +97,24 @@ impl App {
         let team_id = actor.team_id.ok_or(AppError::Forbidden)?;
         let mut tx = self.store.single_read().await?;
         let today = self.today();
-        let rows = episode::waiting_list(&mut tx, team_id, today).await?;
+        let generation = generation::current(&mut tx).await?;
+        let key = (team_id, today);
+        let rows = match self.caches.waiting_lists.get(&key, generation) {
+            Some(rows) => rows,
+            None => {
+                let rows = Arc::new(episode::waiting_list(&mut tx, team_id, today).await?);
+                self.caches
+                    .waiting_lists
+                    .put(key, generation, Arc::clone(&rows));
+                rows
+            }
+        };
         tx.commit().await?;
         let mut lines: Vec<FamilyLine> = rows
-            .into_iter()
+            .iter()
             .filter_map(|(r, weeks)| {
-                let norm_days = start_within_days(u32::try_from(weeks.max(0)).ok()?);
-                FamilyLine::of(r, today, norm_days)
+                let norm_days = start_within_days(u32::try_from((*weeks).max(0)).ok()?);
+                FamilyLine::of(r.clone(), today, norm_days)
             })
             .collect();
         lines.sort_by(|a, b| {

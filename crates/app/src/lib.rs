@@ -16,6 +16,7 @@ pub mod access_log;
 pub mod actor;
 pub mod admin;
 pub mod auth;
+mod cache;
 pub mod caseload;
 pub mod contact;
 pub mod cost;
@@ -70,6 +71,8 @@ pub struct App {
     pub(crate) config: Arc<Config>,
     pub(crate) throttle: Arc<auth::Throttle>,
     pub(crate) log_writer: log_writer::LogWriter,
+    /// Recent reads of family files (see `cache`).
+    pub(crate) caches: Arc<cache::Caches>,
 }
 
 impl App {
@@ -79,6 +82,7 @@ impl App {
             store,
             config: Arc::new(config),
             throttle: Arc::new(auth::Throttle::default()),
+            caches: Arc::new(cache::Caches::default()),
         }
     }
 

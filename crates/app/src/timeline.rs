@@ -208,33 +208,38 @@ impl App {
     /// Everything around the family in date order, from referral to closure.
     pub async fn timeline(&self, actor: &Actor, family_id: i64) -> Result<TimelineView> {
         let now = self.now();
-        let (file, mut read) = self
+        let (file, read) = self
             .read_whole(
                 actor,
                 family_id,
                 "timeline.read",
-                async |tx, emergency_of| timeline::read(tx, family_id, emergency_of, now).await,
+                &self.caches.timelines,
+                async |tx, key| timeline::read(tx, family_id, key.asker, now).await,
             )
             .await?;
         // Members who left the family still appear under their name in its history.
         let mut sources = TimelineSources {
-            modules: read.modules,
+            modules: read.modules.clone(),
             names: read
                 .names
-                .into_iter()
-                .map(|(id, (given, family))| (id, format!("{given} {family}")))
+                .iter()
+                .map(|(id, (given, family))| (*id, format!("{given} {family}")))
                 .collect(),
             ..TimelineSources::default()
         };
-        // Only the episodes the viewer may see in full.
+        // Only the episodes the viewer may see in full (the read may be a
+        // copy others use too, so what is taken of it is cloned).
+        fn of<T: Clone>(rows: &std::collections::HashMap<i64, Vec<T>>, id: i64) -> Vec<T> {
+            rows.get(&id).cloned().unwrap_or_default()
+        }
         for e in file.full_episodes().cloned() {
             sources.episodes.push(EpisodeSources {
                 received_on: read.received_on.get(&e.referral_id).copied(),
-                assignments: read.histories.assignments.remove(&e.id).unwrap_or_default(),
-                phases: read.histories.phases.remove(&e.id).unwrap_or_default(),
-                agreed_plans: read.agreed_plans.remove(&e.id).unwrap_or_default(),
-                contacts: read.contacts.remove(&e.id).unwrap_or_default(),
-                module_referrals: read.module_referrals.remove(&e.id).unwrap_or_default(),
+                assignments: of(&read.histories.assignments, e.id),
+                phases: of(&read.histories.phases, e.id),
+                agreed_plans: of(&read.agreed_plans, e.id),
+                contacts: of(&read.contacts, e.id),
+                module_referrals: of(&read.module_referrals, e.id),
                 episode: e,
             });
         }

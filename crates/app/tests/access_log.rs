@@ -434,3 +434,126 @@ async fn missing_parts_of_a_file_are_logged(store: Store) {
 }
 
 wrapcare_store::on_both_databases!(missing_parts_of_a_file_are_logged);
+
+/// Runs SQL as another server or the command line would: past this App.
+async fn past_the_application(store: &Store, sql: &str) {
+    let mut tx = store.write().await.expect("tx");
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    match &mut tx {
+        Tx::Sqlite(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ()),
+        Tx::Postgres(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ()),
+    }
+    .expect("sql");
+    tx.commit().await.expect("commit");
+}
+
+/// A file read from the copy the application keeps is never older than the
+/// database: a change made past the application shows at once, a coordinator
+/// taken off the family loses it at once, and an emergency access ends when
+/// its time is up.
+async fn a_kept_file_is_never_older_than_the_database(store: Store) {
+    let (app, coach, families) = demo(store.clone()).await;
+    let family = families[0];
+    let json = |v: &wrapcare_app::family::FamilyView| serde_json::to_value(v).expect("json");
+    let first = app.family(&coach, family).await.expect("read");
+    let again = app.family(&coach, family).await.expect("read again");
+    assert_eq!(json(&first), json(&again));
+    let timeline = app.timeline(&coach, family).await.expect("timeline");
+
+    past_the_application(
+        &store,
+        &format!(
+            "UPDATE families SET phone = '0301234567', surname = 'Verhoeven' WHERE id = {family}"
+        ),
+    )
+    .await;
+    let changed = app.family(&coach, family).await.expect("read");
+    assert_eq!(changed.phone.as_deref(), Some("0301234567"));
+    assert_ne!(json(&changed), json(&first));
+    let changed = app.timeline(&coach, family).await.expect("timeline");
+    assert_eq!(changed.surname, "Verhoeven");
+    assert_ne!(changed.surname, timeline.surname);
+
+    // Handed over to a colleague: the file is the colleague's, no longer coach1's.
+    let colleague = app
+        .cli_actor("coach2@demo.wrapcare.nl")
+        .await
+        .expect("colleague");
+    let worker = colleague.worker_id.expect("a coordinator");
+    past_the_application(
+        &store,
+        &format!(
+            "UPDATE assignments SET worker_id = {worker} WHERE ends_on IS NULL \
+             AND episode_id IN (SELECT id FROM episodes WHERE family_id = {family})"
+        ),
+    )
+    .await;
+    assert!(matches!(
+        app.family(&coach, family).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        app.timeline(&coach, family).await,
+        Err(AppError::NotFound)
+    ));
+    app.family(&colleague, family)
+        .await
+        .expect("the colleague's file now");
+
+    // An emergency access opens it again, until its time is up.
+    let mut tx = store.write().await.expect("tx");
+    let now = app.now();
+    wrapcare_store::emergency_access::insert(
+        &mut tx,
+        family,
+        coach.user_id,
+        "the test needs it",
+        now,
+        now + chrono::Duration::milliseconds(1500),
+    )
+    .await
+    .expect("emergency access");
+    tx.commit().await.expect("commit");
+    let opened = app
+        .family(&coach, family)
+        .await
+        .expect("under emergency access");
+    assert!(opened.access.emergency_until.is_some());
+    app.timeline(&coach, family)
+        .await
+        .expect("timeline under emergency access");
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    assert!(matches!(
+        app.family(&coach, family).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        app.timeline(&coach, family).await,
+        Err(AppError::NotFound)
+    ));
+
+    // The supervisor's waiting list, likewise.
+    let lead = app
+        .cli_actor("leider@demo.wrapcare.nl")
+        .await
+        .expect("supervisor");
+    let waiting = app.waiting_list(&lead).await.expect("waiting list");
+    let first = waiting.first().expect("someone waits").family_id;
+    assert_eq!(
+        app.waiting_list(&lead).await.expect("again").len(),
+        waiting.len()
+    );
+    past_the_application(
+        &store,
+        &format!("UPDATE families SET surname = 'Zwart' WHERE id = {first}"),
+    )
+    .await;
+    let changed = app.waiting_list(&lead).await.expect("waiting list");
+    let line = changed
+        .iter()
+        .find(|l| l.family_id == first)
+        .expect("still waits");
+    assert_eq!(line.surname, "Zwart");
+}
+
+wrapcare_store::on_both_databases!(a_kept_file_is_never_older_than_the_database);

@@ -19,6 +19,7 @@ pub mod contact;
 pub mod emergency_access;
 pub mod episode;
 pub mod family;
+pub mod generation;
 mod json;
 pub mod module;
 pub mod organisation;

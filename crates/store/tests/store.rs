@@ -887,7 +887,113 @@ async fn a_large_batch_chains_like_single_entries(store: Store) {
     }
 }
 
+async fn generation(store: &Store) -> i64 {
+    let mut tx = store.single_read().await.expect("read");
+    let n = wrapcare_store::generation::current(&mut tx)
+        .await
+        .expect("generation");
+    tx.commit().await.expect("done");
+    n
+}
+
+/// Every table a page shows raises the data generation on insert, update and
+/// delete: a table added without its triggers would leave cached files stale.
+async fn every_shown_table_raises_the_generation(store: Store) {
+    let mut tx = store.read_only().await.expect("tx");
+    // (table, events) for every table, the events its counting triggers cover.
+    let covered: Vec<(String, String)> = match &mut tx {
+        wrapcare_store::Tx::Sqlite(t) => sqlx::query_as(
+            "SELECT m.name, COALESCE((SELECT group_concat(UPPER(substr(g.name, \
+             length(m.name) + 13)), ',') FROM sqlite_master g WHERE g.type = 'trigger' \
+             AND g.tbl_name = m.name AND g.name LIKE m.name || '_generation_%' \
+             AND g.sql LIKE '%UPDATE data_generation SET n = n + 1%'), '') \
+             FROM sqlite_master m WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+             AND m.name <> '_sqlx_migrations' ORDER BY m.name",
+        )
+        .fetch_all(&mut **t)
+        .await
+        .expect("tables"),
+        wrapcare_store::Tx::Postgres(t) => sqlx::query_as(
+            "SELECT c.relname::text, COALESCE((SELECT string_agg(CASE WHEN tg.tgtype & 4 <> 0 \
+             AND tg.tgtype & 8 <> 0 AND tg.tgtype & 16 <> 0 THEN 'INSERT,UPDATE,DELETE' END, ',') \
+             FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid \
+             WHERE tg.tgrelid = c.oid AND p.proname = 'raise_data_generation' \
+             AND tg.tgdeferrable AND tg.tginitdeferred), '') \
+             FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace \
+             WHERE c.relkind = 'r' AND s.nspname = current_schema() \
+             AND c.relname <> '_sqlx_migrations' ORDER BY c.relname",
+        )
+        .fetch_all(&mut **t)
+        .await
+        .expect("tables"),
+    };
+    tx.rollback().await.expect("rollback");
+    assert!(covered.len() > 20, "tables: {covered:?}");
+    for (table, events) in covered {
+        let mut events: Vec<&str> = events.split(',').filter(|e| !e.is_empty()).collect();
+        events.sort_unstable();
+        if wrapcare_store::generation::UNCOUNTED.contains(&table.as_str()) {
+            assert!(
+                events.is_empty(),
+                "{table} raises the generation: {events:?}"
+            );
+        } else {
+            assert_eq!(events, ["DELETE", "INSERT", "UPDATE"], "{table}");
+        }
+    }
+}
+
+/// A change raises the generation when it commits, once; a rolled-back change
+/// and an access-log entry do not.
+async fn a_committed_change_raises_the_generation(store: Store) {
+    let start = generation(&store).await;
+    let f = fixture(&store).await;
+    let after_fixture = generation(&store).await;
+    assert!(after_fixture > start);
+
+    let mut tx = store.write().await.expect("tx");
+    organisation::insert(&mut tx, "Lijn5", Utc::now())
+        .await
+        .expect("org");
+    // Not yet visible to a read while the change is open.
+    assert_eq!(generation(&store).await, after_fixture);
+    tx.rollback().await.expect("rollback");
+    assert_eq!(generation(&store).await, after_fixture);
+
+    let mut tx = store.write().await.expect("tx");
+    access_log::insert(
+        &mut tx,
+        &access_log::Entry {
+            at: Utc::now(),
+            user_id: Some(f.user_id),
+            role: "supervisor",
+            channel: "page",
+            family_id: Some(1),
+            episode_id: None,
+            referral_id: None,
+            action: "family.read",
+            outcome: "allowed",
+            address: None,
+            emergency_access_id: None,
+            detail: None,
+        },
+    )
+    .await
+    .expect("log");
+    tx.commit().await.expect("commit");
+    assert_eq!(generation(&store).await, after_fixture);
+
+    // Raw SQL past the store counts as much as the store's own changes.
+    tamper(&store, "UPDATE teams SET name = name || ' Noord'").await;
+    let changed = generation(&store).await;
+    assert!(changed > after_fixture);
+    tamper(&store, "DELETE FROM organisations WHERE name = 'niemand'").await;
+    assert_eq!(generation(&store).await, changed, "no row, no change");
+}
+
 wrapcare_store::on_both_databases!(
+    every_shown_table_raises_the_generation,
+    a_committed_change_raises_the_generation,
     agreed_plan_versions_are_frozen_by_the_database,
     reference_data_round_trips,
     referral_keeps_submitted_persons_and_idempotency,
