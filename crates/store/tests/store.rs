@@ -528,24 +528,34 @@ async fn persons_memberships_and_candidates(store: Store) {
     assert!(none.is_empty());
 }
 
+/// A supervisor's read of a family's file, as the log records it.
+fn supervisor_read(user_id: i64, family_id: i64) -> access_log::Entry<'static> {
+    access_log::Entry {
+        at: Utc::now(),
+        user_id: Some(user_id),
+        role: "supervisor",
+        channel: "page",
+        family_id: Some(family_id),
+        episode_id: None,
+        referral_id: None,
+        action: "family.read",
+        outcome: "allowed",
+        address: None,
+        emergency_access_id: None,
+        detail: None,
+    }
+}
+
 async fn access_log_is_written_and_listed(store: Store) {
     let f = fixture(&store).await;
     let mut tx = store.write().await.expect("tx");
     access_log::insert(
         &mut tx,
         &access_log::Entry {
-            at: Utc::now(),
-            user_id: Some(f.user_id),
-            role: "supervisor",
             channel: "api",
-            family_id: Some(42),
-            episode_id: None,
-            referral_id: None,
-            action: "family.read",
             outcome: "refused",
             address: Some("127.0.0.1"),
-            emergency_access_id: None,
-            detail: None,
+            ..supervisor_read(f.user_id, 42)
         },
     )
     .await
@@ -964,18 +974,10 @@ async fn a_committed_change_raises_the_generation(store: Store) {
     access_log::insert(
         &mut tx,
         &access_log::Entry {
-            at: Utc::now(),
-            user_id: Some(f.user_id),
-            role: "supervisor",
             channel: "page",
-            family_id: Some(1),
-            episode_id: None,
-            referral_id: None,
-            action: "family.read",
             outcome: "allowed",
             address: None,
-            emergency_access_id: None,
-            detail: None,
+            ..supervisor_read(f.user_id, 1)
         },
     )
     .await
