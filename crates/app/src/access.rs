@@ -14,7 +14,7 @@ use wrapcare_core::access::{
     self as rule, Basis, EMERGENCY_HOURS, EpisodeAccess, FileAction, Grant, Refusal, Viewer,
 };
 use wrapcare_store::family::file::Opened;
-use wrapcare_store::{Tx, emergency_access, episode, family, generation};
+use wrapcare_store::{Tx, emergency_access, episode, family};
 
 use crate::access_log::{Outcome, Target};
 use crate::cache::{Cache, FileCopy, FileKey};
@@ -339,27 +339,27 @@ impl App {
             asker: emergency_of(actor),
             today: self.today(),
         };
-        let mut tx = self.store.single_read().await?;
-        let generation = generation::current(&mut tx).await?;
+        let generation = self.generation(actor).await?;
         let kept = cache
             .get(&key, generation)
             .filter(|copy| copy.runs_at(self.now()));
         let found = match kept {
             Some(copy) => Some((copy.opened.clone(), Arc::clone(&copy.rest))),
-            None => match read(&mut tx, &key).await? {
-                Some((opened, rest)) => {
+            None => {
+                let mut tx = self.store.single_read().await?;
+                let read = read(&mut tx, &key).await?;
+                tx.commit().await?;
+                read.map(|(opened, rest)| {
                     let rest = Arc::new(rest);
                     let copy = FileCopy {
                         opened: opened.clone(),
                         rest: Arc::clone(&rest),
                     };
                     cache.put(key, generation, Arc::new(copy));
-                    Some((opened, rest))
-                }
-                None => None,
-            },
+                    (opened, rest)
+                })
+            }
         };
-        tx.commit().await?;
         let Some((opened, rest)) = found else {
             return Err(self
                 .refused(actor, asked, log_action, Refused::not_found())

@@ -32,6 +32,17 @@ pub struct Actor {
     pub worker_id: Option<i64>,
     pub channel: Channel,
     pub address: Option<String>,
+    /// The data generation read with the actor's session or token, if they
+    /// came with one: kept reads of the same request check against it.
+    pub seen: Option<Seen>,
+}
+
+/// A data generation and when, in this process's writes, it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    pub generation: i64,
+    /// [`wrapcare_store::Store::writes_begun`] just before it was read.
+    pub writes_begun: u64,
 }
 
 impl Actor {
@@ -46,6 +57,11 @@ impl Actor {
         } else {
             Err(crate::AppError::Forbidden)
         }
+    }
+
+    pub fn having_seen(mut self, seen: Seen) -> Actor {
+        self.seen = Some(seen);
+        self
     }
 
     pub fn via(mut self, channel: Channel, address: Option<String>) -> Actor {

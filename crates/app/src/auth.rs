@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use wrapcare_core::role::Role;
 use wrapcare_store::{session, user, worker};
 
+use crate::actor::Seen;
 use crate::{Actor, App, AppError, Channel, Result};
 
 /// Shortest password we accept for a login.
@@ -360,6 +361,7 @@ impl App {
     pub async fn session(&self, secret: &str, address: Option<&str>) -> Result<(Actor, String)> {
         let id_hash = sha256_hex(secret);
         let now = self.now();
+        let writes_begun = self.store.writes_begun();
         let mut tx = self.store.single_read().await?;
         let found = user::by_session(&mut tx, &id_hash).await?;
         tx.commit().await?;
@@ -380,10 +382,12 @@ impl App {
             tx.commit().await?;
         }
         let csrf = found.csrf_token.clone().unwrap_or_default();
-        Ok((
-            actor_of(found.user, found.worker_id, Channel::Page, address),
-            csrf,
-        ))
+        let seen = Seen {
+            generation: found.generation,
+            writes_begun,
+        };
+        let actor = actor_of(found.user, found.worker_id, Channel::Page, address);
+        Ok((actor.having_seen(seen), csrf))
     }
 
     pub async fn logout(&self, secret: &str) -> Result<()> {
@@ -397,6 +401,7 @@ impl App {
     pub async fn token_actor(&self, token: &str, address: Option<&str>) -> Result<Actor> {
         let token_hash = sha256_hex(token);
         let now = self.now();
+        let writes_begun = self.store.writes_begun();
         let mut tx = self.store.single_read().await?;
         let found = user::by_token(&mut tx, &token_hash).await?;
         tx.commit().await?;
@@ -408,7 +413,11 @@ impl App {
             session::touch_token(&mut tx, &token_hash, now).await?;
             tx.commit().await?;
         }
-        Ok(actor_of(found.user, found.worker_id, Channel::Api, address))
+        let seen = Seen {
+            generation: found.generation,
+            writes_begun,
+        };
+        Ok(actor_of(found.user, found.worker_id, Channel::Api, address).having_seen(seen))
     }
 
     /// The acting user for the command line, by e-mail.
@@ -472,6 +481,7 @@ fn actor_of(
         worker_id,
         channel,
         address: address.map(str::to_string),
+        seen: None,
     }
 }
 

@@ -1,8 +1,10 @@
 //! Reads kept in memory while nothing they show has changed.
 //!
 //! Colleagues open the same few files and lists all day, and between two
-//! openings they rarely changed. Every such read first asks the database for
-//! its data generation (`wrapcare_store::generation`, one tiny statement); a
+//! openings they rarely changed. Every such read first learns the data
+//! generation (`wrapcare_store::generation`): read with the session or token
+//! of the request if this process has written nothing since, else with a
+//! tiny statement of its own. A
 //! copy read under the same generation, on the same day, is what the database
 //! still holds, whoever changed what since (this server, another one, the
 //! command line), and the read itself is skipped. The need-to-know rule still
@@ -10,12 +12,15 @@
 //! logged before it is answered.
 
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use wrapcare_store::episode::ListedRow;
 use wrapcare_store::family::file::{Contents, Opened};
+use wrapcare_store::generation;
 use wrapcare_store::timeline::Timeline;
+
+use crate::timeline::TimelineEntry;
 
 /// Copies of one kind of read, at most `capacity` of them; when it is full
 /// the least used go first.
@@ -49,6 +54,23 @@ impl<K: Eq + Hash + Clone, V> Cache<K, V> {
     }
 }
 
+impl crate::App {
+    /// The data generation a kept read of this request checks against: the
+    /// one the actor's session lookup read, unless this process has begun a
+    /// write since (the request's own change, say), then a fresh one.
+    pub(crate) async fn generation(&self, actor: &crate::Actor) -> crate::Result<i64> {
+        match actor.seen {
+            Some(seen) if seen.writes_begun == self.store.writes_begun() => Ok(seen.generation),
+            _ => {
+                let mut tx = self.store.single_read().await?;
+                let n = generation::current(&mut tx).await?;
+                tx.commit().await?;
+                Ok(n)
+            }
+        }
+    }
+}
+
 /// A read of one family depends on the family, on whose running emergency
 /// access it holds, and on the day (members, indications, scores "today").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,10 +97,53 @@ impl<T> FileCopy<T> {
     }
 }
 
+/// A kept timeline read with the timelines built from it, one for each set
+/// of episodes a viewer may see in full: few (the coordinator's, the team's),
+/// and building and sorting hundreds of events costs more than serving them.
+pub(crate) struct KeptTimeline {
+    pub read: Timeline,
+    built: Mutex<Vec<Built>>,
+}
+
+/// A timeline built for the episodes a viewer sees in full (their ids).
+type Built = (Vec<i64>, Arc<[TimelineEntry]>);
+
+/// Built timelines one read keeps at most.
+const BUILT_PER_READ: usize = 8;
+
+impl KeptTimeline {
+    pub fn new(read: Timeline) -> KeptTimeline {
+        KeptTimeline {
+            read,
+            built: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The timeline of `episodes` (ids in the order the file gives them),
+    /// built once per read.
+    pub fn built_for(
+        &self,
+        episodes: &[i64],
+        build: impl FnOnce() -> Vec<TimelineEntry>,
+    ) -> Arc<[TimelineEntry]> {
+        // A panic elsewhere while holding it leaves the list as it was: usable.
+        let mut built = self.built.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, entries)) = built.iter().find(|(ids, _)| ids == episodes) {
+            return Arc::clone(entries);
+        }
+        let entries: Arc<[TimelineEntry]> = build().into();
+        if built.len() == BUILT_PER_READ {
+            built.remove(0);
+        }
+        built.push((episodes.to_vec(), Arc::clone(&entries)));
+        entries
+    }
+}
+
 /// The copies the application keeps.
 pub(crate) struct Caches {
     pub files: Cache<FileKey, FileCopy<Contents>>,
-    pub timelines: Cache<FileKey, FileCopy<Timeline>>,
+    pub timelines: Cache<FileKey, FileCopy<KeptTimeline>>,
     /// A team's waiting list on a day, with each programme's start norm in weeks.
     pub waiting_lists: Cache<(i64, NaiveDate), Vec<(ListedRow, i64)>>,
 }

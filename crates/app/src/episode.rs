@@ -14,7 +14,7 @@ use wrapcare_core::programme::start_within_days;
 use wrapcare_core::referral::MAX_TEXT;
 use wrapcare_core::role::Role;
 use wrapcare_core::waiting::{waiting_days, waiting_list_order};
-use wrapcare_store::{Tx, episode, generation, programme, worker};
+use wrapcare_store::{Tx, episode, programme, worker};
 
 use crate::access::OpenFile;
 use crate::access_log::Outcome;
@@ -95,21 +95,21 @@ impl App {
         self.require(actor, &[Role::Supervisor], "episode.waiting_list")
             .await?;
         let team_id = actor.team_id.ok_or(AppError::Forbidden)?;
-        let mut tx = self.store.single_read().await?;
         let today = self.today();
-        let generation = generation::current(&mut tx).await?;
+        let generation = self.generation(actor).await?;
         let key = (team_id, today);
         let rows = match self.caches.waiting_lists.get(&key, generation) {
             Some(rows) => rows,
             None => {
+                let mut tx = self.store.single_read().await?;
                 let rows = Arc::new(episode::waiting_list(&mut tx, team_id, today).await?);
+                tx.commit().await?;
                 self.caches
                     .waiting_lists
                     .put(key, generation, Arc::clone(&rows));
                 rows
             }
         };
-        tx.commit().await?;
         let mut lines: Vec<FamilyLine> = rows
             .iter()
             .filter_map(|(r, weeks)| {

@@ -32,7 +32,7 @@ pub mod referral;
 pub mod report;
 pub mod timeline;
 
-pub use actor::{Actor, Channel};
+pub use actor::{Actor, Channel, Seen};
 pub use error::AppError;
 pub use wrapcare_core as core;
 pub use wrapcare_store as store;

@@ -150,7 +150,7 @@ async fn run(store: Store, timeout: Duration, mut queue: mpsc::Receiver<Job>) {
 
 async fn commit(store: &Store, batch: &[Job]) -> wrapcare_store::Result<()> {
     let entries: Vec<access_log::Entry<'_>> = batch.iter().map(|j| j.entry.entry()).collect();
-    let mut tx = store.write().await?;
+    let mut tx = store.write_uncounted().await?;
     access_log::append(&mut tx, &entries).await?;
     tx.commit().await
 }

@@ -3,6 +3,7 @@
 //! across every episode of the family.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -14,6 +15,7 @@ use wrapcare_core::timeline::{EventKind, sort_events};
 use wrapcare_store::{contact, episode, module, timeline};
 
 use crate::access_log::Outcome;
+use crate::cache::KeptTimeline;
 use crate::{Actor, App, Result};
 
 /// One event. Which fields are set depends on the kind.
@@ -46,7 +48,9 @@ pub struct TimelineEntry {
 pub struct TimelineView {
     pub family_id: i64,
     pub surname: String,
-    pub entries: Vec<TimelineEntry>,
+    /// Shared with the kept copy it was built from.
+    #[schema(value_type = Vec<TimelineEntry>)]
+    pub entries: Arc<[TimelineEntry]>,
 }
 
 /// Everything the timeline is built from, as the store returns it.
@@ -208,47 +212,55 @@ impl App {
     /// Everything around the family in date order, from referral to closure.
     pub async fn timeline(&self, actor: &Actor, family_id: i64) -> Result<TimelineView> {
         let now = self.now();
-        let (file, read) = self
+        let (file, kept) = self
             .read_whole(
                 actor,
                 family_id,
                 "timeline.read",
                 &self.caches.timelines,
-                async |tx, key| timeline::read(tx, family_id, key.asker, now).await,
+                async |tx, key| {
+                    let read = timeline::read(tx, family_id, key.asker, now).await?;
+                    Ok(read.map(|(opened, read)| (opened, KeptTimeline::new(read))))
+                },
             )
             .await?;
-        // Members who left the family still appear under their name in its history.
-        let mut sources = TimelineSources {
-            modules: read.modules.clone(),
-            names: read
-                .names
-                .iter()
-                .map(|(id, (given, family))| (*id, format!("{given} {family}")))
-                .collect(),
-            ..TimelineSources::default()
-        };
-        // Only the episodes the viewer may see in full (the read may be a
-        // copy others use too, so what is taken of it is cloned).
-        fn of<T: Clone>(rows: &std::collections::HashMap<i64, Vec<T>>, id: i64) -> Vec<T> {
-            rows.get(&id).cloned().unwrap_or_default()
-        }
-        for e in file.full_episodes().cloned() {
-            sources.episodes.push(EpisodeSources {
-                received_on: read.received_on.get(&e.referral_id).copied(),
-                assignments: of(&read.histories.assignments, e.id),
-                phases: of(&read.histories.phases, e.id),
-                agreed_plans: of(&read.agreed_plans, e.id),
-                contacts: of(&read.contacts, e.id),
-                module_referrals: of(&read.module_referrals, e.id),
-                episode: e,
-            });
-        }
+        let episodes: Vec<i64> = file.full_episodes().map(|e| e.id).collect();
+        let entries = kept.built_for(&episodes, || {
+            let read = &kept.read;
+            // Members who left the family still appear under their name in its history.
+            let mut sources = TimelineSources {
+                modules: read.modules.clone(),
+                names: read
+                    .names
+                    .iter()
+                    .map(|(id, (given, family))| (*id, format!("{given} {family}")))
+                    .collect(),
+                ..TimelineSources::default()
+            };
+            // Only the episodes the viewer may see in full (the read is a copy
+            // others use too, so what is taken of it is cloned).
+            fn of<T: Clone>(rows: &HashMap<i64, Vec<T>>, id: i64) -> Vec<T> {
+                rows.get(&id).cloned().unwrap_or_default()
+            }
+            for e in file.full_episodes().cloned() {
+                sources.episodes.push(EpisodeSources {
+                    received_on: read.received_on.get(&e.referral_id).copied(),
+                    assignments: of(&read.histories.assignments, e.id),
+                    phases: of(&read.histories.phases, e.id),
+                    agreed_plans: of(&read.agreed_plans, e.id),
+                    contacts: of(&read.contacts, e.id),
+                    module_referrals: of(&read.module_referrals, e.id),
+                    episode: e,
+                });
+            }
+            build(&sources)
+        });
         self.record(actor, file.target(), "timeline.read", Outcome::Allowed)
             .await?;
         Ok(TimelineView {
             family_id,
             surname: file.family.surname.clone(),
-            entries: build(&sources),
+            entries,
         })
     }
 }

@@ -555,3 +555,53 @@ async fn a_kept_file_is_never_older_than_the_database(store: Store) {
 }
 
 wrapcare_store::on_both_databases!(a_kept_file_is_never_older_than_the_database);
+
+/// A request that looked up its token learned the data generation with it.
+/// Its own change, made after, shows in what it reads next; a change from
+/// outside the process shows from the next request on.
+async fn a_request_sees_its_own_change_and_the_next_one_everyones(store: Store) {
+    let (app, _coach, families) = demo(store.clone()).await;
+    let family = families[0];
+    let token = app
+        .create_token("coach1@demo.wrapcare.nl")
+        .await
+        .expect("token");
+    let request = app.token_actor(&token, None).await.expect("by token");
+    assert!(request.seen.is_some());
+    let used =
+        |v: &wrapcare_app::family::FamilyView| v.hours.as_ref().expect("in care").used_minutes;
+    let before = used(&app.family(&request, family).await.expect("read"));
+    app.log_contact(
+        &request,
+        family,
+        &wrapcare_app::contact::ContactInput {
+            contact_on: app.today().format("%Y-%m-%d").to_string(),
+            minutes: "90".into(),
+            kind: "home_visit".into(),
+            participants: "moeder".into(),
+            note: "Huisbezoek".into(),
+        },
+    )
+    .await
+    .expect("contact");
+    let after = used(&app.family(&request, family).await.expect("read"));
+    assert_eq!(after, before + 90, "the request's own change shows");
+
+    // From another process (the command line, a second server): this one
+    // counted no write, so only a request that looks up its token anew sees it.
+    let mut tx = store.write_uncounted().await.expect("tx");
+    let sql = sqlx::AssertSqlSafe(format!(
+        "UPDATE families SET phone = '0307654321' WHERE id = {family}"
+    ));
+    match &mut tx {
+        Tx::Sqlite(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ()),
+        Tx::Postgres(t) => sqlx::raw_sql(sql).execute(&mut **t).await.map(|_| ()),
+    }
+    .expect("sql");
+    tx.commit().await.expect("commit");
+    let next = app.token_actor(&token, None).await.expect("by token");
+    let read = app.family(&next, family).await.expect("read");
+    assert_eq!(read.phone.as_deref(), Some("0307654321"));
+}
+
+wrapcare_store::on_both_databases!(a_request_sees_its_own_change_and_the_next_one_everyones);

@@ -74,10 +74,22 @@ pub async fn append(tx: &mut Tx, entries: &[Entry<'_>]) -> Result<()> {
             .unwrap_or(1);
         let (chunk, after) = rest.split_at(take);
         rest = after;
+        // SQLite looks a numbered parameter's name up by walking a list,
+        // which for a thousand `$n` made binding them cost more than the
+        // insert; its anonymous `?` are bound by position.
+        let sqlite = matches!(tx, Tx::Sqlite(_));
         let rows: Vec<String> = (0..chunk.len())
             .map(|r| {
                 let n = r * 15;
-                let places: Vec<String> = (1..=15).map(|c| format!("${}", n + c)).collect();
+                let places: Vec<String> = (1..=15)
+                    .map(|c| {
+                        if sqlite {
+                            "?".to_string()
+                        } else {
+                            format!("${}", n + c)
+                        }
+                    })
+                    .collect();
                 format!("({})", places.join(", "))
             })
             .collect();

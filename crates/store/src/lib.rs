@@ -7,6 +7,8 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
@@ -149,6 +151,10 @@ enum Pool {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// Write transactions this process has begun (all clones share it): while
+    /// it stands still, a data generation read earlier still holds for this
+    /// process's own requests. See [`Store::writes_begun`].
+    writes_begun: Arc<AtomicU64>,
 }
 
 /// One transaction; every store function takes one so a use case and its
@@ -202,6 +208,22 @@ impl<DB: Database> Handle<DB> {
 }
 
 impl Store {
+    fn of(pool: Pool) -> Store {
+        Store {
+            pool,
+            writes_begun: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// How many write transactions this process has begun. A request that
+    /// read the data generation earlier (with its session) may rely on it only
+    /// while this count has not moved: then not even the request itself has
+    /// written since. Changes from outside the process are as if they came
+    /// just after that earlier read.
+    pub fn writes_begun(&self) -> u64 {
+        self.writes_begun.load(Ordering::Acquire)
+    }
+
     /// Opens `postgres://…` URLs on PostgreSQL and anything else (`sqlite://…`) on SQLite.
     pub async fn connect(url: &str) -> Result<Store> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -213,9 +235,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(|e| StoreError::Connect(e.to_string()))?;
-            Ok(Store {
-                pool: Pool::Postgres(pool),
-            })
+            Ok(Store::of(Pool::Postgres(pool)))
         } else {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Connect(e.to_string()))?
@@ -230,9 +250,7 @@ impl Store {
                 .connect_with(options)
                 .await
                 .map_err(|e| StoreError::Connect(e.to_string()))?;
-            Ok(Store {
-                pool: Pool::Sqlite(pool),
-            })
+            Ok(Store::of(Pool::Sqlite(pool)))
         }
     }
 
@@ -261,6 +279,16 @@ impl Store {
     /// A transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`) so concurrent writers queue instead of failing late.
     pub async fn write(&self) -> Result<Tx> {
+        // Counted before it begins, so a generation read after this cannot be
+        // mistaken for one from before the change.
+        self.writes_begun.fetch_add(1, Ordering::AcqRel);
+        self.write_uncounted().await
+    }
+
+    /// A write transaction for the access log only, whose entries no kept
+    /// read shows ([`crate::generation::UNCOUNTED`]): it leaves
+    /// [`Store::writes_begun`] alone, so logging reads does not void them.
+    pub async fn write_uncounted(&self) -> Result<Tx> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Tx::Sqlite(Handle::Transaction(
                 pool.begin_with("BEGIN IMMEDIATE").await?,

@@ -161,21 +161,25 @@ struct AskingRow {
     worker_id: Option<i64>,
     last_used_at: Option<DateTime<Utc>>,
     csrf_token: Option<String>,
+    generation: i64,
 }
 
 /// Who is asking, from a session or a token, in one query: the user, their
-/// worker record, when the session or token was last used, and the
-/// session's CSRF token.
+/// worker record, when the session or token was last used, the session's
+/// CSRF token, and the data generation (read with it, which spares kept
+/// reads of the same request a statement of their own).
 #[derive(Debug, Clone)]
 pub struct Asking {
     pub user: User,
     pub worker_id: Option<i64>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub csrf_token: Option<String>,
+    /// As [`crate::generation::current`] would have read it.
+    pub generation: i64,
 }
 
 const ASKING: &str = "u.id, u.email, u.name, u.role, u.team_id, u.password_hash, u.active, u.version, \
-     w.id AS worker_id";
+     w.id AS worker_id, (SELECT n FROM data_generation WHERE id = 1) AS generation";
 
 async fn asking(tx: &mut Tx, sql: String, key: &str) -> Result<Option<Asking>> {
     let sql = sqlx::AssertSqlSafe(sql);
@@ -189,6 +193,7 @@ async fn asking(tx: &mut Tx, sql: String, key: &str) -> Result<Option<Asking>> {
             worker_id: r.worker_id,
             last_used_at: r.last_used_at,
             csrf_token: r.csrf_token,
+            generation: r.generation,
         })
     })
     .transpose()

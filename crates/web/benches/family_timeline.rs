@@ -153,9 +153,9 @@ fn timeline_and_norms(c: &mut Criterion) {
             let view = TimelineView {
                 family_id: 1,
                 surname: "de Vries".into(),
-                entries: build(black_box(&sources)),
+                entries: build(black_box(&sources)).into(),
             };
-            let timeline = wrapcare_web::pages::module::timeline_body(&ctx, &view, false);
+            let timeline = wrapcare_web::pages::module::timeline_body(&ctx, &view, false, 1);
             let norms_html = wrapcare_web::pages::contact::norms(&ctx, &hours);
             black_box(timeline.into_string().len() + norms_html.into_string().len())
         })

@@ -1,5 +1,6 @@
 //! Message catalogues (Fluent): Dutch by default, English complete.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -31,6 +32,13 @@ impl Lang {
         }
     }
 
+    fn index(self) -> usize {
+        match self {
+            Lang::Nl => 0,
+            Lang::En => 1,
+        }
+    }
+
     pub fn other(self) -> Lang {
         match self {
             Lang::Nl => Lang::En,
@@ -40,38 +48,69 @@ impl Lang {
 }
 
 pub struct I18n {
-    bundles: HashMap<Lang, FluentBundle<FluentResource>>,
+    /// Indexed by [`Lang::index`].
+    catalogues: [Catalogue; 2],
 }
 
-fn bundle(lang: Lang, source: &str) -> FluentBundle<FluentResource> {
-    let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
-    let mut bundle = FluentBundle::new_concurrent(vec![id]);
-    // Pages are plain HTML; Unicode isolation marks would only get in the way.
-    bundle.set_use_isolating(false);
-    let resource = match FluentResource::try_new(source.to_string()) {
-        Ok(r) => r,
-        // A broken catalogue is a build defect the catalogue test catches; keep what parsed.
-        Err((r, _)) => r,
-    };
-    let _ = bundle.add_resource(resource);
-    bundle
+struct Catalogue {
+    bundle: FluentBundle<FluentResource>,
+    /// The messages that take no arguments, resolved once at start: most texts
+    /// of a page are these, and resolving a Fluent pattern anew for each use
+    /// costs a page more than its database query does.
+    plain: HashMap<String, String>,
+}
+
+impl Catalogue {
+    fn load(lang: Lang, source: &str) -> Catalogue {
+        let id: LanguageIdentifier = lang.code().parse().unwrap_or_default();
+        let mut bundle = FluentBundle::new_concurrent(vec![id]);
+        // Pages are plain HTML; Unicode isolation marks would only get in the way.
+        bundle.set_use_isolating(false);
+        let resource = match FluentResource::try_new(source.to_string()) {
+            Ok(r) => r,
+            // A broken catalogue is a build defect the catalogue test catches; keep what parsed.
+            Err((r, _)) => r,
+        };
+        let _ = bundle.add_resource(resource);
+        let mut plain = HashMap::new();
+        for key in catalogue_keys(source) {
+            let Some(pattern) = bundle.get_message(&key).and_then(|m| m.value()) else {
+                continue;
+            };
+            // A message that wants an argument reports it missing here.
+            let mut errors = Vec::new();
+            let text = bundle
+                .format_pattern(pattern, None, &mut errors)
+                .into_owned();
+            if errors.is_empty() {
+                plain.insert(key, text);
+            }
+        }
+        Catalogue { bundle, plain }
+    }
 }
 
 impl I18n {
     pub fn load() -> I18n {
-        let mut bundles = HashMap::new();
-        bundles.insert(Lang::Nl, bundle(Lang::Nl, NL));
-        bundles.insert(Lang::En, bundle(Lang::En, EN));
-        I18n { bundles }
+        I18n {
+            catalogues: [Catalogue::load(Lang::Nl, NL), Catalogue::load(Lang::En, EN)],
+        }
+    }
+
+    fn catalogue(&self, lang: Lang) -> &Catalogue {
+        &self.catalogues[lang.index()]
     }
 
     /// The text of a key; the key itself when missing (the catalogue test keeps that from shipping).
-    pub fn t(&self, lang: Lang, key: &str) -> String {
-        self.format(lang, key, None)
+    pub fn t(&self, lang: Lang, key: &str) -> Cow<'_, str> {
+        match self.catalogue(lang).plain.get(key) {
+            Some(text) => Cow::Borrowed(text),
+            None => Cow::Owned(self.format(lang, key, None)),
+        }
     }
 
     pub fn t_args(&self, lang: Lang, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
-        let mut fluent_args = FluentArgs::new();
+        let mut fluent_args = FluentArgs::with_capacity(args.len());
         for (name, value) in args {
             fluent_args.set(*name, value.clone());
         }
@@ -79,9 +118,7 @@ impl I18n {
     }
 
     fn format(&self, lang: Lang, key: &str, args: Option<&FluentArgs<'_>>) -> String {
-        let Some(bundle) = self.bundles.get(&lang) else {
-            return key.to_string();
-        };
+        let bundle = &self.catalogue(lang).bundle;
         let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
             return key.to_string();
         };
@@ -92,10 +129,7 @@ impl I18n {
     }
 
     pub fn has(&self, lang: Lang, key: &str) -> bool {
-        self.bundles
-            .get(&lang)
-            .and_then(|b| b.get_message(key))
-            .is_some()
+        self.catalogue(lang).bundle.get_message(key).is_some()
     }
 }
 
@@ -112,6 +146,10 @@ pub fn sources() -> [(Lang, &'static str); 2] {
     [(Lang::Nl, NL), (Lang::En, EN)]
 }
 
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 /// A translator bound to one language, handed to page templates.
 #[derive(Clone, Copy)]
 pub struct Tr<'a> {
@@ -119,8 +157,8 @@ pub struct Tr<'a> {
     pub lang: Lang,
 }
 
-impl Tr<'_> {
-    pub fn t(&self, key: &str) -> String {
+impl<'a> Tr<'a> {
+    pub fn t(&self, key: &str) -> Cow<'a, str> {
         self.i18n.t(self.lang, key)
     }
 
@@ -137,11 +175,29 @@ impl Tr<'_> {
         self.i18n.t_args(self.lang, key, &[a, b])
     }
 
+    pub fn t3(
+        &self,
+        key: &str,
+        a: (&str, FluentValue<'static>),
+        b: (&str, FluentValue<'static>),
+        c: (&str, FluentValue<'static>),
+    ) -> String {
+        self.i18n.t_args(self.lang, key, &[a, b, c])
+    }
+
     /// A date as users here write it: 23-11-2026 (Dutch) or 23 Nov 2026 (English).
     pub fn date(&self, d: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        // Written out rather than through strftime, which parses its pattern
+        // on every call: a timeline formats hundreds of dates.
         match self.lang {
-            Lang::Nl => d.format("%d-%m-%Y").to_string(),
-            Lang::En => d.format("%-d %b %Y").to_string(),
+            Lang::Nl => format!("{:02}-{:02}-{:04}", d.day(), d.month(), d.year()),
+            Lang::En => format!(
+                "{} {} {:04}",
+                d.day(),
+                MONTHS_EN[d.month0() as usize],
+                d.year()
+            ),
         }
     }
 
@@ -385,6 +441,44 @@ mod tests {
             for key in &keys {
                 assert!(i18n.has(lang, key), "{} misses {key}", lang.code());
             }
+        }
+    }
+
+    #[test]
+    fn dates_read_as_strftime_wrote_them() {
+        let i18n = I18n::load();
+        let mut d = chrono::NaiveDate::from_ymd_opt(1999, 12, 25).expect("date");
+        for _ in 0..400 {
+            let nl = Tr {
+                i18n: &i18n,
+                lang: Lang::Nl,
+            };
+            let en = Tr {
+                i18n: &i18n,
+                lang: Lang::En,
+            };
+            assert_eq!(nl.date(d), d.format("%d-%m-%Y").to_string());
+            assert_eq!(en.date(d), d.format("%-d %b %Y").to_string());
+            d += chrono::Duration::days(29);
+        }
+    }
+
+    #[test]
+    fn texts_resolved_at_start_are_what_fluent_gives() {
+        let i18n = I18n::load();
+        for (lang, source) in sources() {
+            let catalogue = i18n.catalogue(lang);
+            assert!(
+                catalogue.plain.len() > 100,
+                "few plain texts in {}",
+                lang.code()
+            );
+            for (key, text) in &catalogue.plain {
+                assert_eq!(text, &i18n.format(lang, key, None), "{key}");
+            }
+            // A message with an argument is not among them: it is resolved per use.
+            assert!(!catalogue.plain.contains_key("timeline-title"));
+            assert!(catalogue_keys(source).contains("timeline-title"));
         }
     }
 

@@ -73,7 +73,7 @@ impl Problem {
                 .map(|f| ProblemField {
                     field: f.field.clone(),
                     key: f.key.to_string(),
-                    message: i18n.t(lang, f.key),
+                    message: i18n.t(lang, f.key).into_owned(),
                 })
                 .collect(),
             _ => Vec::new(),
@@ -89,7 +89,7 @@ impl Problem {
         };
         Problem {
             kind: format!("/problems/{key}"),
-            title: i18n.t(lang, key),
+            title: i18n.t(lang, key).into_owned(),
             status: status.as_u16(),
             detail,
             errors,
@@ -111,7 +111,7 @@ impl Problem {
     ) -> Problem {
         Problem {
             kind: format!("/problems/{key}"),
-            title: i18n.t(lang, key),
+            title: i18n.t(lang, key).into_owned(),
             status: status.as_u16(),
             detail,
             errors: Vec::new(),

@@ -2119,12 +2119,38 @@ async fn module_pages_and_api(store: Store) {
         assert!(page.content_type().starts_with("text/html"));
         assert_no_raw_keys(&path, &page);
     }
-    let all = t
+    // The latest events first; the earliest page (one beyond it shows the
+    // same) starts with the referral.
+    let latest = t
         .get(&format!("/families/{family}/timeline"), Some(&coach))
         .await;
-    assert!(all.body.contains("id=\"timeline\""));
-    assert!(all.body.contains("timeline__item--referral_received"));
-    assert!(all.body.contains("timeline__item--contact"));
+    assert!(latest.body.contains("id=\"timeline\""));
+    assert!(latest.body.contains("timeline__item--contact"));
+    assert!(!latest.body.contains("id=\"timeline-later\""));
+    let earliest = t
+        .get(
+            &format!("/families/{family}/timeline?page=9999"),
+            Some(&coach),
+        )
+        .await;
+    assert_eq!(earliest.status, StatusCode::OK);
+    assert!(earliest.body.contains("timeline__item--referral_received"));
+    assert!(!earliest.body.contains("id=\"timeline-earlier\""));
+    let nonsense = t
+        .get(
+            &format!("/families/{family}/timeline?page=abc"),
+            Some(&coach),
+        )
+        .await;
+    assert_eq!(
+        nonsense.status,
+        StatusCode::OK,
+        "a bad page number shows the latest"
+    );
+    assert_eq!(
+        nonsense.body.contains("id=\"timeline-earlier\""),
+        latest.body.contains("id=\"timeline-earlier\"")
+    );
     let main_steps = t
         .get(
             &format!("/families/{family}/timeline?without=contacts"),

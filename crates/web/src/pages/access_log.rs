@@ -75,7 +75,7 @@ fn form_values(pairs: &[(String, String)]) -> FormData {
 fn role_label(ctx: &Ctx<'_>, role: &str) -> String {
     let key = format!("role-{role}");
     if ctx.tr.i18n.has(ctx.tr.lang, &key) {
-        ctx.t(&key)
+        ctx.t(&key).into_owned()
     } else {
         role.to_string()
     }
@@ -137,7 +137,7 @@ fn filter_form(
         .map(|o| {
             (
                 o.as_str().to_string(),
-                ctx.t(&format!("outcome-{}", o.as_str())),
+                ctx.t(&format!("outcome-{}", o.as_str())).into_owned(),
             )
         })
         .collect();

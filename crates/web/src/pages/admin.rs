@@ -54,7 +54,7 @@ fn role_options(ctx: &Ctx<'_>) -> Vec<(String, String)> {
         .map(|r| {
             (
                 r.as_str().to_string(),
-                ctx.t(&format!("role-{}", r.as_str())),
+                ctx.t(&format!("role-{}", r.as_str())).into_owned(),
             )
         })
         .collect()
@@ -827,7 +827,7 @@ async fn workers_page(
     let title = ctx.t("workers-title");
     let jobs: Vec<(String, String)> = ["project_leader", "supervisor", "coordinator"]
         .iter()
-        .map(|j| (j.to_string(), ctx.t(&format!("job-{j}"))))
+        .map(|j| (j.to_string(), ctx.t(&format!("job-{j}")).into_owned()))
         .collect();
     let team_name = |id: i64| {
         teams

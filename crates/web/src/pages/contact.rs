@@ -32,7 +32,7 @@ fn kinds(ctx: &Ctx<'_>) -> Vec<(String, String)> {
         .map(|k| {
             (
                 k.as_str().to_string(),
-                ctx.t(&format!("contact-kind-{}", k.as_str())),
+                ctx.t(&format!("contact-kind-{}", k.as_str())).into_owned(),
             )
         })
         .collect()

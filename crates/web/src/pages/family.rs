@@ -181,7 +181,7 @@ fn actions(
         .map(|r| {
             (
                 r.as_str().to_string(),
-                ctx.t(&format!("closure-{}", r.as_str())),
+                ctx.t(&format!("closure-{}", r.as_str())).into_owned(),
             )
         })
         .collect();
@@ -191,7 +191,7 @@ fn actions(
         .map(|p| {
             (
                 p.number().to_string(),
-                ctx.t(&format!("phase-{}", p.number())),
+                ctx.t(&format!("phase-{}", p.number())).into_owned(),
             )
         })
         .collect();

@@ -1,5 +1,7 @@
 //! Server-rendered pages: plain HTML forms that work without JavaScript.
 
+use std::borrow::Cow;
+
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -146,7 +148,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub fn t(&self, key: &str) -> String {
+    pub fn t(&self, key: &str) -> Cow<'a, str> {
         self.tr.t(key)
     }
 

@@ -41,11 +41,11 @@ pub fn euros(ctx: &Ctx<'_>, cents: i64) -> String {
 }
 
 fn type_label(ctx: &Ctx<'_>, t: ModuleType) -> String {
-    ctx.t(&format!("module-type-{}", t.as_str()))
+    ctx.t(&format!("module-type-{}", t.as_str())).into_owned()
 }
 
 fn unit_label(ctx: &Ctx<'_>, u: ModuleUnit) -> String {
-    ctx.t(&format!("module-unit-{}", u.as_str()))
+    ctx.t(&format!("module-unit-{}", u.as_str())).into_owned()
 }
 
 fn places_cell(ctx: &Ctx<'_>, m: &ModuleView) -> Markup {
@@ -878,16 +878,54 @@ fn timeline_text(ctx: &Ctx<'_>, e: &TimelineEntry) -> Markup {
 pub struct TimelineQuery {
     /// "contacts" leaves the contacts out, to see the main steps at a glance.
     without: Option<String>,
+    /// 1 is the latest events, 2 the ones before them, and so on.
+    page: Option<String>,
+}
+
+/// Events one timeline page shows: some months of intensive help. Earlier
+/// ones are a link away, so a family in care for years still opens at once.
+pub const TIMELINE_PAGE: usize = 50;
+
+/// Which of `len` events (in date order) page `page` shows, counting pages
+/// from the latest (1), and how many pages there are. A page beyond the
+/// last shows the last.
+pub fn timeline_page(len: usize, page: usize) -> (std::ops::Range<usize>, usize) {
+    let pages = len.div_ceil(TIMELINE_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let end = len - (page - 1) * TIMELINE_PAGE;
+    (end.saturating_sub(TIMELINE_PAGE)..end, pages)
 }
 
 /// The timeline as a page body; measured by the benchmark together with `build`.
-pub fn timeline_body(ctx: &Ctx<'_>, view: &TimelineView, without_contacts: bool) -> Markup {
+pub fn timeline_body(
+    ctx: &Ctx<'_>,
+    view: &TimelineView,
+    without_contacts: bool,
+    page: usize,
+) -> Markup {
     let base = format!("/families/{}/timeline", view.family_id);
     let contacts = view
         .entries
         .iter()
         .filter(|e| e.kind == Some(EventKind::Contact))
         .count();
+    let shown: Vec<&TimelineEntry> = view
+        .entries
+        .iter()
+        .filter(|e| !(without_contacts && e.kind == Some(EventKind::Contact)))
+        .collect();
+    let (range, pages) = timeline_page(shown.len(), page);
+    let page = page.clamp(1, pages);
+    let page_link = |to: usize| {
+        let filter = if without_contacts {
+            "without=contacts&"
+        } else {
+            ""
+        };
+        format!("{base}?{filter}page={to}")
+    };
+    let earlier = range.start;
+    let later = shown.len() - range.end;
     html! {
         p { a href={ "/families/" (view.family_id) } { "← " (ctx.t("plan-back-to-family")) } }
         h1 { (ctx.tr.t1("timeline-title", "family", view.surname.clone())) }
@@ -900,9 +938,20 @@ pub fn timeline_body(ctx: &Ctx<'_>, view: &TimelineView, without_contacts: bool)
                 " · " a href={ (base) "?without=contacts" } { (ctx.t("timeline-without-contacts")) }
             }
         }
-        @if view.entries.is_empty() { p { (ctx.t("timeline-none")) } } @else {
-            ol.timeline #timeline {
-                @for e in view.entries.iter().filter(|e| !(without_contacts && e.kind == Some(EventKind::Contact))) {
+        @if shown.is_empty() { p { (ctx.t("timeline-none")) } } @else {
+            @if pages > 1 {
+                p.timeline__pages #timeline-range {
+                    (ctx.tr.t3("timeline-range",
+                        ("from", (range.start + 1).into()),
+                        ("to", range.end.into()),
+                        ("total", shown.len().into())))
+                }
+            }
+            @if earlier > 0 {
+                p { a #timeline-earlier href=(page_link(page + 1)) { "↑ " (ctx.tr.t1("timeline-earlier", "count", earlier)) } }
+            }
+            ol.timeline #timeline start=(range.start + 1) {
+                @for e in &shown[range] {
                     @let kind = e.kind.unwrap_or(EventKind::Contact);
                     li class={ "timeline__item timeline__item--" (kind.as_str()) } {
                         time datetime=(e.on) { (ctx.tr.date(e.on)) }
@@ -910,6 +959,9 @@ pub fn timeline_body(ctx: &Ctx<'_>, view: &TimelineView, without_contacts: bool)
                         div.timeline__text { (timeline_text(ctx, e)) }
                     }
                 }
+            }
+            @if later > 0 {
+                p { a #timeline-later href=(page_link(page - 1)) { "↓ " (ctx.tr.t1("timeline-later", "count", later)) } }
             }
         }
     }
@@ -928,12 +980,14 @@ pub async fn timeline(
         .map_err(|e| fail(&state, &user, e))?;
     let ctx = Ctx::new(&state, &user, "");
     let title = ctx.tr.t1("timeline-title", "family", view.surname.clone());
+    // Not a number: the latest page, as a link without one would show.
+    let page = q.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
     Ok(html_response(
         StatusCode::OK,
         layout(
             &ctx,
             &title,
-            timeline_body(&ctx, &view, q.without.as_deref() == Some("contacts")),
+            timeline_body(&ctx, &view, q.without.as_deref() == Some("contacts"), page),
         ),
     ))
 }
@@ -1023,4 +1077,22 @@ pub async fn programme_costs(
         (costs_body(&ctx, &view, &format!("/programmes/{id}/costs")))
     };
     Ok(html_response(StatusCode::OK, layout(&ctx, &title, body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_pages_count_from_the_latest_events() {
+        assert_eq!(timeline_page(0, 1), (0..0, 1));
+        assert_eq!(timeline_page(30, 1), (0..30, 1));
+        assert_eq!(timeline_page(30, 7), (0..30, 1));
+        assert_eq!(timeline_page(120, 1), (70..120, 3));
+        assert_eq!(timeline_page(120, 2), (20..70, 3));
+        assert_eq!(timeline_page(120, 3), (0..20, 3));
+        assert_eq!(timeline_page(120, 0), (70..120, 3));
+        assert_eq!(timeline_page(100, 2), (0..50, 2));
+        assert_eq!(timeline_page(120, usize::MAX), (0..20, 3));
+    }
 }

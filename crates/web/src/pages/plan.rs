@@ -285,7 +285,7 @@ async fn plan_page(
         .map(|m| {
             (
                 m.as_str().to_string(),
-                ctx.t(&format!("agreed-how-{}", m.as_str())),
+                ctx.t(&format!("agreed-how-{}", m.as_str())).into_owned(),
             )
         })
         .collect();
@@ -501,7 +501,7 @@ async fn edit_page(
         .map(|k| {
             (
                 k.as_str().to_string(),
-                ctx.t(&format!("owner-{}", k.as_str())),
+                ctx.t(&format!("owner-{}", k.as_str())).into_owned(),
             )
         })
         .collect();
@@ -510,7 +510,7 @@ async fn edit_page(
         .map(|s| {
             (
                 s.as_str().to_string(),
-                ctx.t(&format!("action-status-{}", s.as_str())),
+                ctx.t(&format!("action-status-{}", s.as_str())).into_owned(),
             )
         })
         .collect();
@@ -867,7 +867,7 @@ pub fn plan_document(
     let v = plan.current.as_ref()?;
     let c = &v.content;
     let section = |key: &str, text: &str| Section {
-        heading: ctx.t(key),
+        heading: ctx.t(key).into_owned(),
         text: text.to_string(),
     };
     let mut subtitle = format!(
@@ -901,7 +901,7 @@ pub fn plan_document(
             section("plan-concerns", &c.concerns),
             section("plan-needs", &c.needs),
         ],
-        goals_heading: ctx.t("plan-goals"),
+        goals_heading: ctx.t("plan-goals").into_owned(),
         goals: c
             .goals
             .iter()
@@ -951,8 +951,8 @@ pub fn plan_document(
             })
             .collect(),
         actions: Table {
-            heading: ctx.t("plan-actions"),
-            empty: ctx.t("plan-no-actions"),
+            heading: ctx.t("plan-actions").into_owned(),
+            empty: ctx.t("plan-no-actions").into_owned(),
             columns: [
                 "plan-action-what",
                 "plan-action-goal",
@@ -961,7 +961,7 @@ pub fn plan_document(
                 "col-status",
             ]
             .iter()
-            .map(|k| ctx.t(k))
+            .map(|k| ctx.t(k).into_owned())
             .collect(),
             rows: c
                 .actions
@@ -980,14 +980,15 @@ pub fn plan_document(
                             ctx.t(&format!("owner-{}", a.owner_kind.as_str()))
                         ),
                         a.due_on.map(|d| ctx.tr.date(d)).unwrap_or_default(),
-                        ctx.t(&format!("action-status-{}", a.status.as_str())),
+                        ctx.t(&format!("action-status-{}", a.status.as_str()))
+                            .into_owned(),
                     ]
                 })
                 .collect(),
         },
         network: Table {
-            heading: ctx.t("plan-network"),
-            empty: ctx.t("plan-no-network"),
+            heading: ctx.t("plan-network").into_owned(),
+            empty: ctx.t("plan-no-network").into_owned(),
             columns: [
                 "col-name",
                 "plan-network-relation",
@@ -995,7 +996,7 @@ pub fn plan_document(
                 "plan-network-part",
             ]
             .iter()
-            .map(|k| ctx.t(k))
+            .map(|k| ctx.t(k).into_owned())
             .collect(),
             rows: c
                 .network
@@ -1010,20 +1011,20 @@ pub fn plan_document(
                 })
                 .collect(),
         },
-        safety_heading: ctx.t("plan-safety"),
+        safety_heading: ctx.t("plan-safety").into_owned(),
         safety: vec![
             section("plan-safety-risks", &c.safety.risks),
             section("plan-safety-signs", &c.safety.signs),
             section("plan-safety-who-does-what", &c.safety.who_does_what),
             section("plan-safety-who-to-call", &c.safety.who_to_call),
         ],
-        signatures_heading: ctx.t("plan-signatures"),
+        signatures_heading: ctx.t("plan-signatures").into_owned(),
         signatures: vec![
-            ctx.t("plan-signature-family"),
-            ctx.t("plan-signature-family"),
-            ctx.t("plan-signature-coordinator"),
+            ctx.t("plan-signature-family").into_owned(),
+            ctx.t("plan-signature-family").into_owned(),
+            ctx.t("plan-signature-coordinator").into_owned(),
         ],
-        signature_line: ctx.t("plan-signature-name-date"),
+        signature_line: ctx.t("plan-signature-name-date").into_owned(),
     })
 }
 

@@ -97,7 +97,7 @@ fn options<T: Copy>(
         .map(|v| {
             (
                 code(*v).to_string(),
-                ctx.t(&format!("{prefix}{}", code(*v))),
+                ctx.t(&format!("{prefix}{}", code(*v))).into_owned(),
             )
         })
         .collect()
