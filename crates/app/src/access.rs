@@ -17,7 +17,7 @@ use wrapcare_store::family::file::Opened;
 use wrapcare_store::{Tx, emergency_access, episode, family};
 
 use crate::access_log::{Outcome, Target};
-use crate::cache::{Cache, FileCopy, FileKey};
+use crate::cache::{Cache, FileCopy, FileKey, KeptFile};
 use crate::{Actor, App, AppError, Result};
 
 /// A family file as the rule opened it for one use case.
@@ -303,14 +303,26 @@ impl App {
         actor: &Actor,
         family_id: i64,
         log_action: &str,
-    ) -> Result<(OpenFile, Arc<family::file::Contents>)> {
+    ) -> Result<(OpenFile, Arc<KeptFile>)> {
         let now = self.now();
         self.read_whole(
             actor,
             family_id,
             log_action,
             &self.caches.files,
-            async |tx, key| family::file::read(tx, family_id, key.asker, now, key.today).await,
+            async |tx, key| {
+                let read = family::file::read(tx, family_id, key.asker, now, key.today).await?;
+                Ok(read.map(|(opened, contents)| {
+                    let renditions = Arc::default();
+                    (
+                        opened,
+                        KeptFile {
+                            contents,
+                            renditions,
+                        },
+                    )
+                }))
+            },
         )
         .await
     }

@@ -97,16 +97,19 @@ impl<T> FileCopy<T> {
     }
 }
 
-/// A kept timeline read with the timelines built from it, one for each set
-/// of episodes a viewer may see in full: few (the coordinator's, the team's),
-/// and building and sorting hundreds of events costs more than serving them.
+/// A kept timeline read with the timeline built from it: building and
+/// sorting hundreds of events costs more than serving them. A copy is kept
+/// per viewer ([`FileKey::asker`]), so one set of episodes is seen in full;
+/// the build is still tied to that set, so that a copy shared by viewers
+/// could never hand one viewer's episodes to another.
 pub(crate) struct KeptTimeline {
     pub read: Timeline,
     built: Mutex<Vec<Built>>,
 }
 
-/// A timeline built for the episodes a viewer sees in full (their ids).
-type Built = (Vec<i64>, Arc<[TimelineEntry]>);
+/// A timeline built for the episodes a viewer sees in full (their ids),
+/// with the pages made of it.
+type Built = (Vec<i64>, Arc<[TimelineEntry]>, Arc<Renditions>);
 
 /// Built timelines one read keeps at most.
 const BUILT_PER_READ: usize = 8;
@@ -120,29 +123,84 @@ impl KeptTimeline {
     }
 
     /// The timeline of `episodes` (ids in the order the file gives them),
-    /// built once per read.
+    /// built once per read, and the place to keep what is rendered of it.
     pub fn built_for(
         &self,
         episodes: &[i64],
         build: impl FnOnce() -> Vec<TimelineEntry>,
-    ) -> Arc<[TimelineEntry]> {
+    ) -> (Arc<[TimelineEntry]>, Arc<Renditions>) {
         // A panic elsewhere while holding it leaves the list as it was: usable.
         let mut built = self.built.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, entries)) = built.iter().find(|(ids, _)| ids == episodes) {
-            return Arc::clone(entries);
+        if let Some((_, entries, renditions)) = built.iter().find(|(ids, ..)| ids == episodes) {
+            return (Arc::clone(entries), Arc::clone(renditions));
         }
         let entries: Arc<[TimelineEntry]> = build().into();
+        let renditions = Arc::new(Renditions::default());
         if built.len() == BUILT_PER_READ {
             built.remove(0);
         }
-        built.push((episodes.to_vec(), Arc::clone(&entries)));
-        entries
+        built.push((
+            episodes.to_vec(),
+            Arc::clone(&entries),
+            Arc::clone(&renditions),
+        ));
+        (entries, renditions)
     }
+}
+
+/// What a page made of a view built from a kept read (its HTML, by
+/// variant: language, filter, page), kept with that read: it is as current
+/// as the read, so it goes when the read does. Only for what depends on the
+/// view and the variant alone, nothing of a session.
+#[derive(Default)]
+pub struct Renditions {
+    kept: Mutex<Vec<(String, Arc<str>)>>,
+}
+
+/// Renditions kept of one view at most; the oldest go first.
+const RENDITIONS: usize = 4;
+
+impl Renditions {
+    /// The rendition of `variant`, rendered now if it was not kept.
+    pub fn get_or_render(&self, variant: &str, render: impl FnOnce() -> String) -> Arc<str> {
+        if let Some(html) = self.find(variant) {
+            return html;
+        }
+        // Rendered without the lock: a slow page holds up no other.
+        let html: Arc<str> = render().into();
+        let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        if !kept.iter().any(|(v, _)| v == variant) {
+            if kept.len() == RENDITIONS {
+                kept.remove(0);
+            }
+            kept.push((variant.to_string(), Arc::clone(&html)));
+        }
+        html
+    }
+
+    fn find(&self, variant: &str) -> Option<Arc<str>> {
+        let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        kept.iter()
+            .find(|(v, _)| v == variant)
+            .map(|(_, html)| Arc::clone(html))
+    }
+}
+
+impl std::fmt::Debug for Renditions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Renditions")
+    }
+}
+
+/// A kept read of a family file, and what pages rendered of it.
+pub(crate) struct KeptFile {
+    pub contents: Contents,
+    pub renditions: Arc<Renditions>,
 }
 
 /// The copies the application keeps.
 pub(crate) struct Caches {
-    pub files: Cache<FileKey, FileCopy<Contents>>,
+    pub files: Cache<FileKey, FileCopy<KeptFile>>,
     pub timelines: Cache<FileKey, FileCopy<KeptTimeline>>,
     /// A team's waiting list on a day, with each programme's start norm in weeks.
     pub waiting_lists: Cache<(i64, NaiveDate), Vec<(ListedRow, i64)>>,

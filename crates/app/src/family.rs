@@ -1,5 +1,7 @@
 //! The family file: members, indications, the current episode and its history.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -20,6 +22,10 @@ use crate::{Actor, App, AppError, Result};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FamilyView {
+    /// Where the page keeps what it rendered of this view, as long as the
+    /// read it comes from is current (empty for a view read afresh).
+    #[serde(skip)]
+    pub renditions: Arc<crate::Renditions>,
     pub id: i64,
     pub surname: String,
     pub address: Option<String>,
@@ -298,8 +304,9 @@ fn hours_summary(
 impl App {
     /// The whole family file, as the family page and `GET /families/{id}` show it.
     pub async fn family(&self, actor: &Actor, family_id: i64) -> Result<FamilyView> {
-        let (file, contents) = self.read_file(actor, family_id, "family.read").await?;
-        let view = self.family_view(&file, &contents)?;
+        let (file, kept) = self.read_file(actor, family_id, "family.read").await?;
+        let mut view = self.family_view(&file, &kept.contents)?;
+        view.renditions = Arc::clone(&kept.renditions);
         self.record(actor, file.target(), "family.read", Outcome::Allowed)
             .await?;
         Ok(view)
@@ -348,6 +355,7 @@ impl App {
         });
         let emergency_accesses = App::emergency_accesses_shown(file, contents);
         Ok(FamilyView {
+            renditions: Arc::default(),
             plan,
             hours,
             access: FileAccess {

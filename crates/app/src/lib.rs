@@ -33,6 +33,7 @@ pub mod report;
 pub mod timeline;
 
 pub use actor::{Actor, Channel, Seen};
+pub use cache::Renditions;
 pub use error::AppError;
 pub use wrapcare_core as core;
 pub use wrapcare_store as store;

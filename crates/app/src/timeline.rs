@@ -15,7 +15,7 @@ use wrapcare_core::timeline::{EventKind, sort_events};
 use wrapcare_store::{contact, episode, module, timeline};
 
 use crate::access_log::Outcome;
-use crate::cache::KeptTimeline;
+use crate::cache::{KeptTimeline, Renditions};
 use crate::{Actor, App, Result};
 
 /// One event. Which fields are set depends on the kind.
@@ -51,6 +51,10 @@ pub struct TimelineView {
     /// Shared with the kept copy it was built from.
     #[schema(value_type = Vec<TimelineEntry>)]
     pub entries: Arc<[TimelineEntry]>,
+    /// Where pages keep what they rendered of these entries, as long as the
+    /// copy they come from is current.
+    #[serde(skip)]
+    pub renditions: Arc<Renditions>,
 }
 
 /// Everything the timeline is built from, as the store returns it.
@@ -225,7 +229,7 @@ impl App {
             )
             .await?;
         let episodes: Vec<i64> = file.full_episodes().map(|e| e.id).collect();
-        let entries = kept.built_for(&episodes, || {
+        let (entries, renditions) = kept.built_for(&episodes, || {
             let read = &kept.read;
             // Members who left the family still appear under their name in its history.
             let mut sources = TimelineSources {
@@ -261,6 +265,7 @@ impl App {
             family_id,
             surname: file.family.surname.clone(),
             entries,
+            renditions,
         })
     }
 }

@@ -424,6 +424,13 @@ async fn an_earlier_team_cannot_touch_the_new_teams_episode(store: Store) {
         after.other_episodes[0].programme_name,
         "Programma Amersfoort"
     );
+    // Amersfoort's own timeline shows its notes; Zeeland's, read next, does not.
+    let own = w.app.timeline(old, family_id).await.expect("own timeline");
+    let own = serde_json::to_string(&own).expect("json");
+    assert!(
+        own.contains("afspraken over school"),
+        "Amersfoort's own notes"
+    );
     let timeline = w
         .app
         .timeline(&w.zeeland.supervisor, family_id)

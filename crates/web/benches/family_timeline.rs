@@ -154,6 +154,7 @@ fn timeline_and_norms(c: &mut Criterion) {
                 family_id: 1,
                 surname: "de Vries".into(),
                 entries: build(black_box(&sources)).into(),
+                renditions: Default::default(),
             };
             let timeline = wrapcare_web::pages::module::timeline_body(&ctx, &view, false, 1);
             let norms_html = wrapcare_web::pages::contact::norms(&ctx, &hours);

@@ -22,6 +22,11 @@ impl FormData {
         FormData { values }
     }
 
+    /// Nothing was filled in (the page is shown as read, not re-shown with a form).
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
     pub fn get(&self, name: &str) -> &str {
         self.values
             .get(name)

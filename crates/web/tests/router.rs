@@ -3149,7 +3149,40 @@ async fn access_log_review_pages_and_api(store: Store) {
     );
 }
 
+/// A family page kept as rendered serves again only to the session it was
+/// rendered for: each session's forms carry that session's own CSRF token.
+async fn a_kept_family_page_is_each_sessions_own(store: Store) {
+    let t = setup(store).await;
+    let actor = t
+        .app
+        .cli_actor("coach2@demo.wrapcare.nl")
+        .await
+        .expect("coach");
+    let family = t.app.my_families(&actor).await.expect("mine")[0].family_id;
+    let first = t.session("coach2@demo.wrapcare.nl").await;
+    let second = t.session("coach2@demo.wrapcare.nl").await;
+    assert_ne!(first.csrf, second.csrf);
+    let path = format!("/families/{family}");
+    for _ in 0..2 {
+        for (own, other) in [(&first, &second), (&second, &first)] {
+            let page = t.get(&path, Some(own)).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(page.body.contains(&format!("value=\"{}\"", own.csrf)));
+            assert!(!page.body.contains(&other.csrf), "another session's token");
+        }
+    }
+    let noticed = t
+        .get(&format!("{path}?notice=notice-assigned"), Some(&first))
+        .await;
+    let plain = t.get(&path, Some(&first)).await;
+    assert_ne!(
+        noticed.body, plain.body,
+        "the notice is part of what is kept"
+    );
+}
+
 wrapcare_store::on_both_databases!(
+    a_kept_family_page_is_each_sessions_own,
     health_assets_and_login,
     every_page_answers_for_its_role,
     english_is_complete_on_pages,

@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use wrapcare_app::AppError;
 use wrapcare_app::access::EmergencyInput;
@@ -278,215 +278,234 @@ pub async fn family_page(
     let fields = Fields::new(ctx.tr, errors, values);
     let today = state.app.today().format("%Y-%m-%d").to_string();
     let title = format!("{} {}", ctx.t("family-prefix"), family.surname);
-    let body = html! {
-        h1 { (title) }
-        @if let Some(until) = family.access.emergency_until {
-            div.notice.notice--warning #emergency-notice role="status" {
-                p { strong { (ctx.t("emergency-active-title")) } }
-                p { (ctx.tr.t1("emergency-active-body", "until", ctx.tr.datetime(until))) }
-            }
-        }
-        (notice(&ctx, notice_key))
-        (fields.summary())
-        @for e in errors.iter().filter(|e| e.field == "form") {
-            div.notice.notice--error role="alert" { p { (ctx.t(e.key)) } }
-        }
-        dl.summary-list {
-            div { dt { (ctx.t("field-address")) } dd {
-                (family.address.as_deref().unwrap_or("–")) " " (family.postcode.as_deref().unwrap_or("")) " " (family.city.as_deref().unwrap_or(""))
-            } }
-            div { dt { (ctx.t("field-phone")) } dd { (family.phone.as_deref().unwrap_or("–")) } }
-            div { dt { (ctx.t("field-home-language")) } dd { (family.home_language.as_deref().unwrap_or("–")) } }
-        }
-        @if let Some(e) = &family.episode {
-            h2 { (ctx.t("episode-title")) }
-            @if e.phase.is_some() { (phase_steps(&ctx, e.phase)) }
-            (episode_summary(&ctx, e))
-            @if let Some(p) = &family.plan {
-                dl.summary-list {
-                    div { dt { (ctx.t("plan-title")) } dd {
-                        (ctx.tr.t1("plan-version-n", "number", i64::from(p.number))) " · " (ctx.t(&format!("plan-status-{}", p.status.as_str())))
-                        @if p.overdue { " " span.badge.badge--danger { (ctx.t("plan-overdue")) } }
-                    } }
-                    div { dt { (ctx.t("plan-t-score")) } dd { @if let Some(t) = p.t_score { (ctx.tr.dec1(t)) } @else { "–" } } }
+    let render = || {
+        html! {
+            h1 { (title) }
+            @if let Some(until) = family.access.emergency_until {
+                div.notice.notice--warning #emergency-notice role="status" {
+                    p { strong { (ctx.t("emergency-active-title")) } }
+                    p { (ctx.tr.t1("emergency-active-body", "until", ctx.tr.datetime(until))) }
                 }
             }
-            @if let Some(h) = &family.hours {
-                @let percent = if h.budget_minutes > 0 { (h.used_minutes * 100 / h.budget_minutes).min(100) } else { 0 };
-                dl.summary-list {
-                    div { dt { (ctx.t("contacts-used")) } dd {
-                        div class={ "capacity" @match h.budget { wrapcare_core::contact::BudgetFlag::Over => " capacity--full", wrapcare_core::contact::BudgetFlag::Near => " capacity--near", wrapcare_core::contact::BudgetFlag::Within => "" } } {
-                            svg.capacity__bar viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false" {
-                                rect.capacity__fill x="0" y="0" height="10" width=(percent) {}
-                            }
-                            span { (ctx.tr.t2("contacts-used-of", ("used", ctx.tr.dec1(h.used_minutes as f64 / 60.0).into()), ("budget", ctx.tr.dec1(h.budget_minutes as f64 / 60.0).into()))) }
-                        }
-                        @match h.budget {
-                            wrapcare_core::contact::BudgetFlag::Over => { span.badge.badge--danger { (ctx.t("contacts-over-budget")) } }
-                            wrapcare_core::contact::BudgetFlag::Near => { span.badge.badge--warning { (ctx.t("contacts-near-budget")) } }
-                            wrapcare_core::contact::BudgetFlag::Within => {}
-                        }
-                        @if h.far_under_weekly_norm { " " span.badge.badge--warning { (ctx.t("contacts-far-under")) } }
-                    } }
-                    div { dt { (ctx.t("contacts-weekly-norm")) } dd {
-                        (ctx.tr.t1("hours-value", "hours", ctx.tr.dec1(h.weekly_norm_minutes as f64 / 60.0)))
-                    } }
-                }
-                @if !h.recent_weeks.is_empty() {
-                    p.meta { (ctx.t("family-weeks-chart-caption")) }
-                    (super::contact::weeks_chart(&ctx, &h.recent_weeks, h.weekly_norm_minutes))
-                }
+            (notice(&ctx, notice_key))
+            (fields.summary())
+            @for e in errors.iter().filter(|e| e.field == "form") {
+                div.notice.notice--error role="alert" { p { (ctx.t(e.key)) } }
             }
-            @if e.state != EpisodeState::Waiting && e.state != EpisodeState::Withdrawn {
-                p.actions {
-                    a.button.button--secondary #plan-link href={ "/families/" (family.id) "/plan" } { (ctx.t("plan-link")) }
-                    a.button.button--secondary #contacts-link href={ "/families/" (family.id) "/contacts" } { (ctx.t("contacts-link")) }
-                    a.button.button--secondary #modules-link href={ "/families/" (family.id) "/modules" } { (ctx.t("modules-link")) }
-                    a.button.button--secondary #timeline-link href={ "/families/" (family.id) "/timeline" } { (ctx.t("timeline-link")) }
-                    a.button.button--secondary #costs-link href={ "/families/" (family.id) "/costs" } { (ctx.t("costs-link")) }
-                }
-            }
-            @if !emergency { (actions(&ctx, user, &family, e, &fields, &today)) }
-        }
-        h2 { (ctx.t("members-title")) }
-        div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
-            table.data-table {
-                caption.visually-hidden { (ctx.t("members-title")) }
-                thead { tr {
-                    th scope="col" { (ctx.t("col-name")) }
-                    th scope="col" { (ctx.t("field-member-role")) }
-                    th scope="col" { (ctx.t("field-birth-date")) }
-                    th scope="col" class="num" { (ctx.t("col-age")) }
-                    th scope="col" { (ctx.t("field-bsn")) }
-                    th scope="col" { (ctx.t("field-phone")) }
+            dl.summary-list {
+                div { dt { (ctx.t("field-address")) } dd {
+                    (family.address.as_deref().unwrap_or("–")) " " (family.postcode.as_deref().unwrap_or("")) " " (family.city.as_deref().unwrap_or(""))
                 } }
-                tbody {
-                    @for m in &family.members {
-                        tr {
-                            td { (m.given_name) " " (m.family_name) }
-                            td { (ctx.t(&format!("member-role-{}", m.role.as_str()))) @if m.parental_authority { " · " (ctx.t("parental-authority-short")) } }
-                            td {
-                                @if let Some(b) = m.birth_date { (ctx.tr.date(b)) }
-                                @if let Some(e) = m.expected_birth_date { (ctx.t("expected-short")) " " (ctx.tr.date(e)) }
-                            }
-                            td.num { @if let Some(a) = m.age { (a) } }
-                            td { (m.bsn.as_deref().unwrap_or("–")) }
-                            td { (m.phone.as_deref().unwrap_or("–")) }
-                        }
+                div { dt { (ctx.t("field-phone")) } dd { (family.phone.as_deref().unwrap_or("–")) } }
+                div { dt { (ctx.t("field-home-language")) } dd { (family.home_language.as_deref().unwrap_or("–")) } }
+            }
+            @if let Some(e) = &family.episode {
+                h2 { (ctx.t("episode-title")) }
+                @if e.phase.is_some() { (phase_steps(&ctx, e.phase)) }
+                (episode_summary(&ctx, e))
+                @if let Some(p) = &family.plan {
+                    dl.summary-list {
+                        div { dt { (ctx.t("plan-title")) } dd {
+                            (ctx.tr.t1("plan-version-n", "number", i64::from(p.number))) " · " (ctx.t(&format!("plan-status-{}", p.status.as_str())))
+                            @if p.overdue { " " span.badge.badge--danger { (ctx.t("plan-overdue")) } }
+                        } }
+                        div { dt { (ctx.t("plan-t-score")) } dd { @if let Some(t) = p.t_score { (ctx.tr.dec1(t)) } @else { "–" } } }
                     }
                 }
+                @if let Some(h) = &family.hours {
+                    @let percent = if h.budget_minutes > 0 { (h.used_minutes * 100 / h.budget_minutes).min(100) } else { 0 };
+                    dl.summary-list {
+                        div { dt { (ctx.t("contacts-used")) } dd {
+                            div class={ "capacity" @match h.budget { wrapcare_core::contact::BudgetFlag::Over => " capacity--full", wrapcare_core::contact::BudgetFlag::Near => " capacity--near", wrapcare_core::contact::BudgetFlag::Within => "" } } {
+                                svg.capacity__bar viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false" {
+                                    rect.capacity__fill x="0" y="0" height="10" width=(percent) {}
+                                }
+                                span { (ctx.tr.t2("contacts-used-of", ("used", ctx.tr.dec1(h.used_minutes as f64 / 60.0).into()), ("budget", ctx.tr.dec1(h.budget_minutes as f64 / 60.0).into()))) }
+                            }
+                            @match h.budget {
+                                wrapcare_core::contact::BudgetFlag::Over => { span.badge.badge--danger { (ctx.t("contacts-over-budget")) } }
+                                wrapcare_core::contact::BudgetFlag::Near => { span.badge.badge--warning { (ctx.t("contacts-near-budget")) } }
+                                wrapcare_core::contact::BudgetFlag::Within => {}
+                            }
+                            @if h.far_under_weekly_norm { " " span.badge.badge--warning { (ctx.t("contacts-far-under")) } }
+                        } }
+                        div { dt { (ctx.t("contacts-weekly-norm")) } dd {
+                            (ctx.tr.t1("hours-value", "hours", ctx.tr.dec1(h.weekly_norm_minutes as f64 / 60.0)))
+                        } }
+                    }
+                    @if !h.recent_weeks.is_empty() {
+                        p.meta { (ctx.t("family-weeks-chart-caption")) }
+                        (super::contact::weeks_chart(&ctx, &h.recent_weeks, h.weekly_norm_minutes))
+                    }
+                }
+                @if e.state != EpisodeState::Waiting && e.state != EpisodeState::Withdrawn {
+                    p.actions {
+                        a.button.button--secondary #plan-link href={ "/families/" (family.id) "/plan" } { (ctx.t("plan-link")) }
+                        a.button.button--secondary #contacts-link href={ "/families/" (family.id) "/contacts" } { (ctx.t("contacts-link")) }
+                        a.button.button--secondary #modules-link href={ "/families/" (family.id) "/modules" } { (ctx.t("modules-link")) }
+                        a.button.button--secondary #timeline-link href={ "/families/" (family.id) "/timeline" } { (ctx.t("timeline-link")) }
+                        a.button.button--secondary #costs-link href={ "/families/" (family.id) "/costs" } { (ctx.t("costs-link")) }
+                    }
+                }
+                @if !emergency { (actions(&ctx, user, &family, e, &fields, &today)) }
             }
-        }
-        @if !family.indications.is_empty() {
-            h2 { (ctx.t("indications-title")) }
+            h2 { (ctx.t("members-title")) }
             div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                 table.data-table {
-                    caption.visually-hidden { (ctx.t("indications-title")) }
+                    caption.visually-hidden { (ctx.t("members-title")) }
                     thead { tr {
-                        th scope="col" { (ctx.t("col-child")) }
-                        th scope="col" { (ctx.t("field-indication-number")) }
-                        th scope="col" { (ctx.t("field-indication-product")) }
-                        th scope="col" { (ctx.t("col-period")) }
-                        th scope="col" { (ctx.t("field-indication-issuer")) }
+                        th scope="col" { (ctx.t("col-name")) }
+                        th scope="col" { (ctx.t("field-member-role")) }
+                        th scope="col" { (ctx.t("field-birth-date")) }
+                        th scope="col" class="num" { (ctx.t("col-age")) }
+                        th scope="col" { (ctx.t("field-bsn")) }
+                        th scope="col" { (ctx.t("field-phone")) }
                     } }
                     tbody {
-                        @for i in &family.indications {
-                            tr class=[i.ends_soon.then_some("is-flagged")] {
-                                td { (i.given_name) }
-                                td { (i.number) }
-                                td { (i.product) }
-                                td { (ctx.tr.date(i.starts_on)) " – " (ctx.tr.date(i.ends_on))
-                                    @if i.ends_soon { " " span.badge.badge--warning { (ctx.t("ends-soon")) } } }
-                                td { (i.issuer) }
+                        @for m in &family.members {
+                            tr {
+                                td { (m.given_name) " " (m.family_name) }
+                                td { (ctx.t(&format!("member-role-{}", m.role.as_str()))) @if m.parental_authority { " · " (ctx.t("parental-authority-short")) } }
+                                td {
+                                    @if let Some(b) = m.birth_date { (ctx.tr.date(b)) }
+                                    @if let Some(e) = m.expected_birth_date { (ctx.t("expected-short")) " " (ctx.tr.date(e)) }
+                                }
+                                td.num { @if let Some(a) = m.age { (a) } }
+                                td { (m.bsn.as_deref().unwrap_or("–")) }
+                                td { (m.phone.as_deref().unwrap_or("–")) }
                             }
                         }
                     }
                 }
             }
-        }
-        @if let Some(e) = &family.episode {
-            @if !e.assignments.is_empty() {
-                h2 { (ctx.t("assignments-title")) }
+            @if !family.indications.is_empty() {
+                h2 { (ctx.t("indications-title")) }
                 div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                     table.data-table {
-                        caption.visually-hidden { (ctx.t("assignments-title")) }
+                        caption.visually-hidden { (ctx.t("indications-title")) }
                         thead { tr {
-                            th scope="col" { (ctx.t("col-coordinator")) }
-                            th scope="col" { (ctx.t("col-from")) }
-                            th scope="col" { (ctx.t("col-until")) }
-                            th scope="col" { (ctx.t("col-override")) }
+                            th scope="col" { (ctx.t("col-child")) }
+                            th scope="col" { (ctx.t("field-indication-number")) }
+                            th scope="col" { (ctx.t("field-indication-product")) }
+                            th scope="col" { (ctx.t("col-period")) }
+                            th scope="col" { (ctx.t("field-indication-issuer")) }
                         } }
                         tbody {
-                            @for a in &e.assignments {
-                                tr {
-                                    td { (a.name) }
-                                    td { (ctx.tr.date(a.starts_on)) }
-                                    td { @if let Some(end) = a.ends_on { (ctx.tr.date(end)) } @else { "–" } }
-                                    td { (a.override_reason.as_deref().unwrap_or("")) }
+                            @for i in &family.indications {
+                                tr class=[i.ends_soon.then_some("is-flagged")] {
+                                    td { (i.given_name) }
+                                    td { (i.number) }
+                                    td { (i.product) }
+                                    td { (ctx.tr.date(i.starts_on)) " – " (ctx.tr.date(i.ends_on))
+                                        @if i.ends_soon { " " span.badge.badge--warning { (ctx.t("ends-soon")) } } }
+                                    td { (i.issuer) }
                                 }
                             }
                         }
                     }
                 }
             }
-            @if !e.phase_history.is_empty() {
-                h2 { (ctx.t("phase-history-title")) }
-                ul {
-                    @for h in &e.phase_history {
-                        li { (ctx.tr.date(h.starts_on)) ": " (ctx.t(&format!("phase-{}", h.phase))) }
+            @if let Some(e) = &family.episode {
+                @if !e.assignments.is_empty() {
+                    h2 { (ctx.t("assignments-title")) }
+                    div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
+                        table.data-table {
+                            caption.visually-hidden { (ctx.t("assignments-title")) }
+                            thead { tr {
+                                th scope="col" { (ctx.t("col-coordinator")) }
+                                th scope="col" { (ctx.t("col-from")) }
+                                th scope="col" { (ctx.t("col-until")) }
+                                th scope="col" { (ctx.t("col-override")) }
+                            } }
+                            tbody {
+                                @for a in &e.assignments {
+                                    tr {
+                                        td { (a.name) }
+                                        td { (ctx.tr.date(a.starts_on)) }
+                                        td { @if let Some(end) = a.ends_on { (ctx.tr.date(end)) } @else { "–" } }
+                                        td { (a.override_reason.as_deref().unwrap_or("")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !e.phase_history.is_empty() {
+                    h2 { (ctx.t("phase-history-title")) }
+                    ul {
+                        @for h in &e.phase_history {
+                            li { (ctx.tr.date(h.starts_on)) ": " (ctx.t(&format!("phase-{}", h.phase))) }
+                        }
                     }
                 }
             }
-        }
-        @if !family.earlier_episodes.is_empty() {
-            h2 { (ctx.t("earlier-episodes-title")) }
-            @for e in &family.earlier_episodes {
-                section.card {
-                    (episode_summary(&ctx, e))
-                    @if e.started_on.is_some() {
-                        p { a href={ "/families/" (family.id) "/plan?episode=" (e.id) } { (ctx.t("plan-of-episode")) } }
+            @if !family.earlier_episodes.is_empty() {
+                h2 { (ctx.t("earlier-episodes-title")) }
+                @for e in &family.earlier_episodes {
+                    section.card {
+                        (episode_summary(&ctx, e))
+                        @if e.started_on.is_some() {
+                            p { a href={ "/families/" (family.id) "/plan?episode=" (e.id) } { (ctx.t("plan-of-episode")) } }
+                        }
                     }
                 }
             }
-        }
-        @if !family.other_episodes.is_empty() {
-            h2 { (ctx.t("other-episodes-title")) }
-            p.meta { (ctx.t("other-episodes-lead")) }
-            ul #other-episodes {
-                @for o in &family.other_episodes {
-                    li {
-                        (o.programme_name) ": " (ctx.tr.date(o.accepted_on)) " – "
-                        @if let Some(end) = o.ended_on { (ctx.tr.date(end)) } @else { "…" }
-                        " · " (ctx.t(&format!("state-{}", o.state.as_str())))
-                        @if let Some(r) = o.closure_reason { " · " (ctx.t(&format!("closure-{}", r.as_str()))) }
+            @if !family.other_episodes.is_empty() {
+                h2 { (ctx.t("other-episodes-title")) }
+                p.meta { (ctx.t("other-episodes-lead")) }
+                ul #other-episodes {
+                    @for o in &family.other_episodes {
+                        li {
+                            (o.programme_name) ": " (ctx.tr.date(o.accepted_on)) " – "
+                            @if let Some(end) = o.ended_on { (ctx.tr.date(end)) } @else { "…" }
+                            " · " (ctx.t(&format!("state-{}", o.state.as_str())))
+                            @if let Some(r) = o.closure_reason { " · " (ctx.t(&format!("closure-{}", r.as_str()))) }
+                        }
                     }
                 }
             }
-        }
-        @if !family.emergency_accesses.is_empty() {
-            h2 #emergency-accesses { (ctx.t("emergency-accesses-title")) }
-            div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("emergency-accesses-title")) {
-                table.data-table {
-                    caption.visually-hidden { (ctx.t("emergency-accesses-title")) }
-                    thead { tr {
-                        th scope="col" { (ctx.t("col-name")) }
-                        th scope="col" { (ctx.t("col-from")) }
-                        th scope="col" { (ctx.t("col-until")) }
-                        th scope="col" { (ctx.t("emergency-reason")) }
-                    } }
-                    tbody {
-                        @for x in &family.emergency_accesses {
-                            tr {
-                                td { (x.user_name) " · " (ctx.t(&format!("role-{}", x.user_role))) }
-                                td { (ctx.tr.datetime(x.granted_at)) }
-                                td { (ctx.tr.datetime(x.expires_at)) }
-                                td { (x.reason) }
+            @if !family.emergency_accesses.is_empty() {
+                h2 #emergency-accesses { (ctx.t("emergency-accesses-title")) }
+                div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("emergency-accesses-title")) {
+                    table.data-table {
+                        caption.visually-hidden { (ctx.t("emergency-accesses-title")) }
+                        thead { tr {
+                            th scope="col" { (ctx.t("col-name")) }
+                            th scope="col" { (ctx.t("col-from")) }
+                            th scope="col" { (ctx.t("col-until")) }
+                            th scope="col" { (ctx.t("emergency-reason")) }
+                        } }
+                        tbody {
+                            @for x in &family.emergency_accesses {
+                                tr {
+                                    td { (x.user_name) " · " (ctx.t(&format!("role-{}", x.user_role))) }
+                                    td { (ctx.tr.datetime(x.granted_at)) }
+                                    td { (ctx.tr.datetime(x.expires_at)) }
+                                    td { (x.reason) }
+                                }
                             }
                         }
                     }
                 }
             }
         }
+    };
+    // Shown as read, with no form filled in: what was rendered of this copy
+    // of the file for this session (its CSRF token is in the forms) and
+    // language serves again.
+    let body = if values.is_empty() && errors.is_empty() {
+        let variant = format!(
+            "{}|{}|{}",
+            ctx.tr.lang.code(),
+            user.csrf,
+            notice_key.unwrap_or("")
+        );
+        let html = family
+            .renditions
+            .get_or_render(&variant, || render().into_string());
+        PreEscaped(html.to_string())
+    } else {
+        render()
     };
     Ok(html_response(status, layout(&ctx, &title, body)))
 }

@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use wrapcare_app::cost::{CostsView, PeriodQuery};
 use wrapcare_app::module::{
@@ -982,13 +982,16 @@ pub async fn timeline(
     let title = ctx.tr.t1("timeline-title", "family", view.surname.clone());
     // Not a number: the latest page, as a link without one would show.
     let page = q.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
+    let without_contacts = q.without.as_deref() == Some("contacts");
+    // The body shows the view alone (no form, nothing of the session), so
+    // what was rendered of this copy of it serves again.
+    let variant = format!("{}|{without_contacts}|{page}", ctx.tr.lang.code());
+    let body = view.renditions.get_or_render(&variant, || {
+        timeline_body(&ctx, &view, without_contacts, page).into_string()
+    });
     Ok(html_response(
         StatusCode::OK,
-        layout(
-            &ctx,
-            &title,
-            timeline_body(&ctx, &view, q.without.as_deref() == Some("contacts"), page),
-        ),
+        layout(&ctx, &title, PreEscaped(body.to_string())),
     ))
 }
 
