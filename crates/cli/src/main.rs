@@ -22,12 +22,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Keeps the kernel from backing mimalloc's large aligned regions with
 /// transparent huge pages, where a touched 4 KiB becomes 2 MiB of resident
 /// memory: 30 MB more under load on a machine with THP "always".
-fn without_huge_pages() {
+/// And has mimalloc hand freed pages back at once rather than 10 ms later,
+/// which under load kept 10 MB more resident for no measurable gain.
+fn with_memory_given_back() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory
     // of ours; it only sets a flag on this process.
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+    // mimalloc's `mi_option_purge_delay` (mimalloc.h; options keep their
+    // numbers across versions, retired ones stay as placeholders).
+    const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+    // SAFETY: sets one of mimalloc's options, a plain integer it reads when
+    // it next considers purging.
+    unsafe {
+        libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
     }
 }
 
@@ -240,7 +250,7 @@ fn read_password() -> Result<String> {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    without_huge_pages();
+    with_memory_given_back();
     init_tracing();
     let cli = Cli::parse();
     match &cli.command {

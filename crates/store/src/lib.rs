@@ -346,6 +346,7 @@ impl Store {
 
     /// Refreshes the planner's statistics, after a bulk load (the demo) made
     /// them stale: otherwise the first hours run on plans for empty tables.
+    /// Not inside a transaction (PostgreSQL's VACUUM cannot be).
     pub async fn analyze(&self) -> Result<()> {
         match &self.pool {
             // SQLite's own advice: analyse only what would profit.
@@ -353,7 +354,12 @@ impl Store {
                 .execute(pool)
                 .await?
                 .rows_affected(),
-            Pool::Postgres(pool) => sqlx::query("ANALYZE").execute(pool).await?.rows_affected(),
+            // Vacuumed too: otherwise autovacuum takes up the freshly loaded
+            // tables a minute later, in the middle of the first hours' work.
+            Pool::Postgres(pool) => sqlx::query("VACUUM (ANALYZE)")
+                .execute(pool)
+                .await?
+                .rows_affected(),
         };
         Ok(())
     }
