@@ -99,7 +99,8 @@ impl<T> FileCopy<T> {
 
 /// A kept timeline read with the timeline built from it: building and
 /// sorting hundreds of events costs more than serving them. A copy is kept
-/// per viewer ([`FileKey::asker`]), so one set of episodes is seen in full;
+/// per viewer ([`FileKey::asker`]: every role that reads files may break the
+/// glass), so one set of episodes is seen in full;
 /// the build is still tied to that set, so that a copy shared by viewers
 /// could never hand one viewer's episodes to another.
 pub(crate) struct KeptTimeline {

@@ -980,9 +980,18 @@ pub async fn timeline(
         .map_err(|e| fail(&state, &user, e))?;
     let ctx = Ctx::new(&state, &user, "");
     let title = ctx.tr.t1("timeline-title", "family", view.surname.clone());
-    // Not a number: the latest page, as a link without one would show.
+    // Not a number: the latest page, as a link without one would show (a
+    // number too large to read, too).
     let page = q.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
     let without_contacts = q.without.as_deref() == Some("contacts");
+    // Clamped here too, so that every number past the last page is one
+    // variant, not one each crowding out the others.
+    let shown = view
+        .entries
+        .iter()
+        .filter(|e| !(without_contacts && e.kind == Some(EventKind::Contact)))
+        .count();
+    let page = page.clamp(1, timeline_page(shown, page).1);
     // The body shows the view alone (no form, nothing of the session), so
     // what was rendered of this copy of it serves again.
     let variant = format!("{}|{without_contacts}|{page}", ctx.tr.lang.code());
