@@ -896,6 +896,14 @@ pub fn timeline_page(len: usize, page: usize) -> (std::ops::Range<usize>, usize)
     (end.saturating_sub(TIMELINE_PAGE)..end, pages)
 }
 
+/// The events the timeline shows, with or without the contacts.
+fn shown_events(view: &TimelineView, without_contacts: bool) -> Vec<&TimelineEntry> {
+    view.entries
+        .iter()
+        .filter(|e| !(without_contacts && e.kind == Some(EventKind::Contact)))
+        .collect()
+}
+
 /// The timeline as a page body; measured by the benchmark together with `build`.
 pub fn timeline_body(
     ctx: &Ctx<'_>,
@@ -909,11 +917,7 @@ pub fn timeline_body(
         .iter()
         .filter(|e| e.kind == Some(EventKind::Contact))
         .count();
-    let shown: Vec<&TimelineEntry> = view
-        .entries
-        .iter()
-        .filter(|e| !(without_contacts && e.kind == Some(EventKind::Contact)))
-        .collect();
+    let shown = shown_events(view, without_contacts);
     let (range, pages) = timeline_page(shown.len(), page);
     let page = page.clamp(1, pages);
     let page_link = |to: usize| {
@@ -986,11 +990,7 @@ pub async fn timeline(
     let without_contacts = q.without.as_deref() == Some("contacts");
     // Clamped here too, so that every number past the last page is one
     // variant, not one each crowding out the others.
-    let shown = view
-        .entries
-        .iter()
-        .filter(|e| !(without_contacts && e.kind == Some(EventKind::Contact)))
-        .count();
+    let shown = shown_events(&view, without_contacts).len();
     let page = page.clamp(1, timeline_page(shown, page).1);
     // The body shows the view alone (no form, nothing of the session), so
     // what was rendered of this copy of it serves again.
