@@ -3181,8 +3181,61 @@ async fn a_kept_family_page_is_each_sessions_own(store: Store) {
     );
 }
 
+/// A family's contacts page shows the latest fifty, and the rest a page
+/// further each: long-running families do not put years on one page.
+async fn contacts_page_by_page(store: Store) {
+    let t = setup(store).await;
+    let coach = t.session("coach1@demo.wrapcare.nl").await;
+    let actor = t
+        .app
+        .cli_actor("coach1@demo.wrapcare.nl")
+        .await
+        .expect("coach");
+    let mut long = None;
+    for line in t.app.my_families(&actor).await.expect("mine") {
+        let id = line.family_id;
+        let first = t
+            .get(&format!("/families/{id}/contacts"), Some(&coach))
+            .await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert!(!first.body.contains("id=\"contacts-newer\""));
+        if first.body.contains("id=\"contacts-older\"") {
+            long = Some((id, first));
+        }
+    }
+    let (id, first) = long.expect("a demo family with more than fifty contacts");
+    // Rows of the entries' table (the norms above it have a table too).
+    let rows = |body: &str| {
+        body.split_once("id=\"entries\"")
+            .map_or(0, |(_, entries)| entries.matches("<tr").count())
+    };
+    assert_eq!(rows(&first.body), 51, "a header and fifty entries");
+    let second = t
+        .get(&format!("/families/{id}/contacts?page=2"), Some(&coach))
+        .await;
+    assert!(second.body.contains("id=\"contacts-newer\""));
+    let last = t
+        .get(&format!("/families/{id}/contacts?page=9999"), Some(&coach))
+        .await;
+    assert_eq!(last.status, StatusCode::OK);
+    assert!(
+        !last.body.contains("id=\"contacts-older\""),
+        "the last page"
+    );
+    let nonsense = t
+        .get(&format!("/families/{id}/contacts?page=-3"), Some(&coach))
+        .await;
+    assert_eq!(
+        nonsense.status,
+        StatusCode::OK,
+        "a bad page number shows the first"
+    );
+    assert_eq!(rows(&nonsense.body), 51);
+}
+
 wrapcare_store::on_both_databases!(
     a_kept_family_page_is_each_sessions_own,
+    contacts_page_by_page,
     health_assets_and_login,
     every_page_answers_for_its_role,
     english_is_complete_on_pages,

@@ -12,14 +12,25 @@ use wrapcare_core::contact::{BudgetFlag, ContactKind, EntryStatus};
 
 use super::{
     CsrfForm, Ctx, Fields, PageResult, error_page, form_error, html_response, layout, notice,
+    page_number, page_of,
 };
 use crate::AppState;
 use crate::forms::FormData;
 use crate::session::PageUser;
 
 #[derive(Debug, Deserialize)]
-pub struct NoticeQuery {
+pub struct ContactsQuery {
     notice: Option<String>,
+    /// 1 is the latest entries, 2 the ones before them, and so on.
+    page: Option<String>,
+}
+
+/// What a link to the contacts page asks for besides the family.
+#[derive(Debug, Clone, Copy, Default)]
+struct Asked<'a> {
+    notice_key: Option<&'a str>,
+    /// 1 (or 0) is the latest entries.
+    page: usize,
 }
 
 fn hours(ctx: &Ctx<'_>, minutes: i64) -> String {
@@ -109,9 +120,10 @@ async fn contacts_page(
     id: i64,
     values: &FormData,
     errors: &[FieldError],
-    notice_key: Option<&str>,
+    asked: Asked<'_>,
     status: StatusCode,
 ) -> PageResult {
+    let Asked { notice_key, page } = asked;
     let view = state
         .app
         .contacts(&user.actor, id)
@@ -125,6 +137,10 @@ async fn contacts_page(
         wrapcare_core::episode::EpisodeState::Assigned
             | wrapcare_core::episode::EpisodeState::InCare
     );
+    // The latest entries first; older ones a page further.
+    let (shown, pages) = page_of(view.entries.len(), page);
+    let page = page.clamp(1, pages);
+    let page_link = |to: usize| format!("/families/{id}/contacts?page={to}#entries");
     let body = html! {
         p { a href={ "/families/" (id) } { "← " (ctx.t("plan-back-to-family")) } }
         h1 { (title) }
@@ -148,8 +164,19 @@ async fn contacts_page(
                 }
             }
         }
-        h2 { (ctx.t("contacts-entries")) }
+        h2 #entries { (ctx.t("contacts-entries")) }
         @if view.entries.is_empty() { p { (ctx.t("contacts-none")) } } @else {
+            @if pages > 1 {
+                p #contacts-range {
+                    (ctx.tr.t3("contacts-range",
+                        ("from", (shown.start + 1).into()),
+                        ("to", shown.end.into()),
+                        ("total", view.entries.len().into())))
+                }
+            }
+            @if page > 1 {
+                p { a #contacts-newer href=(page_link(page - 1)) { "↑ " (ctx.tr.t1("contacts-newer", "count", shown.start)) } }
+            }
             div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                 table.data-table {
                     caption.visually-hidden { (ctx.t("contacts-entries")) }
@@ -163,7 +190,7 @@ async fn contacts_page(
                         th scope="col" { (ctx.t("col-status")) }
                     } }
                     tbody {
-                        @for c in &view.entries {
+                        @for c in &view.entries[shown.clone()] {
                             tr class=[(c.status != EntryStatus::Active).then_some("is-retired")] {
                                 td { (ctx.tr.date(c.contact_on)) }
                                 td.num { (c.minutes) }
@@ -196,6 +223,9 @@ async fn contacts_page(
                     }
                 }
             }
+            @if shown.end < view.entries.len() {
+                p { a #contacts-older href=(page_link(page + 1)) { "↓ " (ctx.tr.t1("contacts-older", "count", view.entries.len() - shown.end)) } }
+            }
         }
     };
     Ok(html_response(status, layout(&ctx, &title, body)))
@@ -205,7 +235,7 @@ pub async fn show(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<ContactsQuery>,
 ) -> PageResult {
     let today = FormData::new(vec![("contact_on".into(), state.app.today().to_string())]);
     contacts_page(
@@ -214,7 +244,10 @@ pub async fn show(
         id,
         &today,
         &[],
-        q.notice.as_deref(),
+        Asked {
+            notice_key: q.notice.as_deref(),
+            page: page_number(q.page.as_deref()),
+        },
         StatusCode::OK,
     )
     .await
@@ -248,7 +281,7 @@ pub async fn log(
                 id,
                 &form,
                 &errors,
-                None,
+                Asked::default(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -282,7 +315,7 @@ pub async fn remove(
                 id,
                 &FormData::default(),
                 &errors,
-                None,
+                Asked::default(),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

@@ -514,6 +514,24 @@ pub fn notice(ctx: &Ctx<'_>, key: Option<&str>) -> Markup {
     }
 }
 
+/// Rows one page of a long list shows (contacts, timeline events): months of
+/// intensive help; the rest is a link away, and a phone need not scroll
+/// through years.
+pub const PAGE_ROWS: usize = 50;
+
+/// Which of `len` rows page `page` (from 1) shows, and how many pages there
+/// are. A page beyond the last shows the last; 0 the first.
+pub fn page_of(len: usize, page: usize) -> (std::ops::Range<usize>, usize) {
+    let pages = len.div_ceil(PAGE_ROWS).max(1);
+    let start = (page.clamp(1, pages) - 1) * PAGE_ROWS;
+    (start..(start + PAGE_ROWS).min(len), pages)
+}
+
+/// A page number from a query string; anything else is the first page.
+pub fn page_number(raw: Option<&str>) -> usize {
+    raw.and_then(|p| p.parse().ok()).unwrap_or(1)
+}
+
 /// The badge of an episode state.
 pub fn state_badge(ctx: &Ctx<'_>, state: wrapcare_core::episode::EpisodeState) -> Markup {
     use wrapcare_core::episode::EpisodeState as S;

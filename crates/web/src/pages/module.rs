@@ -21,6 +21,7 @@ use wrapcare_core::timeline::EventKind;
 
 use super::{
     CsrfForm, Ctx, Fields, PageResult, fail, field_id, form_error, html_response, layout, notice,
+    page_number, page_of,
 };
 use crate::AppState;
 use crate::forms::FormData;
@@ -882,18 +883,12 @@ pub struct TimelineQuery {
     page: Option<String>,
 }
 
-/// Events one timeline page shows: some months of intensive help. Earlier
-/// ones are a link away, so a family in care for years still opens at once.
-pub const TIMELINE_PAGE: usize = 50;
-
 /// Which of `len` events (in date order) page `page` shows, counting pages
 /// from the latest (1), and how many pages there are. A page beyond the
 /// last shows the last.
 pub fn timeline_page(len: usize, page: usize) -> (std::ops::Range<usize>, usize) {
-    let pages = len.div_ceil(TIMELINE_PAGE).max(1);
-    let page = page.clamp(1, pages);
-    let end = len - (page - 1) * TIMELINE_PAGE;
-    (end.saturating_sub(TIMELINE_PAGE)..end, pages)
+    let (from_latest, pages) = page_of(len, page);
+    (len - from_latest.end..len - from_latest.start, pages)
 }
 
 /// The events the timeline shows, with or without the contacts.
@@ -986,7 +981,7 @@ pub async fn timeline(
     let title = ctx.tr.t1("timeline-title", "family", view.surname.clone());
     // Not a number: the latest page, as a link without one would show (a
     // number too large to read, too).
-    let page = q.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
+    let page = page_number(q.page.as_deref());
     let without_contacts = q.without.as_deref() == Some("contacts");
     // Clamped here too, so that every number past the last page is one
     // variant, not one each crowding out the others.
