@@ -8,7 +8,7 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use wrapcare_app::{App, Config};
+use wrapcare_app::{Actor, App, Config};
 use wrapcare_store::Store;
 use wrapcare_web::{AppState, router};
 
@@ -87,6 +87,14 @@ impl T {
             body: String::from_utf8_lossy(&bytes).into_owned(),
             bytes: bytes.to_vec(),
         }
+    }
+
+    /// The user as use cases see them, for calling the application directly.
+    async fn actor(&self, email: &str) -> Actor {
+        self.app
+            .cli_actor(email)
+            .await
+            .unwrap_or_else(|e| panic!("{email}: {e:?}"))
     }
 
     async fn session(&self, email: &str) -> Session {
@@ -310,36 +318,18 @@ async fn every_page_answers_for_its_role(store: Store) {
     let leider = t.session("leider@demo.wrapcare.nl").await;
     let waiting = t
         .app
-        .waiting_list(
-            &t.app
-                .cli_actor("leider@demo.wrapcare.nl")
-                .await
-                .expect("actor"),
-        )
+        .waiting_list(&t.actor("leider@demo.wrapcare.nl").await)
         .await
         .expect("list");
     let waiting_family = waiting[0].family_id;
     let to_screen = t
         .app
-        .referrals_to_screen(
-            &t.app
-                .cli_actor("leider@demo.wrapcare.nl")
-                .await
-                .expect("actor"),
-        )
+        .referrals_to_screen(&t.actor("leider@demo.wrapcare.nl").await)
         .await
         .expect("screen");
-    let coach = t
-        .app
-        .cli_actor("coach1@demo.wrapcare.nl")
-        .await
-        .expect("coach");
+    let coach = t.actor("coach1@demo.wrapcare.nl").await;
     let own = t.app.my_families(&coach).await.expect("mine");
-    let intake_actor = t
-        .app
-        .cli_actor("intake@demo.wrapcare.nl")
-        .await
-        .expect("intake");
+    let intake_actor = t.actor("intake@demo.wrapcare.nl").await;
     let submitted = t.app.my_referrals(&intake_actor).await.expect("mine");
     let pages: Vec<(&str, String)> = vec![
         ("admin@demo.wrapcare.nl", "/admin/users".into()),
@@ -495,12 +485,7 @@ async fn forms_need_csrf_and_show_errors_by_the_field(store: Store) {
     let intake = t.session("intake@demo.wrapcare.nl").await;
     let before = t
         .app
-        .my_referrals(
-            &t.app
-                .cli_actor("intake@demo.wrapcare.nl")
-                .await
-                .expect("actor"),
-        )
+        .my_referrals(&t.actor("intake@demo.wrapcare.nl").await)
         .await
         .expect("list")
         .len();
@@ -536,12 +521,7 @@ async fn forms_need_csrf_and_show_errors_by_the_field(store: Store) {
     );
     let after = t
         .app
-        .my_referrals(
-            &t.app
-                .cli_actor("intake@demo.wrapcare.nl")
-                .await
-                .expect("actor"),
-        )
+        .my_referrals(&t.actor("intake@demo.wrapcare.nl").await)
         .await
         .expect("list")
         .len();
@@ -584,11 +564,7 @@ async fn forms_need_csrf_and_show_errors_by_the_field(store: Store) {
 async fn page_journey_accept_assign_start(store: Store) {
     let t = setup(store).await;
     let leider = t.session("leider@demo.wrapcare.nl").await;
-    let supervisor = t
-        .app
-        .cli_actor("leider@demo.wrapcare.nl")
-        .await
-        .expect("actor");
+    let supervisor = t.actor("leider@demo.wrapcare.nl").await;
     let referral = t
         .app
         .referrals_to_screen(&supervisor)
@@ -876,11 +852,7 @@ async fn api_errors_are_problems(store: Store) {
     assert_eq!(data.status, StatusCode::UNPROCESSABLE_ENTITY);
     // Another coordinator's family is 404, the same as a missing one, and the refusal is logged.
     let coach2 = t.token("coach2@demo.wrapcare.nl").await;
-    let coach1 = t
-        .app
-        .cli_actor("coach1@demo.wrapcare.nl")
-        .await
-        .expect("actor");
+    let coach1 = t.actor("coach1@demo.wrapcare.nl").await;
     let theirs = t.app.my_families(&coach1).await.expect("mine")[0].family_id;
     let refused = t
         .api(
@@ -897,12 +869,7 @@ async fn api_errors_are_problems(store: Store) {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert_eq!(refused.json()["type"], missing.json()["type"]);
     let log = wrapcare_store::testing::access_log(t.app.store(), Some(theirs), 50).await;
-    let coach2_id = t
-        .app
-        .cli_actor("coach2@demo.wrapcare.nl")
-        .await
-        .expect("coach2")
-        .user_id;
+    let coach2_id = t.actor("coach2@demo.wrapcare.nl").await.user_id;
     assert!(
         log.iter()
             .any(|e| e.user_id == Some(coach2_id) && e.outcome == "refused" && e.channel == "api")
@@ -996,12 +963,7 @@ async fn admin_forms_manage_users_and_reference_data(store: Store) {
             .body
             .contains("Werkbegeleiders en gezinscoaches horen bij een team.")
     );
-    let id = t
-        .app
-        .cli_actor("nieuw@demo.wrapcare.nl")
-        .await
-        .expect("new user")
-        .user_id;
+    let id = t.actor("nieuw@demo.wrapcare.nl").await.user_id;
     let reset = t
         .post_form(&format!("/admin/users/{id}/reset"), &admin, &[], true)
         .await;
@@ -1120,13 +1082,7 @@ async fn admin_forms_manage_users_and_reference_data(store: Store) {
     assert_eq!(worker.status, StatusCode::SEE_OTHER, "{}", worker.body);
     let workers = t
         .app
-        .workers(
-            &t.app
-                .cli_actor("admin@demo.wrapcare.nl")
-                .await
-                .expect("admin"),
-            Some(3),
-        )
+        .workers(&t.actor("admin@demo.wrapcare.nl").await, Some(3))
         .await
         .expect("workers");
     let kim = workers
@@ -1163,13 +1119,7 @@ async fn admin_forms_manage_users_and_reference_data(store: Store) {
     assert_eq!(ended.status, StatusCode::SEE_OTHER);
     let history = t
         .app
-        .workers(
-            &t.app
-                .cli_actor("admin@demo.wrapcare.nl")
-                .await
-                .expect("admin"),
-            Some(3),
-        )
+        .workers(&t.actor("admin@demo.wrapcare.nl").await, Some(3))
         .await
         .expect("workers");
     let kim = history.iter().find(|w| w.name == "Kim Noord").expect("kim");
@@ -1192,11 +1142,7 @@ async fn admin_forms_manage_users_and_reference_data(store: Store) {
 async fn episode_forms_withdraw_phase_close(store: Store) {
     let t = setup(store).await;
     let leider = t.session("leider@demo.wrapcare.nl").await;
-    let supervisor = t
-        .app
-        .cli_actor("leider@demo.wrapcare.nl")
-        .await
-        .expect("actor");
+    let supervisor = t.actor("leider@demo.wrapcare.nl").await;
     let waiting = t.app.waiting_list(&supervisor).await.expect("list")[0].family_id;
     let no_reason = t
         .post_form(
@@ -1217,11 +1163,7 @@ async fn episode_forms_withdraw_phase_close(store: Store) {
         .await;
     assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
     let coach = t.session("coach1@demo.wrapcare.nl").await;
-    let coach_actor = t
-        .app
-        .cli_actor("coach1@demo.wrapcare.nl")
-        .await
-        .expect("coach");
+    let coach_actor = t.actor("coach1@demo.wrapcare.nl").await;
     let mine = t.app.my_families(&coach_actor).await.expect("mine");
     let family = mine
         .iter()
@@ -1729,11 +1671,7 @@ async fn plan_pages_and_api(store: Store) {
     assert!(print.body.contains("Naar school"));
     // A returning family's earlier plan stays readable from its earlier episode.
     let leider = t.session("leider@demo.wrapcare.nl").await;
-    let supervisor = t
-        .app
-        .cli_actor("leider@demo.wrapcare.nl")
-        .await
-        .expect("leider");
+    let supervisor = t.actor("leider@demo.wrapcare.nl").await;
     let mut earlier = None;
     for line in t
         .app
@@ -1851,11 +1789,7 @@ async fn plan_pages_and_api(store: Store) {
 async fn contact_pages_and_api(store: Store) {
     let t = setup(store).await;
     let coach = t.session("coach2@demo.wrapcare.nl").await;
-    let actor = t
-        .app
-        .cli_actor("coach2@demo.wrapcare.nl")
-        .await
-        .expect("coach");
+    let actor = t.actor("coach2@demo.wrapcare.nl").await;
     let family = t
         .app
         .my_families(&actor)
@@ -1989,11 +1923,7 @@ async fn module_pages_and_api(store: Store) {
     let t = setup(store).await;
     let admin = t.session("admin@demo.wrapcare.nl").await;
     let coach = t.session("coach1@demo.wrapcare.nl").await;
-    let actor = t
-        .app
-        .cli_actor("coach1@demo.wrapcare.nl")
-        .await
-        .expect("coach");
+    let actor = t.actor("coach1@demo.wrapcare.nl").await;
     // A family in care for a while, so its timeline has contacts.
     let long_ago = t.app.today() - chrono::Duration::days(60);
     let family = t
@@ -2730,12 +2660,7 @@ async fn access_log_review_pages_and_api(store: Store) {
     let t = setup(store).await;
     let privacy = t.session("privacy@demo.wrapcare.nl").await;
     let token = t.token("privacy@demo.wrapcare.nl").await;
-    let privacy_id = t
-        .app
-        .cli_actor("privacy@demo.wrapcare.nl")
-        .await
-        .expect("privacy officer")
-        .user_id;
+    let privacy_id = t.actor("privacy@demo.wrapcare.nl").await.user_id;
 
     // The demo's emergency access, found with its reason.
     let accesses = t
@@ -2765,11 +2690,7 @@ async fn access_log_review_pages_and_api(store: Store) {
     assert!(page.body.contains("Corrie Minderhoud"));
 
     // Nothing of the file shows on the review, though its number does.
-    let leider = t
-        .app
-        .cli_actor("leider@demo.wrapcare.nl")
-        .await
-        .expect("leider");
+    let leider = t.actor("leider@demo.wrapcare.nl").await;
     let file = t.app.family(&leider, family).await.expect("file");
     let street = file.address.clone().expect("street");
     for path in [
@@ -2990,11 +2911,7 @@ async fn access_log_review_pages_and_api(store: Store) {
     );
 
     // The export: every entry the filters select, with the reason, formulas defused.
-    let coach = t
-        .app
-        .cli_actor("ipt1@demo.wrapcare.nl")
-        .await
-        .expect("Zeeland coach");
+    let coach = t.actor("ipt1@demo.wrapcare.nl").await;
     t.app
         .break_glass(
             &coach,
@@ -3153,11 +3070,7 @@ async fn access_log_review_pages_and_api(store: Store) {
 /// rendered for: each session's forms carry that session's own CSRF token.
 async fn a_kept_family_page_is_each_sessions_own(store: Store) {
     let t = setup(store).await;
-    let actor = t
-        .app
-        .cli_actor("coach2@demo.wrapcare.nl")
-        .await
-        .expect("coach");
+    let actor = t.actor("coach2@demo.wrapcare.nl").await;
     let family = t.app.my_families(&actor).await.expect("mine")[0].family_id;
     let first = t.session("coach2@demo.wrapcare.nl").await;
     let second = t.session("coach2@demo.wrapcare.nl").await;
@@ -3186,11 +3099,7 @@ async fn a_kept_family_page_is_each_sessions_own(store: Store) {
 async fn contacts_page_by_page(store: Store) {
     let t = setup(store).await;
     let coach = t.session("coach1@demo.wrapcare.nl").await;
-    let actor = t
-        .app
-        .cli_actor("coach1@demo.wrapcare.nl")
-        .await
-        .expect("coach");
+    let actor = t.actor("coach1@demo.wrapcare.nl").await;
     let mut long = None;
     for line in t.app.my_families(&actor).await.expect("mine") {
         let id = line.family_id;
