@@ -9,6 +9,7 @@ use wrapcare_core::dates::parse_date;
 use wrapcare_core::indication::date_field;
 use wrapcare_core::programme::Norms;
 use wrapcare_core::role::Role;
+use wrapcare_core::signal::Thresholds;
 use wrapcare_core::validation::{Invalid, required};
 use wrapcare_store::{organisation, programme, session, team, user, worker};
 
@@ -103,6 +104,73 @@ pub struct ProgrammeInput {
     )]
     #[schema(value_type = Option<String>)]
     pub hourly_rate: String,
+    /// Signal thresholds; each takes the default when empty.
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub waiting_warning_days: String,
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub budget_warning_percent: String,
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub under_norm_percent: String,
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub goal_unchanged_weeks: String,
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub module_start_weeks: String,
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub phase1_max_weeks: String,
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub phase2_max_weeks: String,
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub phase3_max_weeks: String,
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub phase4_max_weeks: String,
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub indication_warning_weeks: String,
+    #[serde(
+        default,
+        deserialize_with = "wrapcare_core::validation::number_or_string"
+    )]
+    #[schema(value_type = Option<u32>)]
+    pub no_contact_days: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -232,12 +300,14 @@ pub struct ProgrammeView {
     pub plan_review_weeks: i64,
     /// What an hour of a coordinator costs, in euro cents (0 when not set).
     pub hourly_rate_cents: i64,
+    pub thresholds: Thresholds,
     pub version: i64,
 }
 
 impl From<programme::Programme> for ProgrammeView {
     fn from(p: programme::Programme) -> Self {
         let hours = |m: i64| m as f64 / 60.0;
+        let thresholds = p.thresholds();
         ProgrammeView {
             id: p.id,
             name: p.name,
@@ -251,6 +321,7 @@ impl From<programme::Programme> for ProgrammeView {
             plan_first_weeks: p.plan_first_weeks,
             plan_review_weeks: p.plan_review_weeks,
             hourly_rate_cents: p.hourly_rate_cents,
+            thresholds,
             version: p.version,
         }
     }
@@ -315,6 +386,7 @@ struct ValidProgramme {
     plan_first_weeks: u32,
     plan_review_weeks: u32,
     hourly_rate_cents: i64,
+    thresholds: Thresholds,
 }
 
 impl ValidProgramme {
@@ -327,7 +399,20 @@ impl ValidProgramme {
             plan_first_weeks: self.plan_first_weeks,
             plan_review_weeks: self.plan_review_weeks,
             hourly_rate_cents: self.hourly_rate_cents,
+            thresholds: self.thresholds,
         }
+    }
+}
+
+/// A whole number for a threshold, or the default when left empty; its range
+/// is the domain's to check.
+fn threshold_field(errors: &mut Invalid, field: &str, value: &str, default: u32) -> u32 {
+    match value.trim() {
+        "" => default,
+        v => v.parse::<u32>().unwrap_or_else(|_| {
+            errors.add(field, "error-whole-number");
+            default
+        }),
     }
 }
 
@@ -402,8 +487,84 @@ impl ProgrammeInput {
                 0
             }),
         };
+        let d = Thresholds::default();
+        let thresholds = Thresholds {
+            waiting_warning_days: threshold_field(
+                &mut errors,
+                "waiting_warning_days",
+                &self.waiting_warning_days,
+                d.waiting_warning_days,
+            ),
+            budget_warning_percent: threshold_field(
+                &mut errors,
+                "budget_warning_percent",
+                &self.budget_warning_percent,
+                d.budget_warning_percent,
+            ),
+            under_norm_percent: threshold_field(
+                &mut errors,
+                "under_norm_percent",
+                &self.under_norm_percent,
+                d.under_norm_percent,
+            ),
+            goal_unchanged_weeks: threshold_field(
+                &mut errors,
+                "goal_unchanged_weeks",
+                &self.goal_unchanged_weeks,
+                d.goal_unchanged_weeks,
+            ),
+            module_start_weeks: threshold_field(
+                &mut errors,
+                "module_start_weeks",
+                &self.module_start_weeks,
+                d.module_start_weeks,
+            ),
+            phase_max_weeks: [
+                threshold_field(
+                    &mut errors,
+                    "phase1_max_weeks",
+                    &self.phase1_max_weeks,
+                    d.phase_max_weeks[0],
+                ),
+                threshold_field(
+                    &mut errors,
+                    "phase2_max_weeks",
+                    &self.phase2_max_weeks,
+                    d.phase_max_weeks[1],
+                ),
+                threshold_field(
+                    &mut errors,
+                    "phase3_max_weeks",
+                    &self.phase3_max_weeks,
+                    d.phase_max_weeks[2],
+                ),
+                threshold_field(
+                    &mut errors,
+                    "phase4_max_weeks",
+                    &self.phase4_max_weeks,
+                    d.phase_max_weeks[3],
+                ),
+            ],
+            indication_warning_weeks: threshold_field(
+                &mut errors,
+                "indication_warning_weeks",
+                &self.indication_warning_weeks,
+                d.indication_warning_weeks,
+            ),
+            no_contact_days: threshold_field(
+                &mut errors,
+                "no_contact_days",
+                &self.no_contact_days,
+                d.no_contact_days,
+            ),
+        };
         if errors.is_empty()
             && let Err(e) = norms.validate()
+        {
+            errors.merge(e);
+        }
+        if errors.is_empty()
+            && let Err(e) = thresholds.validate()
         {
             errors.merge(e);
         }
@@ -418,6 +579,7 @@ impl ProgrammeInput {
             plan_first_weeks,
             plan_review_weeks,
             hourly_rate_cents,
+            thresholds,
         })
     }
 }
@@ -990,6 +1152,17 @@ fn programme_norms(p: &programme::Programme) -> serde_json::Value {
         "plan_first_weeks": p.plan_first_weeks,
         "plan_review_weeks": p.plan_review_weeks,
         "hourly_rate_cents": p.hourly_rate_cents,
+        "waiting_warning_days": p.waiting_warning_days,
+        "budget_warning_percent": p.budget_warning_percent,
+        "under_norm_percent": p.under_norm_percent,
+        "goal_unchanged_weeks": p.goal_unchanged_weeks,
+        "module_start_weeks": p.module_start_weeks,
+        "phase1_max_weeks": p.phase1_max_weeks,
+        "phase2_max_weeks": p.phase2_max_weeks,
+        "phase3_max_weeks": p.phase3_max_weeks,
+        "phase4_max_weeks": p.phase4_max_weeks,
+        "indication_warning_weeks": p.indication_warning_weeks,
+        "no_contact_days": p.no_contact_days,
     })
 }
 

@@ -349,6 +349,7 @@ impl App {
                     plan_first_weeks: 6,
                     plan_review_weeks: 13,
                     hourly_rate_cents: 9_500,
+                    thresholds: Default::default(),
                 },
                 now,
             )
@@ -1573,6 +1574,7 @@ impl Ctx<'_> {
                 agreed_on,
                 how: AgreementMethod::ALL[v % AgreementMethod::ALL.len()],
                 recorded_by: by,
+                goals: &current.goals,
             };
             plan::agree(self.tx, id, &agreement, 1, stamp).await?;
             // Scores between agreements, mostly rising.

@@ -30,6 +30,7 @@ pub mod module;
 pub mod plan;
 pub mod referral;
 pub mod report;
+pub mod signal;
 pub mod timeline;
 
 pub use actor::{Actor, Channel, Seen};

@@ -605,6 +605,7 @@ impl App {
             agreed_on,
             how,
             recorded_by: actor.user_id,
+            goals: &domain.content.goals,
         };
         store::agree(&mut tx, stored.id, &agreement, input.version, self.now()).await?;
         self.plan_done(tx, actor, &e, "plan.agree").await

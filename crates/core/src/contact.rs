@@ -48,6 +48,15 @@ impl ContactKind {
     pub fn parse(value: &str) -> Option<ContactKind> {
         ContactKind::ALL.into_iter().find(|k| k.as_str() == value)
     }
+
+    /// Whether the family (or its network) took part: travel, administration
+    /// and meetings with providers alone are work for a family, not contact.
+    pub fn is_with_family(self) -> bool {
+        matches!(
+            self,
+            ContactKind::HomeVisit | ContactKind::PhoneVideo | ContactKind::NetworkMeeting
+        )
+    }
 }
 
 /// A logged entry's standing: active, replaced by a correction, or removed.

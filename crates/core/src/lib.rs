@@ -18,6 +18,7 @@ pub mod plan;
 pub mod programme;
 pub mod referral;
 pub mod role;
+pub mod signal;
 pub mod timeline;
 pub mod validation;
 pub mod waiting;

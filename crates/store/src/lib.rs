@@ -30,6 +30,7 @@ pub mod programme;
 pub mod referral;
 pub mod report;
 pub mod session;
+pub mod signal;
 pub mod team;
 pub mod timeline;
 pub mod user;

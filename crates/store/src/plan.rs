@@ -145,6 +145,9 @@ pub struct Agreement<'a> {
     pub agreed_on: NaiveDate,
     pub how: AgreementMethod,
     pub recorded_by: i64,
+    /// The goals of the version agreed to; kept beside it so signals judge
+    /// each goal's attainment without reading plan documents.
+    pub goals: &'a [wrapcare_core::plan::Goal],
 }
 
 pub async fn agree(
@@ -171,7 +174,32 @@ pub async fn agree(
     .await
     .map(|r| r.rows_affected())
     })?;
-    crate::expect_one(done)
+    crate::expect_one(done)?;
+    let episode_id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT episode_id FROM plan_versions WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)?;
+    for goal in a.goals {
+        on_tx!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO plan_goals (plan_version_id, episode_id, goal_key, domain, description, baseline, agreed_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )
+        .bind(id)
+        .bind(episode_id)
+        .bind(&goal.key)
+        .bind(&goal.domain)
+        .bind(&goal.description)
+        .bind(i64::from(goal.baseline))
+        .bind(a.agreed_on)
+        .execute(c)
+        .await
+        .map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// Every version of an episode's plan, oldest first.

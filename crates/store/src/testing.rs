@@ -36,6 +36,17 @@ pub fn postgres_base() -> String {
         .to_string()
 }
 
+/// Whether the PostgreSQL server for tests answers (benchmarks skip it when not).
+pub async fn postgres_reachable() -> bool {
+    match sqlx::PgConnection::connect(&format!("{}/postgres", postgres_base())).await {
+        Ok(c) => {
+            let _ = c.close().await;
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 pub struct TestDb {
     pub store: Store,
     pub url: String,

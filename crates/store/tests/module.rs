@@ -47,6 +47,7 @@ async fn fixture(store: &Store) -> Fixture {
             plan_first_weeks: 6,
             plan_review_weeks: 13,
             hourly_rate_cents: 9_500,
+            thresholds: Default::default(),
         },
         now,
     )

@@ -43,6 +43,7 @@ async fn fixture(store: &Store) -> Fixture {
             plan_first_weeks: 6,
             plan_review_weeks: 13,
             hourly_rate_cents: 9_500,
+            thresholds: Default::default(),
         },
         now,
     )
@@ -817,6 +818,7 @@ async fn agreed_plan_versions_are_frozen_by_the_database(store: Store) {
         agreed_on: d("2026-04-01"),
         how: AgreementMethod::InPerson,
         recorded_by: f.user_id,
+        goals: &content.goals,
     };
     plan::agree(&mut tx, id, &agreement, 2, now)
         .await

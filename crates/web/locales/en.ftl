@@ -782,3 +782,93 @@ emergency-review-entries = { $count ->
     [one] Show the one action under this access
    *[other] Show the { $count } actions under this access
 }
+
+## Signals
+nav-signals = Attention
+signals-title = Needs attention
+signals-lead = { $count ->
+    [0] No open signals.
+    [one] One open signal, the most urgent first.
+   *[other] { $count } open signals, the most urgent first.
+}
+signals-empty = Nothing needs attention now. Signals appear here as soon as a norm or deadline comes into view.
+signals-by-kind = By kind
+signals-heading-now = Act now
+signals-heading-soon = This week
+signals-heading-watch = Keep an eye on
+signal-urgency-now = Now
+signal-urgency-soon = Soon
+signal-urgency-watch = Watch
+filter-coordinator = Coordinator
+filter-kind = Kind of signal
+filter-urgency = Urgency
+filter-all = All
+filter-apply = Show
+signal-family = { $surname } family
+signal-acknowledged = Seen
+signal-acknowledged-by = Seen by { $name } on { $date }
+signal-acknowledge = Handle with a note
+field-acknowledge-note = Note
+hint-acknowledge-note = What was done, or why nothing is needed now? The signal stays visible as seen until its cause changes.
+button-acknowledge = Mark as seen
+notice-signal-acknowledged = The signal is marked as seen, with your note.
+error-signal-gone = This signal is gone: its cause changed in the meantime.
+signal-open-family = Open the family file
+signal-open-plan = Open the plan
+signal-open-contacts = Open contacts and hours
+signal-open-modules = Open the modules
+signal-open-caseloads = Open the caseloads
+signal-kind-waiting_past_norm = Waiting past the norm
+signal-kind-waiting_near_norm = Will pass the waiting norm soon
+signal-kind-plan_not_agreed = Plan not agreed in time
+signal-kind-plan_review_overdue = Plan review overdue
+signal-kind-budget_over = Hour budget exceeded
+signal-kind-budget_near = Hour budget nearly used
+signal-kind-under_weekly_norm = Far under the weekly norm
+signal-kind-no_recent_contact = No contact with the family
+signal-kind-goal_unchanged = Goal not moving
+signal-kind-module_not_started = Module not started
+signal-kind-phase_too_long = Long in one phase
+signal-kind-indication_ending = Indication ending
+signal-kind-coordinator_over_capacity = Coordinator above capacity
+signal-kind-action_item_overdue = Action item past due
+signal-reason-waiting_past_norm = Waiting { $waited_weeks } weeks ({ $waited_days } days) since the indication or registration; the norm is { $norm_weeks } weeks.
+signal-reason-waiting_near_norm = Waiting { $waited_weeks } weeks; the norm of { $norm_weeks } weeks passes in { $days_left ->
+    [one] one day
+   *[other] { $days_left } days
+}.
+signal-reason-plan_not_agreed = { $weeks_in_care } weeks in care without an agreed plan; it is due within { $norm_weeks } weeks ({ $days_overdue } days overdue).
+signal-reason-plan_review_overdue = The plan was agreed { $weeks_since_agreed } weeks ago; it is reviewed every { $norm_weeks } weeks ({ $days_overdue } days overdue).
+signal-reason-budget_over = { $used_hours } of { $budget_hours } hours used ({ $percent } %).
+signal-reason-budget_near = { $used_hours } of { $budget_hours } hours used ({ $percent } %).
+signal-reason-under_weekly_norm = Two weeks far under the weekly norm: { $week_before_last_hours } and { $last_week_hours } hours, against { $norm_hours } hours a week.
+signal-reason-no_recent_contact = No contact with the family or its network for { $days_without_contact } days.
+signal-reason-goal_unchanged = This goal's score has not changed for { $weeks_unchanged } weeks (signalled after { $norm_weeks } weeks).
+signal-reason-module_not_started = Requested { $weeks_requested } weeks ago ({ $days_requested } days) and not started.
+signal-reason-phase_too_long = { $weeks_in_phase } weeks in phase { $phase }; the programme allows at most { $norm_weeks } weeks ({ $days_over } days longer).
+signal-reason-indication_ending = The indication ends { $days_left ->
+    [0] today
+    [one] tomorrow
+   *[other] in { $days_left } days
+}.
+signal-reason-coordinator_over_capacity = { $caseload } families, against a capacity of { $capacity }.
+signal-reason-action_item_overdue = { $days_overdue ->
+    [one] One day
+   *[other] { $days_overdue } days
+} past the agreed date.
+thresholds-legend = Signals
+thresholds-hint = When wrapcare brings a family or coordinator to attention. Left empty, the default applies.
+field-waiting-warning-days = Warn before the waiting norm (days ahead)
+field-budget-warning-percent = Warn at hour budget (%)
+field-under-norm-percent = Far under the weekly norm: less than (%)
+field-goal-unchanged-weeks = Goal not moving after (weeks)
+field-module-start-weeks = Module not started after (weeks)
+field-phase1-max-weeks = Phase 1 at most (weeks)
+field-phase2-max-weeks = Phase 2 at most (weeks)
+field-phase3-max-weeks = Phase 3 at most (weeks)
+field-phase4-max-weeks = Phase 4 at most (weeks)
+field-indication-warning-weeks = Warn before an indication ends (weeks ahead)
+field-no-contact-days = No contact after (days)
+error-threshold-days = Enter a number of days from 1 to 90.
+error-threshold-percent = Enter a percentage from 1 to 100.
+error-whole-number = Enter a whole number.

@@ -782,3 +782,93 @@ emergency-review-entries = { $count ->
     [one] Eén handeling onder deze toegang tonen
    *[other] { $count } handelingen onder deze toegang tonen
 }
+
+## Signals
+nav-signals = Aandacht
+signals-title = Aandacht nodig
+signals-lead = { $count ->
+    [0] Geen open signalen.
+    [one] Eén open signaal, het dringendste eerst.
+   *[other] { $count } open signalen, de dringendste eerst.
+}
+signals-empty = Niets vraagt nu om aandacht. Signalen verschijnen hier zodra een norm of termijn in zicht komt.
+signals-by-kind = Per soort
+signals-heading-now = Nu oppakken
+signals-heading-soon = Deze week
+signals-heading-watch = In de gaten houden
+signal-urgency-now = Nu
+signal-urgency-soon = Binnenkort
+signal-urgency-watch = Volgen
+filter-coordinator = Gezinscoach
+filter-kind = Soort signaal
+filter-urgency = Urgentie
+filter-all = Alle
+filter-apply = Toon
+signal-family = Gezin { $surname }
+signal-acknowledged = Gezien
+signal-acknowledged-by = Gezien door { $name } op { $date }
+signal-acknowledge = Afhandelen met een notitie
+field-acknowledge-note = Notitie
+hint-acknowledge-note = Wat is er gedaan, of waarom is nu niets nodig? Het signaal blijft zichtbaar als gezien tot de oorzaak verandert.
+button-acknowledge = Markeer als gezien
+notice-signal-acknowledged = Het signaal is gemarkeerd als gezien, met uw notitie.
+error-signal-gone = Dit signaal is er niet meer: de oorzaak is intussen veranderd.
+signal-open-family = Naar het gezinsdossier
+signal-open-plan = Naar het plan
+signal-open-contacts = Naar contacten en uren
+signal-open-modules = Naar de modules
+signal-open-caseloads = Naar de caseload
+signal-kind-waiting_past_norm = Wacht langer dan de norm
+signal-kind-waiting_near_norm = Passeert binnenkort de wachtnorm
+signal-kind-plan_not_agreed = Plan niet op tijd afgesproken
+signal-kind-plan_review_overdue = Evaluatie plan verlopen
+signal-kind-budget_over = Urenbudget overschreden
+signal-kind-budget_near = Urenbudget bijna op
+signal-kind-under_weekly_norm = Ver onder de weeknorm
+signal-kind-no_recent_contact = Geen contact met het gezin
+signal-kind-goal_unchanged = Doel staat stil
+signal-kind-module_not_started = Module niet gestart
+signal-kind-phase_too_long = Lang in één fase
+signal-kind-indication_ending = Indicatie loopt af
+signal-kind-coordinator_over_capacity = Gezinscoach boven capaciteit
+signal-kind-action_item_overdue = Actiepunt over datum
+signal-reason-waiting_past_norm = Wacht { $waited_weeks } weken ({ $waited_days } dagen) sinds de indicatie of aanmelding; de norm is { $norm_weeks } weken.
+signal-reason-waiting_near_norm = Wacht { $waited_weeks } weken; over { $days_left ->
+    [one] één dag
+   *[other] { $days_left } dagen
+} is de norm van { $norm_weeks } weken voorbij.
+signal-reason-plan_not_agreed = { $weeks_in_care } weken in zorg zonder afgesproken plan; dat hoort binnen { $norm_weeks } weken ({ $days_overdue } dagen over tijd).
+signal-reason-plan_review_overdue = Het plan is { $weeks_since_agreed } weken geleden afgesproken; evalueren hoort elke { $norm_weeks } weken ({ $days_overdue } dagen over tijd).
+signal-reason-budget_over = { $used_hours } van de { $budget_hours } uur gebruikt ({ $percent } %).
+signal-reason-budget_near = { $used_hours } van de { $budget_hours } uur gebruikt ({ $percent } %).
+signal-reason-under_weekly_norm = Twee weken ver onder de weeknorm: { $week_before_last_hours } en { $last_week_hours } uur, tegen { $norm_hours } uur per week.
+signal-reason-no_recent_contact = Al { $days_without_contact } dagen geen contact met het gezin of het netwerk.
+signal-reason-goal_unchanged = De score van dit doel is { $weeks_unchanged } weken niet veranderd (signaal na { $norm_weeks } weken).
+signal-reason-module_not_started = { $weeks_requested } weken geleden aangevraagd ({ $days_requested } dagen) en nog niet gestart.
+signal-reason-phase_too_long = { $weeks_in_phase } weken in fase { $phase }; het programma rekent op hoogstens { $norm_weeks } weken ({ $days_over } dagen langer).
+signal-reason-indication_ending = De indicatie loopt over { $days_left ->
+    [0] vandaag
+    [one] één dag
+   *[other] { $days_left } dagen
+} af.
+signal-reason-coordinator_over_capacity = { $caseload } gezinnen, bij een capaciteit van { $capacity }.
+signal-reason-action_item_overdue = { $days_overdue ->
+    [one] Eén dag
+   *[other] { $days_overdue } dagen
+} over de afgesproken datum.
+thresholds-legend = Signalen
+thresholds-hint = Wanneer wrapcare een gezin of gezinscoach onder de aandacht brengt. Leeg laten geeft de standaardwaarde.
+field-waiting-warning-days = Waarschuw voor de wachtnorm (dagen vooraf)
+field-budget-warning-percent = Waarschuw bij urenbudget (%)
+field-under-norm-percent = Ver onder de weeknorm: minder dan (%)
+field-goal-unchanged-weeks = Doel staat stil na (weken)
+field-module-start-weeks = Module niet gestart na (weken)
+field-phase1-max-weeks = Fase 1 hoogstens (weken)
+field-phase2-max-weeks = Fase 2 hoogstens (weken)
+field-phase3-max-weeks = Fase 3 hoogstens (weken)
+field-phase4-max-weeks = Fase 4 hoogstens (weken)
+field-indication-warning-weeks = Waarschuw voor einde indicatie (weken vooraf)
+field-no-contact-days = Geen contact na (dagen)
+error-threshold-days = Vul een aantal dagen tussen 1 en 90 in.
+error-threshold-percent = Vul een percentage tussen 1 en 100 in.
+error-whole-number = Vul een heel getal in.

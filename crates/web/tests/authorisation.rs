@@ -993,6 +993,12 @@ fn rule(method: &Method, path: &str) -> Option<Rule> {
         }
         // A coordinator sees their own load.
         (false, "/caseloads" | "/api/v1/caseloads") => roles(&["supervisor", "coordinator"], 200),
+        // Signals: a supervisor the team's, a coordinator their own. Without
+        // a note nothing is acknowledged.
+        (false, "/signals" | "/api/v1/signals") => roles(&["supervisor", "coordinator"], 200),
+        (true, "/signals/acknowledge" | "/api/v1/signals/acknowledge") => {
+            roles(&["supervisor", "coordinator"], 422)
+        }
         (false, "/my-families" | "/api/v1/my-families") => roles(&["coordinator"], 200),
         (false, "/families" | "/api/v1/families") => roles(SUP, 200),
         (false, "/modules" | "/modules/{id}" | "/api/v1/modules" | "/api/v1/modules/{id}") => {

@@ -345,6 +345,12 @@ async fn every_page_answers_for_its_role(store: Store) {
         ("leider@demo.wrapcare.nl", "/families".into()),
         ("leider@demo.wrapcare.nl", "/families?q=a".into()),
         ("leider@demo.wrapcare.nl", "/caseloads".into()),
+        ("leider@demo.wrapcare.nl", "/signals".into()),
+        (
+            "leider@demo.wrapcare.nl",
+            "/signals?kind=goal_unchanged&urgency=watch".into(),
+        ),
+        ("coach1@demo.wrapcare.nl", "/signals".into()),
         ("leider@demo.wrapcare.nl", "/figures".into()),
         (
             "leider@demo.wrapcare.nl",
@@ -3142,7 +3148,118 @@ async fn contacts_page_by_page(store: Store) {
     assert_eq!(rows(&nonsense.body), 51);
 }
 
+async fn signals_page_and_api(store: Store) {
+    let t = setup(store).await;
+    let leider = t.session("leider@demo.wrapcare.nl").await;
+    let page = t.get("/signals", Some(&leider)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Aandacht nodig"));
+    assert!(page.body.contains("class=\"signal "), "signal cards");
+    let bad = t.get("/signals?kind=everything", Some(&leider)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let actor = t.actor("leider@demo.wrapcare.nl").await;
+    let view = t
+        .app
+        .attention(&actor, &Default::default())
+        .await
+        .expect("signals");
+    let first = view.signals[0].clone();
+    // Without a note: the form again, the error by the field, nothing stored.
+    let refused = t
+        .post_form(
+            "/signals/acknowledge",
+            &leider,
+            &[
+                ("key", &first.key),
+                ("cause", &first.cause),
+                ("note", ""),
+                ("back", "/signals"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("field--error"));
+    assert!(refused.body.contains("Vul dit veld in."));
+    assert!(!refused.body.contains("Gezien door"));
+    // Somewhere else to go back to is not followed.
+    let done = t
+        .post_form(
+            "/signals/acknowledge",
+            &leider,
+            &[
+                ("key", &first.key),
+                ("cause", &first.cause),
+                ("note", "Besproken in het teamoverleg"),
+                ("back", "https://example.org/"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        done.location(),
+        "/signals?notice=notice-signal-acknowledged"
+    );
+    let after = t.get(done.location(), Some(&leider)).await;
+    assert!(after.body.contains("Gezien door"));
+    assert!(after.body.contains("Besproken in het teamoverleg"));
+
+    // The API: the same signals, figures by name; an outdated cause is a 409.
+    let token = t.token("leider@demo.wrapcare.nl").await;
+    let listed = t.api("GET", "/api/v1/signals", Some(&token), None).await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let json = listed.json();
+    let signals = json["signals"].as_array().expect("signals");
+    assert_eq!(signals.len(), view.signals.len());
+    assert!(signals[0]["figures"].is_object());
+    let acknowledged = signals
+        .iter()
+        .find(|s| s["key"] == first.key.as_str())
+        .expect("still listed");
+    assert_eq!(
+        acknowledged["acknowledged"]["note"],
+        "Besproken in het teamoverleg"
+    );
+    let gone = t
+        .api(
+            "POST",
+            "/api/v1/signals/acknowledge",
+            Some(&token),
+            Some(json!({"key": first.key, "cause": "1999-01-01", "note": "x"})),
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::CONFLICT);
+    assert!(gone.content_type().starts_with("application/problem+json"));
+    let filtered = t
+        .api("GET", "/api/v1/signals?urgency=soon", Some(&token), None)
+        .await;
+    assert!(
+        filtered.json()["signals"]
+            .as_array()
+            .expect("signals")
+            .iter()
+            .all(|s| s["urgency"] == "soon")
+    );
+    assert_eq!(
+        t.api("GET", "/api/v1/signals?urgency=later", Some(&token), None)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Intake sees no signals.
+    let intake = t.token("intake@demo.wrapcare.nl").await;
+    assert_eq!(
+        t.api("GET", "/api/v1/signals", Some(&intake), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
 wrapcare_store::on_both_databases!(
+    signals_page_and_api,
     a_kept_family_page_is_each_sessions_own,
     contacts_page_by_page,
     health_assets_and_login,

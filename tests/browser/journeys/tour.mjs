@@ -5,8 +5,8 @@ export const name = 'tour';
 
 const PAGES = {
   admin: ['/admin/users', '/admin/users/1', '/admin/organisations', '/admin/programmes', '/admin/programmes/1', '/admin/teams', '/admin/workers', '/modules', '/modules/1', '/figures'],
-  leider: ['/screening', '/waiting-list', '/families', '/families?q=de', '/caseloads', '/modules', '/modules/2', '/figures', '/programmes/1/costs'],
-  coach1: ['/caseloads', '/modules', '/my-families'],
+  leider: ['/screening', '/waiting-list', '/families', '/families?q=de', '/caseloads', '/signals', '/signals?urgency=watch', '/modules', '/modules/2', '/figures', '/programmes/1/costs'],
+  coach1: ['/caseloads', '/signals', '/modules', '/my-families'],
   intake: ['/referrals', '/referrals/new'],
   analist: ['/figures', '/programmes/2/costs'],
 };

@@ -7,6 +7,7 @@ pub mod contact;
 pub mod import;
 pub mod module;
 pub mod plan;
+pub mod signal;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -58,6 +59,7 @@ pub fn routes() -> Routes {
         .merge(plan::routes())
         .merge(contact::routes())
         .merge(module::routes())
+        .merge(signal::routes())
         .get("/api/{*rest}", unknown)
         .post("/api/{*rest}", unknown)
 }
@@ -513,9 +515,10 @@ impl utoipa::Modify for BearerAuth {
         module::list_modules, module::occupancy, module::create_module, module::update_module, module::add_tariff,
         module::family_modules, module::request_module, module::start_module, module::end_module, module::record_delivery,
         module::timeline, module::family_costs, module::programme_costs, import::modules,
-        access_log::review, access_log::emergency_accesses, access_log::export),
+        access_log::review, access_log::emergency_accesses, access_log::export,
+        signal::attention, signal::acknowledge),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "admin"), (name = "access-log"), (name = "meta"))
+    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "signals"), (name = "admin"), (name = "access-log"), (name = "meta"))
 )]
 pub struct ApiDoc;

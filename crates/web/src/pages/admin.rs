@@ -451,8 +451,34 @@ fn programme_input(form: &FormData) -> ProgrammeInput {
         plan_first_weeks: form.get("plan_first_weeks").to_string(),
         plan_review_weeks: form.get("plan_review_weeks").to_string(),
         hourly_rate: form.get("hourly_rate").to_string(),
+        waiting_warning_days: form.get("waiting_warning_days").to_string(),
+        budget_warning_percent: form.get("budget_warning_percent").to_string(),
+        under_norm_percent: form.get("under_norm_percent").to_string(),
+        goal_unchanged_weeks: form.get("goal_unchanged_weeks").to_string(),
+        module_start_weeks: form.get("module_start_weeks").to_string(),
+        phase1_max_weeks: form.get("phase1_max_weeks").to_string(),
+        phase2_max_weeks: form.get("phase2_max_weeks").to_string(),
+        phase3_max_weeks: form.get("phase3_max_weeks").to_string(),
+        phase4_max_weeks: form.get("phase4_max_weeks").to_string(),
+        indication_warning_weeks: form.get("indication_warning_weeks").to_string(),
+        no_contact_days: form.get("no_contact_days").to_string(),
     }
 }
+
+/// The names of the signal thresholds' fields, in the order of the form.
+pub const THRESHOLD_FIELDS: [&str; 11] = [
+    "waiting_warning_days",
+    "budget_warning_percent",
+    "under_norm_percent",
+    "goal_unchanged_weeks",
+    "module_start_weeks",
+    "phase1_max_weeks",
+    "phase2_max_weeks",
+    "phase3_max_weeks",
+    "phase4_max_weeks",
+    "indication_warning_weeks",
+    "no_contact_days",
+];
 
 fn programme_fields(ctx: &Ctx<'_>, fields: &Fields<'_>) -> Markup {
     html! {
@@ -478,6 +504,15 @@ fn programme_fields(ctx: &Ctx<'_>, fields: &Fields<'_>) -> Markup {
             }
             div.field-row {
                 (fields.input("hourly_rate", "field-hourly-rate", "text", false, Some("hint-hourly-rate")))
+            }
+        }
+        fieldset.fieldset {
+            legend { (ctx.t("thresholds-legend")) }
+            p.hint { (ctx.t("thresholds-hint")) }
+            div.field-row.field-row--wrap {
+                @for name in THRESHOLD_FIELDS {
+                    (fields.input(name, &format!("field-{}", name.replace('_', "-")), "number", false, None))
+                }
             }
         }
     }
@@ -642,6 +677,35 @@ async fn programme_page(
         // Without these, saving the form would reset them to their defaults.
         ("plan_first_weeks".into(), p.plan_first_weeks.to_string()),
         ("plan_review_weeks".into(), p.plan_review_weeks.to_string()),
+        (
+            "waiting_warning_days".into(),
+            p.waiting_warning_days.to_string(),
+        ),
+        (
+            "budget_warning_percent".into(),
+            p.budget_warning_percent.to_string(),
+        ),
+        (
+            "under_norm_percent".into(),
+            p.under_norm_percent.to_string(),
+        ),
+        (
+            "goal_unchanged_weeks".into(),
+            p.goal_unchanged_weeks.to_string(),
+        ),
+        (
+            "module_start_weeks".into(),
+            p.module_start_weeks.to_string(),
+        ),
+        ("phase1_max_weeks".into(), p.phase1_max_weeks.to_string()),
+        ("phase2_max_weeks".into(), p.phase2_max_weeks.to_string()),
+        ("phase3_max_weeks".into(), p.phase3_max_weeks.to_string()),
+        ("phase4_max_weeks".into(), p.phase4_max_weeks.to_string()),
+        (
+            "indication_warning_weeks".into(),
+            p.indication_warning_weeks.to_string(),
+        ),
+        ("no_contact_days".into(), p.no_contact_days.to_string()),
         (
             "hourly_rate".into(),
             if p.hourly_rate_cents > 0 {

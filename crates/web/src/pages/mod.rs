@@ -27,6 +27,7 @@ pub mod module;
 pub mod plan;
 pub mod referral;
 pub mod report;
+pub mod signal;
 
 pub type PageResult = Result<Response, Response>;
 
@@ -91,6 +92,8 @@ pub fn routes() -> Routes {
         .get("/families/{id}/costs", module::family_costs)
         .get("/programmes/{id}/costs", module::programme_costs)
         .get("/caseloads", caseload::team)
+        .get("/signals", signal::attention)
+        .post("/signals/acknowledge", signal::acknowledge)
         .get("/figures", report::figures)
         .get("/access-log", access_log::review)
         .get("/access-log/export", access_log::export)
@@ -170,6 +173,7 @@ fn nav_items(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/modules", "nav-modules"),
         ],
         Role::Supervisor => &[
+            ("/signals", "nav-signals"),
             ("/screening", "nav-screening"),
             ("/waiting-list", "nav-waiting-list"),
             ("/families", "nav-families"),
@@ -180,6 +184,7 @@ fn nav_items(role: Role) -> &'static [(&'static str, &'static str)] {
         ],
         Role::Coordinator => &[
             ("/my-families", "nav-my-families"),
+            ("/signals", "nav-signals"),
             ("/modules", "nav-modules"),
         ],
         Role::Intake => &[

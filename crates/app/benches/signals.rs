@@ -1,0 +1,415 @@
+//! The signals of a programme with 10,000 families in care: the set-based
+//! queries and the domain's rules, as the attention page runs them, on SQLite
+//! and (when `WRAPCARE_TEST_PG` reaches a server) PostgreSQL. Prints the
+//! figures; the target is under 200 ms.
+//!
+//!     cargo bench -p wrapcare-app --bench signals [-- FAMILIES]
+
+use std::time::{Duration as Elapsed, Instant};
+
+use chrono::{Duration, NaiveDate, Utc};
+use wrapcare_app::signal::gather;
+use wrapcare_core::contact::ContactKind;
+use wrapcare_core::episode::{EpisodeState, Phase};
+use wrapcare_core::plan::{AgreementMethod, Goal, PlanContent};
+use wrapcare_core::programme::Norms;
+use wrapcare_core::referral::{NewReferral, ReferralSource, Urgency};
+use wrapcare_core::role::Role;
+use wrapcare_store::signal::Scope;
+use wrapcare_store::testing::TestDb;
+use wrapcare_store::{
+    Store, Tx, contact, episode, family, module, organisation, plan, programme, referral, team,
+    user, worker,
+};
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const FAMILIES_PER_COORDINATOR: usize = 8;
+const COORDINATORS_PER_TEAM: usize = 10;
+const CONTACTS_PER_FAMILY: i64 = 20;
+const RUNS: usize = 15;
+
+fn referral_of(programme_id: i64, received_on: NaiveDate) -> NewReferral {
+    NewReferral {
+        programme_id,
+        source: ReferralSource::IndicationBody,
+        referrer_name: "Verwijzer".into(),
+        referrer_contact: "030-0000000".into(),
+        received_on,
+        urgency: Urgency::Normal,
+        reason: "Meervoudige problematiek".into(),
+        home_language: None,
+        address: None,
+        postcode: None,
+        city: Some("Middelburg".into()),
+        phone: None,
+        members: vec![],
+    }
+}
+
+fn goal(key: &str, domain: &str) -> Goal {
+    Goal {
+        key: key.into(),
+        domain: domain.into(),
+        description: format!("Doel {key}"),
+        persons: vec![],
+        target_date: None,
+        levels: Default::default(),
+        baseline: -1,
+        weight: 1,
+    }
+}
+
+/// One programme with `families` families in care, spread over teams of ten
+/// coordinators with eight families each; every family started some weeks
+/// ago, has a plan with three goals and scores, twenty contacts, and now and
+/// then a module waiting to start or an indication ending.
+async fn generate(store: &Store, families: usize, today: NaiveDate) -> Result<i64> {
+    let now = Utc::now();
+    let mut tx = store.write().await?;
+    let org = organisation::insert(&mut tx, "Bench", now).await?;
+    let programme_id = programme::insert(
+        &mut tx,
+        &programme::NewProgramme {
+            name: "Bench IPT",
+            starts_on: today - Duration::weeks(200),
+            ends_on: None,
+            norms: Norms {
+                families_per_fte: 8,
+                budget_minutes_per_family: 200 * 60,
+                weekly_minutes_per_family: 4 * 60,
+                start_within_weeks: 9,
+                full_time_minutes_per_week: 36 * 60,
+            },
+            plan_first_weeks: 6,
+            plan_review_weeks: 13,
+            hourly_rate_cents: 9_500,
+            thresholds: Default::default(),
+        },
+        now,
+    )
+    .await?;
+    let module_id = module::insert(
+        &mut tx,
+        &module::NewModule {
+            organisation_id: org,
+            name: "Dagbehandeling",
+            code: "DB",
+            module_type: wrapcare_core::module::ModuleType::DayTreatment,
+            unit: wrapcare_core::module::ModuleUnit::Day,
+            places: Some(20),
+            active: true,
+        },
+        now,
+    )
+    .await?;
+    let coordinators = families.div_ceil(FAMILIES_PER_COORDINATOR);
+    let mut team_id = 0;
+    let mut lead = 0;
+    let mut workers = Vec::with_capacity(coordinators);
+    for c in 0..coordinators {
+        if c % COORDINATORS_PER_TEAM == 0 {
+            let n = c / COORDINATORS_PER_TEAM;
+            team_id = team::insert(&mut tx, &format!("Team {n}"), programme_id, now).await?;
+            lead = user::insert(
+                &mut tx,
+                &user::NewUser {
+                    email: &format!("lead{n}@bench.example"),
+                    name: "Lead",
+                    role: Role::Supervisor,
+                    team_id: Some(team_id),
+                    password_hash: "x",
+                },
+                now,
+            )
+            .await?;
+        }
+        let w = worker::insert(
+            &mut tx,
+            &worker::NewWorker {
+                name: &format!("Coach {c}"),
+                team_id,
+                home_organisation_id: org,
+                job: "coordinator",
+                user_id: None,
+            },
+            now,
+        )
+        .await?;
+        worker::insert_secondment(&mut tx, w, 36 * 60, today - Duration::weeks(200), None).await?;
+        workers.push((w, team_id, lead));
+    }
+    for i in 0..families {
+        let (worker_id, team_id, lead) = workers[i / FAMILIES_PER_COORDINATOR];
+        add_family(
+            &mut tx,
+            i,
+            programme_id,
+            team_id,
+            worker_id,
+            lead,
+            module_id,
+            today,
+        )
+        .await?;
+        if i % 1000 == 999 {
+            tx.commit().await?;
+            tx = store.write().await?;
+        }
+    }
+    tx.commit().await?;
+    store.analyze().await?;
+    Ok(programme_id)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn add_family(
+    tx: &mut Tx,
+    i: usize,
+    programme_id: i64,
+    team_id: i64,
+    worker_id: i64,
+    lead: i64,
+    module_id: i64,
+    today: NaiveDate,
+) -> Result<()> {
+    let now = Utc::now();
+    let n = i as i64;
+    // Started between 3 and 40 weeks ago.
+    let started = today - Duration::days(21 + (n * 37) % 260);
+    let reference = started - Duration::days(20 + n % 70);
+    let r = referral::insert(tx, &referral_of(programme_id, reference), lead, None, now).await?;
+    let family_id = family::insert(
+        tx,
+        &family::NewFamily {
+            surname: &format!("Gezin {i}"),
+            address: None,
+            postcode: None,
+            city: Some("Middelburg"),
+            phone: None,
+            home_language: None,
+        },
+        now,
+    )
+    .await?;
+    referral::accept(tx, r, family_id, lead, now, 1).await?;
+    let episode_id = episode::insert(
+        tx,
+        &episode::NewEpisode {
+            family_id,
+            referral_id: r,
+            team_id,
+            programme_id,
+            urgency: Urgency::Normal,
+            accepted_on: reference + Duration::days(3),
+            reference_date: reference,
+        },
+        now,
+    )
+    .await?;
+    episode::insert_assignment(
+        tx,
+        &episode::NewAssignment {
+            episode_id,
+            worker_id,
+            starts_on: started - Duration::days(2),
+            override_reason: None,
+            assigned_by: lead,
+        },
+        now,
+    )
+    .await?;
+    let phase = Phase::from_number(1 + (n % 4)).unwrap_or(Phase::Implementation);
+    episode::update(
+        tx,
+        episode_id,
+        &episode::StateChange {
+            state: EpisodeState::InCare,
+            started_on: Some(started),
+            waiting_days: Some((started - reference).num_days()),
+            phase: Some(phase),
+            closed_on: None,
+            closure_reason: None,
+            withdrawn_on: None,
+            withdrawal_reason: None,
+        },
+        1,
+    )
+    .await?;
+    episode::insert_phase_change(tx, episode_id, Phase::Engagement, started, lead, now).await?;
+    if phase != Phase::Engagement {
+        episode::insert_phase_change(
+            tx,
+            episode_id,
+            phase,
+            started + Duration::weeks(4),
+            lead,
+            now,
+        )
+        .await?;
+    }
+    // Twenty contacts, the latest a few days ago (some families longer).
+    let span = (today - started).num_days().max(1);
+    for c in 0..CONTACTS_PER_FAMILY {
+        let ago = (span * c) / CONTACTS_PER_FAMILY + (n % 20);
+        contact::insert(
+            tx,
+            &contact::NewContact {
+                episode_id,
+                worker_id,
+                contact_on: today - Duration::days(ago.min(span)),
+                minutes: 60 + (c * 17 + n) % 180,
+                kind: ContactKind::ALL[(c as usize + i) % ContactKind::ALL.len()],
+                participants: "moeder",
+                note: "Huisbezoek; afspraken doorgenomen.",
+                replaces_id: None,
+                created_by: lead,
+            },
+            now,
+        )
+        .await?;
+    }
+    if (today - started).num_weeks() >= 6 {
+        let content = PlanContent {
+            vision: "Rust in huis".into(),
+            goals: vec![
+                goal("g1", "housing"),
+                goal("g2", "parenting"),
+                goal("g3", "school"),
+            ],
+            ..PlanContent::default()
+        };
+        let agreed_on = started + Duration::weeks(5);
+        let id = plan::insert_draft(tx, episode_id, 1, &content, lead, now).await?;
+        plan::agree(
+            tx,
+            id,
+            &plan::Agreement {
+                agreed_by: "Ouders",
+                agreed_on,
+                how: AgreementMethod::InPerson,
+                recorded_by: lead,
+                goals: &content.goals,
+            },
+            1,
+            now,
+        )
+        .await?;
+        for (k, g) in content.goals.iter().enumerate() {
+            for s in 0..2 {
+                let on = agreed_on + Duration::weeks(3 + 4 * s + k as i64);
+                if on <= today {
+                    plan::insert_score(
+                        tx,
+                        episode_id,
+                        &g.key,
+                        on,
+                        (s as i8) - (k as i8 % 2),
+                        lead,
+                        now,
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    if i.is_multiple_of(5) {
+        module::insert_referral(
+            tx,
+            &module::NewReferral {
+                episode_id,
+                module_id,
+                goal_key: None,
+                requested_on: today - Duration::days(n % 40),
+                note: "",
+                children: &[],
+                created_by: Some(lead),
+            },
+            now,
+        )
+        .await?;
+    }
+    if i.is_multiple_of(3) {
+        let person = family::insert_person(
+            tx,
+            &family::NewPerson {
+                given_name: "Kind",
+                family_name: &format!("Gezin {i}"),
+                birth_date: NaiveDate::from_ymd_opt(2014, 5, 1),
+                expected_birth_date: None,
+                bsn: None,
+                phone: None,
+            },
+            now,
+        )
+        .await?;
+        family::insert_membership(tx, family_id, person, "child", false, reference).await?;
+        family::insert_indication(
+            tx,
+            &family::NewIndication {
+                person_id: person,
+                referral_id: Some(r),
+                number: &format!("IND-{i}"),
+                product: "Intensieve ambulante hulp",
+                starts_on: reference,
+                ends_on: today + Duration::days(n % 120),
+                issuer: "Intervence",
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+fn ms(d: Elapsed) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn measure(kind: &str, families: usize) -> Result<()> {
+    let db = TestDb::of(kind).await;
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .date_naive();
+    let started = Instant::now();
+    let programme_id = generate(&db.store, families, today).await?;
+    let generated = started.elapsed();
+    let mut times = Vec::with_capacity(RUNS);
+    let mut count = 0;
+    for _ in 0..RUNS {
+        let at = Instant::now();
+        let mut tx = db.store.read_only().await?;
+        let gathered = gather(&mut tx, Scope::Programme(programme_id), today).await?;
+        tx.commit().await?;
+        times.push(at.elapsed());
+        count = gathered.signals.len();
+    }
+    times.sort();
+    println!(
+        "{kind:<8} {families} families in care: {count} signals; median {:.1} ms, min {:.1} ms, max {:.1} ms over {RUNS} runs (data generated in {:.1} s)",
+        ms(times[RUNS / 2]),
+        ms(times[0]),
+        ms(times[RUNS - 1]),
+        generated.as_secs_f64()
+    );
+    db.cleanup().await;
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let families = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse::<usize>().ok())
+        .unwrap_or(10_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        measure("sqlite", families).await?;
+        if wrapcare_store::testing::postgres_reachable().await {
+            measure("postgres", families).await?;
+        } else {
+            println!("postgres: no server at WRAPCARE_TEST_PG; skipped");
+        }
+        Ok(())
+    })
+}

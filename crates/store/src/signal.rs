@@ -1,0 +1,340 @@
+//! The facts signals are judged on, gathered for a whole team, programme or
+//! coordinator at once: one statement per kind of fact, never one per family.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use wrapcare_core::contact::ContactKind;
+use wrapcare_core::episode::EpisodeState;
+
+use crate::{Result, Tx, on_tx};
+
+/// Whose signals: a team's, a programme's (all its teams), or one coordinator's
+/// (the families currently assigned to them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Team(i64),
+    Programme(i64),
+    Coordinator(i64),
+}
+
+impl Scope {
+    fn id(self) -> i64 {
+        match self {
+            Scope::Team(id) | Scope::Programme(id) | Scope::Coordinator(id) => id,
+        }
+    }
+
+    /// Which episodes `e` (joined with its running assignment `a`) belong to
+    /// the scope; `$1` is the scope's id.
+    fn episodes(self) -> &'static str {
+        match self {
+            Scope::Team(_) => "e.team_id = $1",
+            Scope::Programme(_) => "e.programme_id = $1",
+            Scope::Coordinator(_) => "a.worker_id = $1",
+        }
+    }
+
+    /// Which workers `w` (of team `t`) belong to the scope.
+    fn workers(self) -> &'static str {
+        match self {
+            Scope::Team(_) => "w.team_id = $1",
+            Scope::Programme(_) => "t.programme_id = $1",
+            Scope::Coordinator(_) => "w.id = $1",
+        }
+    }
+
+    /// Which teams' acknowledgements `k` belong to the scope.
+    fn acknowledgements(self) -> &'static str {
+        match self {
+            Scope::Team(_) => "k.team_id = $1",
+            Scope::Programme(_) => {
+                "k.team_id IN (SELECT t.id FROM teams t WHERE t.programme_id = $1)"
+            }
+            Scope::Coordinator(_) => {
+                "k.team_id = (SELECT w.team_id FROM workers w WHERE w.id = $1)"
+            }
+        }
+    }
+}
+
+/// `state IN (…)` of the open episodes, from the domain's own list.
+fn open_states() -> String {
+    let states: Vec<String> = EpisodeState::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    states.join(", ")
+}
+
+/// `state IN (…)` of the episodes a coordinator's caseload counts.
+fn caseload_states() -> String {
+    let states: Vec<String> = EpisodeState::ALL
+        .into_iter()
+        .filter(|s| s.counts_in_caseload())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    states.join(", ")
+}
+
+fn family_contact_kinds() -> String {
+    let kinds: Vec<String> = ContactKind::ALL
+        .into_iter()
+        .filter(|k| k.is_with_family())
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect();
+    kinds.join(", ")
+}
+
+/// An open episode with what its signals need.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EpisodeRow {
+    pub family_id: i64,
+    pub surname: String,
+    pub episode_id: i64,
+    pub programme_id: i64,
+    pub team_id: i64,
+    pub state: String,
+    pub reference_date: NaiveDate,
+    pub started_on: Option<NaiveDate>,
+    pub phase: Option<i64>,
+    pub phase_since: Option<NaiveDate>,
+    pub coordinator_id: Option<i64>,
+    pub plan_agreed_on: Option<NaiveDate>,
+    pub used_minutes: i64,
+    pub before_last_week_minutes: i64,
+    pub last_week_minutes: i64,
+    pub last_contact_on: Option<NaiveDate>,
+}
+
+/// The scope's open episodes. `weeks` are the Mondays of the week before
+/// last, last week and this week: the two complete weeks lie between them.
+pub async fn episodes(tx: &mut Tx, scope: Scope, weeks: [NaiveDate; 3]) -> Result<Vec<EpisodeRow>> {
+    let open = open_states();
+    let with_family = family_contact_kinds();
+    let in_scope = scope.episodes();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT e.family_id, f.surname, e.id AS episode_id, e.programme_id, e.team_id, e.state, \
+           e.reference_date, e.started_on, e.phase, \
+           (SELECT MAX(pc.starts_on) FROM phase_changes pc WHERE pc.episode_id = e.id) AS phase_since, \
+           a.worker_id AS coordinator_id, \
+           (SELECT MAX(pv.agreed_on) FROM plan_versions pv WHERE pv.episode_id = e.id AND pv.status = 'agreed') AS plan_agreed_on, \
+           CAST(COALESCE(c.used, 0) AS BIGINT) AS used_minutes, \
+           CAST(COALESCE(c.before_last, 0) AS BIGINT) AS before_last_week_minutes, \
+           CAST(COALESCE(c.last, 0) AS BIGINT) AS last_week_minutes, \
+           c.last_on AS last_contact_on \
+         FROM episodes e JOIN families f ON f.id = e.family_id \
+         LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
+         LEFT JOIN (SELECT x.episode_id, SUM(x.minutes) AS used, \
+             SUM(CASE WHEN x.contact_on >= $2 AND x.contact_on < $3 THEN x.minutes ELSE 0 END) AS before_last, \
+             SUM(CASE WHEN x.contact_on >= $3 AND x.contact_on < $4 THEN x.minutes ELSE 0 END) AS last, \
+             MAX(CASE WHEN x.kind IN ({with_family}) THEN x.contact_on END) AS last_on \
+           FROM contacts x WHERE x.status = 'active' AND x.episode_id IN \
+             (SELECT e.id FROM episodes e LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
+              WHERE e.state IN ({open}) AND {in_scope}) \
+           GROUP BY x.episode_id) c ON c.episode_id = e.id \
+         WHERE e.state IN ({open}) AND {in_scope}"
+    ));
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, EpisodeRow>(sql)
+        .bind(scope.id())
+        .bind(weeks[0])
+        .bind(weeks[1])
+        .bind(weeks[2])
+        .fetch_all(c)
+        .await)?;
+    Ok(rows)
+}
+
+/// A goal of an episode's current plan with the day it was first agreed and
+/// the latest day a score changed its level (from the previous score, or from
+/// the baseline for the first).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GoalRow {
+    pub episode_id: i64,
+    pub goal_key: String,
+    pub description: String,
+    pub first_agreed_on: NaiveDate,
+    pub last_change_on: Option<NaiveDate>,
+}
+
+pub async fn goals(tx: &mut Tx, scope: Scope) -> Result<Vec<GoalRow>> {
+    let in_scope = scope.episodes();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "WITH cur AS ( \
+           SELECT e.id AS episode_id, MAX(pv.id) AS version_id FROM episodes e \
+           LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
+           JOIN plan_versions pv ON pv.episode_id = e.id AND pv.status = 'agreed' \
+           WHERE e.state = 'in_care' AND {in_scope} GROUP BY e.id), \
+         goals AS ( \
+           SELECT g.episode_id, g.goal_key, g.description, g.baseline FROM cur \
+           JOIN plan_goals g ON g.plan_version_id = cur.version_id), \
+         firsts AS ( \
+           SELECT g.episode_id, g.goal_key, MIN(g.agreed_on) AS first_agreed_on FROM plan_goals g \
+           WHERE g.episode_id IN (SELECT episode_id FROM cur) GROUP BY g.episode_id, g.goal_key), \
+         scored AS ( \
+           SELECT s.episode_id, s.goal_key, s.scored_on, s.level, \
+             LAG(s.level) OVER (PARTITION BY s.episode_id, s.goal_key ORDER BY s.scored_on, s.id) AS previous \
+           FROM goal_scores s WHERE s.episode_id IN (SELECT episode_id FROM cur)), \
+         changes AS ( \
+           SELECT sc.episode_id, sc.goal_key, MAX(sc.scored_on) AS last_change_on FROM scored sc \
+           JOIN goals g ON g.episode_id = sc.episode_id AND g.goal_key = sc.goal_key \
+           WHERE sc.level <> COALESCE(sc.previous, g.baseline) GROUP BY sc.episode_id, sc.goal_key) \
+         SELECT g.episode_id, g.goal_key, g.description, f.first_agreed_on, ch.last_change_on FROM goals g \
+         JOIN firsts f ON f.episode_id = g.episode_id AND f.goal_key = g.goal_key \
+         LEFT JOIN changes ch ON ch.episode_id = g.episode_id AND ch.goal_key = g.goal_key"
+    ));
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, GoalRow>(sql)
+        .bind(scope.id())
+        .fetch_all(c)
+        .await)?;
+    Ok(rows)
+}
+
+/// A module referral of an episode in care, requested and not started.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequestedModuleRow {
+    pub episode_id: i64,
+    pub module_referral_id: i64,
+    pub requested_on: NaiveDate,
+    pub module_name: String,
+}
+
+pub async fn requested_modules(tx: &mut Tx, scope: Scope) -> Result<Vec<RequestedModuleRow>> {
+    let in_scope = scope.episodes();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT mr.episode_id, mr.id AS module_referral_id, mr.requested_on, m.name AS module_name \
+         FROM module_referrals mr JOIN modules m ON m.id = mr.module_id \
+         JOIN episodes e ON e.id = mr.episode_id \
+         LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
+         WHERE mr.state = 'requested' AND e.state = 'in_care' AND {in_scope}"
+    ));
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, RequestedModuleRow>(sql)
+        .bind(scope.id())
+        .fetch_all(c)
+        .await)?;
+    Ok(rows)
+}
+
+/// An indication of a current member of a family with an open episode,
+/// ending in `[from, until]`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IndicationRow {
+    pub episode_id: i64,
+    pub indication_id: i64,
+    pub ends_on: NaiveDate,
+    pub product: String,
+}
+
+pub async fn indications_ending(
+    tx: &mut Tx,
+    scope: Scope,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<IndicationRow>> {
+    let open = open_states();
+    let in_scope = scope.episodes();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT e.id AS episode_id, i.id AS indication_id, i.ends_on, i.product \
+         FROM episodes e LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
+         JOIN memberships m ON m.family_id = e.family_id AND m.ends_on IS NULL \
+         JOIN indications i ON i.person_id = m.person_id \
+         WHERE e.state IN ({open}) AND {in_scope} AND i.ends_on >= $2 AND i.ends_on <= $3"
+    ));
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, IndicationRow>(sql)
+        .bind(scope.id())
+        .bind(from)
+        .bind(until)
+        .fetch_all(c)
+        .await)?;
+    Ok(rows)
+}
+
+/// A coordinator with a running secondment and their caseload.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CoordinatorRow {
+    pub worker_id: i64,
+    pub name: String,
+    pub team_id: i64,
+    pub programme_id: i64,
+    pub minutes_per_week: i64,
+    pub caseload: i64,
+}
+
+pub async fn coordinators(tx: &mut Tx, scope: Scope, on: NaiveDate) -> Result<Vec<CoordinatorRow>> {
+    let in_scope = scope.workers();
+    let counted = caseload_states();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT w.id AS worker_id, w.name, w.team_id, t.programme_id, s.minutes_per_week, \
+           (SELECT COUNT(*) FROM assignments a JOIN episodes e ON e.id = a.episode_id \
+             WHERE a.worker_id = w.id AND a.ends_on IS NULL AND e.state IN ({counted})) AS caseload \
+         FROM workers w JOIN teams t ON t.id = w.team_id \
+         JOIN secondments s ON s.worker_id = w.id AND s.starts_on <= $2 AND (s.ends_on IS NULL OR s.ends_on > $2) \
+         WHERE w.job = 'coordinator' AND {in_scope}"
+    ));
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, CoordinatorRow>(sql)
+        .bind(scope.id())
+        .bind(on)
+        .fetch_all(c)
+        .await)?;
+    Ok(rows)
+}
+
+/// A recorded acknowledgement of a signal.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AcknowledgementRow {
+    pub id: i64,
+    pub team_id: i64,
+    pub family_id: Option<i64>,
+    pub signal_key: String,
+    pub cause: String,
+    pub note: String,
+    pub acknowledged_by: i64,
+    pub acknowledged_by_name: String,
+    pub acknowledged_at: DateTime<Utc>,
+}
+
+/// The scope's acknowledgements, oldest first (a later one for the same
+/// signal and cause replaces the earlier in what is shown).
+pub async fn acknowledgements(tx: &mut Tx, scope: Scope) -> Result<Vec<AcknowledgementRow>> {
+    let in_scope = scope.acknowledgements();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT k.id, k.team_id, k.family_id, k.signal_key, k.cause, k.note, k.acknowledged_by, \
+           u.name AS acknowledged_by_name, k.acknowledged_at \
+         FROM signal_acknowledgements k JOIN users u ON u.id = k.acknowledged_by \
+         WHERE {in_scope} ORDER BY k.id"
+    ));
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, AcknowledgementRow>(sql)
+        .bind(scope.id())
+        .fetch_all(c)
+        .await)?;
+    Ok(rows)
+}
+
+pub struct NewAcknowledgement<'a> {
+    pub team_id: i64,
+    pub family_id: Option<i64>,
+    pub signal_key: &'a str,
+    pub cause: &'a str,
+    pub note: &'a str,
+    pub acknowledged_by: i64,
+}
+
+pub async fn acknowledge(
+    tx: &mut Tx,
+    k: &NewAcknowledgement<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO signal_acknowledgements (team_id, family_id, signal_key, cause, note, \
+         acknowledged_by, acknowledged_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
+    )
+    .bind(k.team_id)
+    .bind(k.family_id)
+    .bind(k.signal_key)
+    .bind(k.cause)
+    .bind(k.note)
+    .bind(k.acknowledged_by)
+    .bind(now)
+    .fetch_one(c)
+    .await)?;
+    Ok(id)
+}
