@@ -56,24 +56,24 @@ impl Scope {
     }
 }
 
-/// `state IN (…)` of the open episodes, from the domain's own list.
-fn open_states() -> String {
+/// The quoted states for an `IN (…)` list, from the domain's own list.
+fn states_where(keep: fn(EpisodeState) -> bool) -> String {
     let states: Vec<String> = EpisodeState::ALL
         .into_iter()
-        .filter(|s| s.is_open())
+        .filter(|s| keep(*s))
         .map(|s| format!("'{}'", s.as_str()))
         .collect();
     states.join(", ")
 }
 
-/// `state IN (…)` of the episodes a coordinator's caseload counts.
+/// The open episodes (waiting, assigned, in care).
+fn open_states() -> String {
+    states_where(EpisodeState::is_open)
+}
+
+/// The episodes a coordinator's caseload counts.
 fn caseload_states() -> String {
-    let states: Vec<String> = EpisodeState::ALL
-        .into_iter()
-        .filter(|s| s.counts_in_caseload())
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect();
-    states.join(", ")
+    states_where(EpisodeState::counts_in_caseload)
 }
 
 fn family_contact_kinds() -> String {
