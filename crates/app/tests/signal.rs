@@ -29,7 +29,8 @@ const COACHES: [&str; 5] = [
     "coach5@demo.wrapcare.nl",
 ];
 
-async fn signals_agree_with_the_family_files(store: Store) {
+/// The demo, and its Amersfoort supervisor.
+async fn demo(store: Store) -> (App, wrapcare_app::Actor) {
     let app = App::new(store, Config::default());
     app.load_demo("signal-test-password")
         .await
@@ -39,6 +40,11 @@ async fn signals_agree_with_the_family_files(store: Store) {
         .cli_actor("leider@demo.wrapcare.nl")
         .await
         .expect("lead");
+    (app, lead)
+}
+
+async fn signals_agree_with_the_family_files(store: Store) {
+    let (app, lead) = demo(store).await;
     let team = app
         .attention(&lead, &AttentionFilter::default())
         .await
@@ -194,15 +200,7 @@ async fn signals_agree_with_the_family_files(store: Store) {
 }
 
 async fn acknowledgements_hold_until_the_cause_changes(store: Store) {
-    let app = App::new(store, Config::default());
-    app.load_demo("signal-test-password")
-        .await
-        .expect("demo")
-        .expect("empty");
-    let lead = app
-        .cli_actor("leider@demo.wrapcare.nl")
-        .await
-        .expect("lead");
+    let (app, lead) = demo(store).await;
     let view = app
         .attention(&lead, &AttentionFilter::default())
         .await
