@@ -384,6 +384,25 @@ pub fn t_score_on(
     t_score(&levels, GAS_RHO)
 }
 
+/// The latest day a goal's attainment moved: the day of the latest score
+/// whose level differs from the score before it (the baseline, for the
+/// first). `scores` are (day, level) in the order recorded by day; `None`
+/// while no score ever left the baseline.
+pub fn level_last_changed(
+    baseline: i8,
+    scores: impl IntoIterator<Item = (NaiveDate, i8)>,
+) -> Option<NaiveDate> {
+    let mut previous = baseline;
+    let mut changed = None;
+    for (on, level) in scores {
+        if level != previous {
+            changed = Some(changed.map_or(on, |c: NaiveDate| c.max(on)));
+        }
+        previous = level;
+    }
+    changed
+}
+
 /// What changed between two versions, by stable key.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -527,6 +546,33 @@ mod tests {
             }],
             ..PlanContent::default()
         }
+    }
+
+    #[test]
+    fn a_goal_moves_when_a_score_differs_from_the_one_before() {
+        let on = |day: &str| d(day);
+        assert_eq!(level_last_changed(-1, []), None);
+        assert_eq!(
+            level_last_changed(-1, [(on("2026-01-05"), -1), (on("2026-02-02"), -1)]),
+            None,
+            "scored at the baseline twice"
+        );
+        assert_eq!(
+            level_last_changed(
+                -1,
+                [
+                    (on("2026-01-05"), 0),
+                    (on("2026-02-02"), 0),
+                    (on("2026-03-02"), 0)
+                ]
+            ),
+            Some(on("2026-01-05"))
+        );
+        assert_eq!(
+            level_last_changed(0, [(on("2026-01-05"), 1), (on("2026-02-02"), 0)]),
+            Some(on("2026-02-02")),
+            "falling back is a change too"
+        );
     }
 
     #[test]

@@ -199,7 +199,8 @@ pub async fn agree(
         .map(|_| ())
         })?;
     }
-    Ok(())
+    // A new baseline can change whether the scores so far moved the goal.
+    refresh_current_goals(tx, episode_id, None).await
 }
 
 /// Every version of an episode's plan, oldest first.
@@ -259,7 +260,101 @@ pub async fn insert_score(
     .await
     .map(|r| r.rows_affected())
     })?;
+    refresh_current_goals(tx, episode_id, Some(goal_key)).await
+}
+
+#[derive(sqlx::FromRow)]
+struct LatestGoal {
+    goal_key: String,
+    description: String,
+    baseline: i64,
+    first_agreed_on: NaiveDate,
+}
+
+#[derive(sqlx::FromRow)]
+struct LevelRow {
+    goal_key: String,
+    scored_on: NaiveDate,
+    level: i64,
+}
+
+/// Keeps `current_goals` of an episode (all its goals, or the one named) in
+/// step with its latest agreed plan and the scores, so the signals read one
+/// row per goal instead of every plan version and score. A goal has a handful
+/// of scores: recomputing it whole is simpler than an incremental rule that
+/// gets back-dated scores right.
+async fn refresh_current_goals(tx: &mut Tx, episode_id: i64, only: Option<&str>) -> Result<()> {
+    if only.is_none() {
+        // Goals the new version dropped are no longer current.
+        on_tx!(tx, |c| {
+            sqlx::query(
+                "DELETE FROM current_goals WHERE episode_id = $1 AND goal_key NOT IN \
+                 (SELECT g.goal_key FROM plan_goals g WHERE g.plan_version_id = \
+                    (SELECT MAX(v.id) FROM plan_versions v WHERE v.episode_id = $1 AND v.status = 'agreed'))",
+            )
+            .bind(episode_id)
+            .execute(c)
+            .await
+            .map(|_| ())
+        })?;
+    }
+    let goals = on_tx!(tx, |c| {
+        sqlx::query_as::<_, LatestGoal>(
+            "SELECT g.goal_key, g.description, g.baseline, \
+               (SELECT MIN(f.agreed_on) FROM plan_goals f \
+                WHERE f.episode_id = g.episode_id AND f.goal_key = g.goal_key) AS first_agreed_on \
+             FROM plan_goals g WHERE g.plan_version_id = \
+               (SELECT MAX(v.id) FROM plan_versions v WHERE v.episode_id = $1 AND v.status = 'agreed') \
+             AND ($2 IS NULL OR g.goal_key = $2)",
+        )
+        .bind(episode_id)
+        .bind(only)
+        .fetch_all(c)
+        .await
+    })?;
+    if goals.is_empty() {
+        return Ok(());
+    }
+    let scores = on_tx!(tx, |c| {
+        sqlx::query_as::<_, LevelRow>(
+            "SELECT goal_key, scored_on, level FROM goal_scores \
+             WHERE episode_id = $1 AND ($2 IS NULL OR goal_key = $2) ORDER BY goal_key, scored_on, id",
+        )
+        .bind(episode_id)
+        .bind(only)
+        .fetch_all(c)
+        .await
+    })?;
+    for goal in goals {
+        let levels = scores
+            .iter()
+            .filter(|s| s.goal_key == goal.goal_key)
+            .map(|s| (s.scored_on, level_of(s.level)));
+        let changed = wrapcare_core::plan::level_last_changed(level_of(goal.baseline), levels);
+        on_tx!(tx, |c| {
+            sqlx::query(
+                "INSERT INTO current_goals \
+                   (episode_id, goal_key, description, first_agreed_on, level_changed_on) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (episode_id, goal_key) DO UPDATE SET \
+                   description = excluded.description, first_agreed_on = excluded.first_agreed_on, \
+                   level_changed_on = excluded.level_changed_on",
+            )
+            .bind(episode_id)
+            .bind(&goal.goal_key)
+            .bind(&goal.description)
+            .bind(goal.first_agreed_on)
+            .bind(changed)
+            .execute(c)
+            .await
+            .map(|_| ())
+        })?;
+    }
     Ok(())
+}
+
+/// Levels are checked on the way in (-2..=2); clamp rather than trust.
+fn level_of(stored: i64) -> i8 {
+    i8::try_from(stored.clamp(-2, 2)).unwrap_or(0)
 }
 
 pub async fn scores(tx: &mut Tx, episode_id: i64) -> Result<Vec<ScoreRow>> {

@@ -2,7 +2,6 @@
 //! coordinator at once: one statement per kind of fact, never one per family.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use wrapcare_core::contact::ContactKind;
 use wrapcare_core::episode::EpisodeState;
 
 use crate::{Result, Tx, on_tx};
@@ -76,15 +75,6 @@ fn caseload_states() -> String {
     states_where(EpisodeState::counts_in_caseload)
 }
 
-fn family_contact_kinds() -> String {
-    let kinds: Vec<String> = ContactKind::ALL
-        .into_iter()
-        .filter(|k| k.is_with_family())
-        .map(|k| format!("'{}'", k.as_str()))
-        .collect();
-    kinds.join(", ")
-}
-
 /// An open episode with what its signals need.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EpisodeRow {
@@ -108,30 +98,31 @@ pub struct EpisodeRow {
 
 /// The scope's open episodes. `weeks` are the Mondays of the week before
 /// last, last week and this week: the two complete weeks lie between them.
+/// The minutes so far, the latest contact with the family, the phase's and
+/// the plan's days come from the totals kept with each write; only the two
+/// weeks are summed here, joined (not looked up per episode) so that a whole
+/// programme reads them in one pass over the index by day.
 pub async fn episodes(tx: &mut Tx, scope: Scope, weeks: [NaiveDate; 3]) -> Result<Vec<EpisodeRow>> {
     let open = open_states();
-    let with_family = family_contact_kinds();
     let in_scope = scope.episodes();
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT e.family_id, f.surname, e.id AS episode_id, e.programme_id, e.team_id, e.state, \
-           e.reference_date, e.started_on, e.phase, \
-           (SELECT MAX(pc.starts_on) FROM phase_changes pc WHERE pc.episode_id = e.id) AS phase_since, \
-           a.worker_id AS coordinator_id, \
-           (SELECT MAX(pv.agreed_on) FROM plan_versions pv WHERE pv.episode_id = e.id AND pv.status = 'agreed') AS plan_agreed_on, \
-           CAST(COALESCE(c.used, 0) AS BIGINT) AS used_minutes, \
-           CAST(COALESCE(c.before_last, 0) AS BIGINT) AS before_last_week_minutes, \
-           CAST(COALESCE(c.last, 0) AS BIGINT) AS last_week_minutes, \
-           c.last_on AS last_contact_on \
+           e.reference_date, e.started_on, e.phase, t.phase_since, a.worker_id AS coordinator_id, \
+           t.plan_agreed_on, CAST(COALESCE(t.active_minutes, 0) AS BIGINT) AS used_minutes, \
+           CAST(COALESCE(w.before_last, 0) AS BIGINT) AS before_last_week_minutes, \
+           CAST(COALESCE(w.last, 0) AS BIGINT) AS last_week_minutes, \
+           t.last_family_contact_on AS last_contact_on \
          FROM episodes e JOIN families f ON f.id = e.family_id \
          LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
-         LEFT JOIN (SELECT x.episode_id, SUM(x.minutes) AS used, \
-             SUM(CASE WHEN x.contact_on >= $2 AND x.contact_on < $3 THEN x.minutes ELSE 0 END) AS before_last, \
-             SUM(CASE WHEN x.contact_on >= $3 AND x.contact_on < $4 THEN x.minutes ELSE 0 END) AS last, \
-             MAX(CASE WHEN x.kind IN ({with_family}) THEN x.contact_on END) AS last_on \
-           FROM contacts x WHERE x.status = 'active' AND x.episode_id IN \
-             (SELECT e.id FROM episodes e LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
-              WHERE e.state IN ({open}) AND {in_scope}) \
-           GROUP BY x.episode_id) c ON c.episode_id = e.id \
+         LEFT JOIN episode_totals t ON t.episode_id = e.id \
+         LEFT JOIN (SELECT x.episode_id, \
+             SUM(CASE WHEN x.contact_on < $3 THEN x.minutes ELSE 0 END) AS before_last, \
+             SUM(CASE WHEN x.contact_on >= $3 THEN x.minutes ELSE 0 END) AS last \
+           FROM episodes e JOIN contacts x ON x.episode_id = e.id \
+           LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
+           WHERE x.status = 'active' AND x.contact_on >= $2 AND x.contact_on < $4 \
+             AND e.state IN ({open}) AND {in_scope} \
+           GROUP BY x.episode_id) w ON w.episode_id = e.id \
          WHERE e.state IN ({open}) AND {in_scope}"
     ));
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, EpisodeRow>(sql)
@@ -159,28 +150,11 @@ pub struct GoalRow {
 pub async fn goals(tx: &mut Tx, scope: Scope) -> Result<Vec<GoalRow>> {
     let in_scope = scope.episodes();
     let sql = sqlx::AssertSqlSafe(format!(
-        "WITH cur AS ( \
-           SELECT e.id AS episode_id, MAX(pv.id) AS version_id FROM episodes e \
-           LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
-           JOIN plan_versions pv ON pv.episode_id = e.id AND pv.status = 'agreed' \
-           WHERE e.state = 'in_care' AND {in_scope} GROUP BY e.id), \
-         goals AS ( \
-           SELECT g.episode_id, g.goal_key, g.description, g.baseline FROM cur \
-           JOIN plan_goals g ON g.plan_version_id = cur.version_id), \
-         firsts AS ( \
-           SELECT g.episode_id, g.goal_key, MIN(g.agreed_on) AS first_agreed_on FROM plan_goals g \
-           WHERE g.episode_id IN (SELECT episode_id FROM cur) GROUP BY g.episode_id, g.goal_key), \
-         scored AS ( \
-           SELECT s.episode_id, s.goal_key, s.scored_on, s.level, \
-             LAG(s.level) OVER (PARTITION BY s.episode_id, s.goal_key ORDER BY s.scored_on, s.id) AS previous \
-           FROM goal_scores s WHERE s.episode_id IN (SELECT episode_id FROM cur)), \
-         changes AS ( \
-           SELECT sc.episode_id, sc.goal_key, MAX(sc.scored_on) AS last_change_on FROM scored sc \
-           JOIN goals g ON g.episode_id = sc.episode_id AND g.goal_key = sc.goal_key \
-           WHERE sc.level <> COALESCE(sc.previous, g.baseline) GROUP BY sc.episode_id, sc.goal_key) \
-         SELECT g.episode_id, g.goal_key, g.description, f.first_agreed_on, ch.last_change_on FROM goals g \
-         JOIN firsts f ON f.episode_id = g.episode_id AND f.goal_key = g.goal_key \
-         LEFT JOIN changes ch ON ch.episode_id = g.episode_id AND ch.goal_key = g.goal_key"
+        "SELECT g.episode_id, g.goal_key, g.description, g.first_agreed_on, \
+           g.level_changed_on AS last_change_on \
+         FROM episodes e LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
+         JOIN current_goals g ON g.episode_id = e.id \
+         WHERE e.state = 'in_care' AND {in_scope}"
     ));
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, GoalRow>(sql)
         .bind(scope.id())

@@ -854,6 +854,259 @@ async fn agreed_plan_versions_are_frozen_by_the_database(store: Store) {
     );
 }
 
+/// The totals the signals read are kept by the database with every contact
+/// and by the store with every score: after inserts, a correction, a removal
+/// and a back-dated score they equal what the raw rows say, and a contact's
+/// minutes cannot be changed in place behind them.
+async fn kept_totals_match_the_rows(store: Store) {
+    use wrapcare_core::contact::{ContactKind, EntryStatus};
+    use wrapcare_core::plan::{AgreementMethod, Goal, PlanContent};
+    use wrapcare_store::{contact, plan};
+    let f = fixture(&store).await;
+    let (_, episode_id) = waiting_family(&store, &f, "Totaal").await;
+    let worker_id = coordinator(&store, &f, "Coach", 1920).await;
+    let now = Utc::now();
+    let mut tx = store.write().await.expect("tx");
+    let mut ids = Vec::new();
+    for (day, minutes, kind) in [
+        ("2026-04-01", 60, ContactKind::HomeVisit),
+        ("2026-04-08", 90, ContactKind::HomeVisit),
+        ("2026-04-09", 30, ContactKind::Travel),
+        ("2026-04-10", 45, ContactKind::PhoneVideo),
+    ] {
+        let id = contact::insert(
+            &mut tx,
+            &contact::NewContact {
+                episode_id,
+                worker_id,
+                contact_on: d(day),
+                minutes,
+                kind,
+                participants: "moeder",
+                note: "",
+                replaces_id: None,
+                created_by: f.user_id,
+            },
+            now,
+        )
+        .await
+        .expect("contact");
+        ids.push(id);
+    }
+    // The latest home visit is removed, the phone call corrected to 50 minutes.
+    contact::retire(
+        &mut tx,
+        ids[1],
+        EntryStatus::Removed,
+        "dubbel",
+        f.user_id,
+        1,
+        now,
+    )
+    .await
+    .expect("remove");
+    contact::retire(
+        &mut tx,
+        ids[3],
+        EntryStatus::Corrected,
+        "tijd",
+        f.user_id,
+        1,
+        now,
+    )
+    .await
+    .expect("correct");
+    contact::insert(
+        &mut tx,
+        &contact::NewContact {
+            episode_id,
+            worker_id,
+            contact_on: d("2026-04-10"),
+            minutes: 50,
+            kind: ContactKind::PhoneVideo,
+            participants: "moeder",
+            note: "",
+            replaces_id: Some(ids[3]),
+            created_by: f.user_id,
+        },
+        now,
+    )
+    .await
+    .expect("correction");
+    // Two phase changes, the later one recorded first: the later day counts.
+    for (phase, day) in [
+        (wrapcare_core::episode::Phase::PlanDevelopment, "2026-04-20"),
+        (wrapcare_core::episode::Phase::Engagement, "2026-04-02"),
+    ] {
+        wrapcare_store::episode::insert_phase_change(
+            &mut tx,
+            episode_id,
+            phase,
+            d(day),
+            f.user_id,
+            now,
+        )
+        .await
+        .expect("phase");
+    }
+    // Each kind in turn, each later than all before: the latest contact with
+    // the family moves exactly for the domain's kinds "with the family".
+    let mut latest_with_family = d("2026-04-10");
+    for (i, kind) in ContactKind::ALL.into_iter().enumerate() {
+        let on = d("2026-05-01") + chrono::Duration::days(i as i64);
+        contact::insert(
+            &mut tx,
+            &contact::NewContact {
+                episode_id,
+                worker_id,
+                contact_on: on,
+                minutes: 10,
+                kind,
+                participants: "moeder",
+                note: "",
+                replaces_id: None,
+                created_by: f.user_id,
+            },
+            now,
+        )
+        .await
+        .expect("contact of a kind");
+        if kind.is_with_family() {
+            latest_with_family = on;
+        }
+        let sql = "SELECT last_family_contact_on FROM episode_totals WHERE episode_id = $1";
+        let kept: Option<NaiveDate> = match &mut tx {
+            wrapcare_store::Tx::Sqlite(t) => sqlx::query_scalar(sql)
+                .bind(episode_id)
+                .fetch_one(&mut **t)
+                .await
+                .expect("latest"),
+            wrapcare_store::Tx::Postgres(t) => sqlx::query_scalar(sql)
+                .bind(episode_id)
+                .fetch_one(&mut **t)
+                .await
+                .expect("latest"),
+        };
+        assert_eq!(
+            kept,
+            Some(latest_with_family),
+            "after a contact of kind {kind:?}"
+        );
+    }
+    let goals = vec![Goal {
+        key: "g1".into(),
+        domain: "housing".into(),
+        description: "Eigen woning".into(),
+        persons: vec![],
+        target_date: None,
+        levels: Default::default(),
+        baseline: -1,
+        weight: 1,
+    }];
+    let content = PlanContent {
+        goals: goals.clone(),
+        ..PlanContent::default()
+    };
+    let plan_id = plan::insert_draft(&mut tx, episode_id, 1, &content, f.user_id, now)
+        .await
+        .expect("draft");
+    plan::agree(
+        &mut tx,
+        plan_id,
+        &plan::Agreement {
+            agreed_by: "Moeder",
+            agreed_on: d("2026-04-01"),
+            how: AgreementMethod::InPerson,
+            recorded_by: f.user_id,
+            goals: &goals,
+        },
+        1,
+        now,
+    )
+    .await
+    .expect("agree");
+    // Scored at the baseline, then up, then (back-dated, before the rise) at
+    // the baseline again: the rise on 1 June is still the latest change.
+    for (day, level) in [("2026-05-01", -1), ("2026-06-01", 0), ("2026-05-15", -1)] {
+        plan::insert_score(&mut tx, episode_id, "g1", d(day), level, f.user_id, now)
+            .await
+            .expect("score");
+    }
+    tx.commit().await.expect("commit");
+
+    let mut tx = store.read_only().await.expect("read");
+    let totals = "SELECT active_minutes, last_family_contact_on, phase_since, plan_agreed_on \
+                  FROM episode_totals WHERE episode_id = $1";
+    type Totals = (i64, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>);
+    let kept: Totals = match &mut tx {
+        wrapcare_store::Tx::Sqlite(t) => sqlx::query_as(totals)
+            .bind(episode_id)
+            .fetch_one(&mut **t)
+            .await
+            .expect("totals"),
+        wrapcare_store::Tx::Postgres(t) => sqlx::query_as(totals)
+            .bind(episode_id)
+            .fetch_one(&mut **t)
+            .await
+            .expect("totals"),
+    };
+    // 60 (home visit) + 30 (travel) + 50 (the corrected call) + one of each
+    // kind on 1 May; the removed visit and the replaced call count no more.
+    let every_kind: i64 = ContactKind::ALL.len() as i64 * 10;
+    assert_eq!(
+        kept,
+        (
+            140 + every_kind,
+            Some(latest_with_family),
+            Some(d("2026-04-20")),
+            Some(d("2026-04-01"))
+        )
+    );
+    let goals = "SELECT goal_key, description, first_agreed_on, level_changed_on \
+                 FROM current_goals WHERE episode_id = $1";
+    type Current = (String, String, NaiveDate, Option<NaiveDate>);
+    let progress: Vec<Current> = match &mut tx {
+        wrapcare_store::Tx::Sqlite(t) => sqlx::query_as(goals)
+            .bind(episode_id)
+            .fetch_all(&mut **t)
+            .await
+            .expect("goals"),
+        wrapcare_store::Tx::Postgres(t) => sqlx::query_as(goals)
+            .bind(episode_id)
+            .fetch_all(&mut **t)
+            .await
+            .expect("goals"),
+    };
+    assert_eq!(
+        progress,
+        vec![(
+            "g1".to_string(),
+            "Eigen woning".to_string(),
+            d("2026-04-01"),
+            Some(d("2026-06-01"))
+        )]
+    );
+    tx.rollback().await.expect("rollback");
+
+    let mut tx = store.write().await.expect("tx");
+    let sql = format!("UPDATE contacts SET minutes = 1 WHERE id = {}", ids[0]);
+    let changed = match &mut tx {
+        wrapcare_store::Tx::Sqlite(t) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut **t)
+            .await
+            .map(|_| ()),
+        wrapcare_store::Tx::Postgres(t) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut **t)
+            .await
+            .map(|_| ()),
+    };
+    assert!(
+        changed.is_err_and(|e| e.to_string().contains("contact_frozen")),
+        "minutes changed in place"
+    );
+    tx.rollback().await.expect("rollback");
+}
+
 /// A large batch goes in as a few multi-row statements and chains as one entry at a time would.
 async fn a_large_batch_chains_like_single_entries(store: Store) {
     use access_log::Verdict;
@@ -1010,4 +1263,5 @@ wrapcare_store::on_both_databases!(
     access_log_is_written_and_listed,
     the_access_log_chain_names_what_was_tampered_with,
     a_large_batch_chains_like_single_entries,
+    kept_totals_match_the_rows,
 );
