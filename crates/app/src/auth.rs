@@ -446,7 +446,7 @@ impl App {
         Ok(token)
     }
 
-    async fn actor_for(
+    pub(crate) async fn actor_for(
         &self,
         tx: &mut wrapcare_store::Tx,
         account: user::User,

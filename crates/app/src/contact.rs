@@ -131,7 +131,7 @@ fn read(input: &ContactInput, errors: &mut Invalid) -> Entry {
 
 impl App {
     /// The episode whose contacts are logged or amended: the one the actor works on.
-    async fn contact_episode(
+    pub(crate) async fn contact_episode(
         &self,
         actor: &Actor,
         family_id: i64,
@@ -216,7 +216,7 @@ impl App {
     }
 
     /// Checks an entry for the acting coordinator and returns what to store.
-    async fn checked_entry(
+    pub(crate) async fn checked_entry(
         &self,
         tx: &mut Tx,
         actor: &Actor,

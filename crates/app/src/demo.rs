@@ -19,8 +19,8 @@ use wrapcare_core::referral::{IndicationRecord, Member, NewReferral, ReferralSou
 use wrapcare_core::role::Role;
 use wrapcare_core::waiting::waiting_days;
 use wrapcare_store::{
-    Tx, contact, episode, family, module, organisation, plan, programme, referral, team, user,
-    worker,
+    Tx, appointment, contact, episode, family, module, organisation, plan, programme, referral,
+    team, user, worker,
 };
 
 use crate::auth::hash_password;
@@ -255,6 +255,9 @@ struct Ctx<'a> {
     modules: DemoModules,
     /// Counts families given care, to vary how far each gets through its budget.
     cared: usize,
+    /// Appointments given to each coordinator this week, to spread them
+    /// over the days and hours.
+    appointments: std::collections::HashMap<i64, usize>,
 }
 
 /// The demo catalogue's modules, by what they are used for.
@@ -736,6 +739,7 @@ impl App {
         let mut ctx = Ctx {
             modules,
             cared: 0,
+            appointments: Default::default(),
             rng: StdRng::seed_from_u64(2009),
             replacement: (0, 2, riagg, replaced_on),
             team_index: 0,
@@ -1371,6 +1375,10 @@ impl Ctx<'_> {
             self.demo_modules(episode_id, family_id, started_on, closed_on, supervisor)
                 .await?;
         }
+        if closed_on.is_none() {
+            self.demo_appointments(episode_id, worker_id, supervisor)
+                .await?;
+        }
         if let (Some(reason), Some(closed_on)) = (closure, closed_on) {
             episode::end_assignment(self.tx, episode_id, closed_on).await?;
             change.state = EpisodeState::Closed;
@@ -1849,6 +1857,83 @@ impl Ctx<'_> {
                     gap -= minutes;
                 }
                 day -= Duration::days(1);
+            }
+        }
+        Ok(())
+    }
+
+    /// The appointments of a family in care around today: one of the last
+    /// few days (still to confirm, or called off) and one of today or the
+    /// next days, each coordinator's spread over the days without overlaps.
+    async fn demo_appointments(
+        &mut self,
+        episode_id: i64,
+        worker_id: i64,
+        supervisor: i64,
+    ) -> Result<()> {
+        let by = coach_user(self.tx, &[worker_id])
+            .await?
+            .unwrap_or(supervisor);
+        let taken = self.appointments.entry(worker_id).or_default();
+        let first = *taken;
+        *taken += 2;
+        let plans = [
+            (
+                ContactKind::HomeVisit,
+                90,
+                "Thuis",
+                "Moeder, vader, kinderen",
+                "Voortgang van de doelen bespreken",
+            ),
+            (
+                ContactKind::NetworkMeeting,
+                60,
+                "Wijkcentrum",
+                "Ouders, school, opa en oma",
+                "Netwerkberaad: wie doet wat de komende weken",
+            ),
+        ];
+        for (n, (kind, minutes, place, participants, purpose)) in plans.into_iter().enumerate() {
+            let k = first + n;
+            // The first of each family in the last days, the second today or soon.
+            let offset = (k as i64 / 2) % 3;
+            let day = if n == 0 {
+                self.today - Duration::days(1 + offset)
+            } else {
+                self.today + Duration::days(offset)
+            };
+            let starts = [9 * 60, 11 * 60, 14 * 60][(k / 6) % 3] + 30 * ((k / 2) % 2) as u16;
+            let slot = wrapcare_core::appointment::Slot {
+                on: day,
+                starts_minute: starts,
+                ends_minute: starts + minutes,
+            };
+            let id = appointment::insert(
+                self.tx,
+                &appointment::NewAppointment {
+                    episode_id,
+                    worker_id,
+                    slot,
+                    kind,
+                    place,
+                    participants,
+                    purpose,
+                    created_by: by,
+                },
+                at(day - Duration::days(7), 10),
+            )
+            .await?;
+            // Some of the week's past ones did not go ahead.
+            if day < self.today && k % 6 == 4 {
+                appointment::not_happened(
+                    self.tx,
+                    id,
+                    "Afgezegd door het gezin: ziek.",
+                    by,
+                    at(day, 12),
+                    1,
+                )
+                .await?;
             }
         }
         Ok(())

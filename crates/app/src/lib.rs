@@ -15,6 +15,7 @@ pub mod access;
 pub mod access_log;
 pub mod actor;
 pub mod admin;
+pub mod appointment;
 pub mod auth;
 mod cache;
 pub mod caseload;

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod access_log;
+pub mod appointment;
 pub mod bsn;
 pub mod caseload;
 pub mod contact;

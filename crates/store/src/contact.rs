@@ -198,6 +198,27 @@ pub async fn minutes_on_day(tx: &mut Tx, worker_id: i64, day: NaiveDate) -> Resu
     Ok(total)
 }
 
+/// Minutes a coordinator has active within `[from, to]`, across all families.
+pub async fn minutes_of_worker(
+    tx: &mut Tx,
+    worker_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<i64> {
+    let total = on_tx!(tx, |conn| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT CAST(COALESCE(SUM(minutes), 0) AS BIGINT) FROM contacts \
+             WHERE worker_id = $1 AND contact_on >= $2 AND contact_on <= $3 AND status = 'active'",
+        )
+        .bind(worker_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(conn)
+        .await
+    })?;
+    Ok(total)
+}
+
 /// Active minutes logged in a programme's episodes within `[from, to]`.
 pub async fn programme_minutes(
     tx: &mut Tx,

@@ -17,6 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Database, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub mod access_log;
+pub mod appointment;
 pub mod contact;
 pub mod emergency_access;
 pub mod episode;

@@ -442,7 +442,7 @@ async fn every_page_answers_for_its_role(store: Store) {
     // Home sends each role to its own start page.
     for (email, home) in [
         ("admin@demo.wrapcare.nl", "/admin/users"),
-        ("coach1@demo.wrapcare.nl", "/my-families"),
+        ("coach1@demo.wrapcare.nl", "/day"),
         ("intake@demo.wrapcare.nl", "/referrals"),
         ("analist@demo.wrapcare.nl", "/figures"),
         ("privacy@demo.wrapcare.nl", "/access-log"),
@@ -3258,8 +3258,263 @@ async fn signals_page_and_api(store: Store) {
     );
 }
 
+/// A coordinator plans appointments (an end before the start and an
+/// unconfirmed overlap are refused by the field), confirms a past one as a
+/// contact in one step (more than 24 hours that day is refused and stores
+/// nothing), sees it on their day, and subscribes to a calendar feed that
+/// parses as iCalendar and names no family.
+async fn appointments_day_and_calendar_feed(store: Store) {
+    let t = setup(store).await;
+    let email = "coach2@demo.wrapcare.nl";
+    let actor = t.actor(email).await;
+    let line = t
+        .app
+        .my_families(&actor)
+        .await
+        .expect("mine")
+        .into_iter()
+        .find(|l| l.started_on.is_some())
+        .expect("in care");
+    let family = line.family_id;
+    let token = t.token(email).await;
+    let tomorrow = (t.app.today() + chrono::Duration::days(1)).to_string();
+    let plan = |body: Value| {
+        let token = token.clone();
+        let t = &t;
+        async move {
+            t.api(
+                "POST",
+                &format!("/api/v1/families/{family}/appointments"),
+                Some(&token),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let backwards = plan(
+        json!({"on": tomorrow, "starts_at": "11:00", "ends_at": "10:00", "kind": "home_visit"}),
+    )
+    .await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(backwards.body.contains("ends_at"), "{}", backwards.body);
+    let planned = plan(json!({"on": tomorrow, "starts_at": "10:00", "ends_at": "11:00", "kind": "home_visit", "place": "Thuis", "participants": "moeder"})).await;
+    assert_eq!(planned.status, StatusCode::OK, "{}", planned.body);
+    let overlapping = json!({"on": tomorrow, "starts_at": "10:30", "ends_at": "11:30", "kind": "network_meeting"});
+    let warned = plan(overlapping.clone()).await;
+    assert_eq!(warned.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(warned.body.contains("starts_at"), "{}", warned.body);
+    let mut anyway = overlapping;
+    anyway["confirm_overlap"] = json!(true);
+    assert_eq!(plan(anyway).await.status, StatusCode::OK);
+
+    // One that took place yesterday, planned then: straight into the store.
+    let yesterday = t.app.today() - chrono::Duration::days(1);
+    let mut tx = t.app.store().write().await.expect("tx");
+    let episode = line.episode_id;
+    let past = wrapcare_store::appointment::insert(
+        &mut tx,
+        &wrapcare_store::appointment::NewAppointment {
+            episode_id: episode,
+            worker_id: actor.worker_id.expect("worker"),
+            slot: wrapcare_core::appointment::Slot {
+                on: yesterday,
+                starts_minute: 9 * 60,
+                ends_minute: 10 * 60 + 30,
+            },
+            kind: wrapcare_core::contact::ContactKind::HomeVisit,
+            place: "Thuis",
+            participants: "moeder, oma",
+            purpose: "Doelen doornemen",
+            created_by: actor.user_id,
+        },
+        t.app.now(),
+    )
+    .await
+    .expect("past appointment");
+    tx.commit().await.expect("commit");
+
+    let coach = t.session(email).await;
+    let day = t.get("/day", Some(&coach)).await;
+    assert_eq!(day.status, StatusCode::OK);
+    assert!(
+        day.body.contains(&format!("/appointments/{past}/settle")),
+        "to settle on the day"
+    );
+    let form = t
+        .get(&format!("/appointments/{past}/settle"), Some(&coach))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("value=\"90\""), "minutes prefilled");
+    assert!(
+        form.body.contains("Doelen doornemen"),
+        "the purpose becomes the note"
+    );
+
+    let other = t.token("coach3@demo.wrapcare.nl").await;
+    let confirm = json!({"contact_on": yesterday.to_string(), "minutes": 90, "kind": "home_visit", "note": "Doelen doorgenomen", "version": 1});
+    let by_other = t
+        .api(
+            "POST",
+            &format!("/api/v1/appointments/{past}/confirm"),
+            Some(&other),
+            Some(confirm.clone()),
+        )
+        .await;
+    assert_eq!(
+        by_other.status,
+        StatusCode::NOT_FOUND,
+        "another coordinator's family"
+    );
+    let mut too_much = confirm.clone();
+    too_much["minutes"] = json!(1500);
+    let refused = t
+        .api(
+            "POST",
+            &format!("/api/v1/appointments/{past}/confirm"),
+            Some(&token),
+            Some(too_much),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let no_reason = t
+        .api(
+            "POST",
+            &format!("/api/v1/appointments/{past}/not-happened"),
+            Some(&token),
+            Some(json!({"reason": " ", "version": 1})),
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let still = t
+        .app
+        .family_appointments(&actor, family)
+        .await
+        .expect("list");
+    assert!(
+        still
+            .appointments
+            .iter()
+            .any(|a| a.id == past && a.to_settle),
+        "nothing stored"
+    );
+
+    let confirmed = t
+        .post_form(
+            &format!("/appointments/{past}/confirm"),
+            &coach,
+            &[
+                ("contact_on", &yesterday.to_string()),
+                ("minutes", "80"),
+                ("kind", "home_visit"),
+                ("participants", "moeder, oma"),
+                ("note", "Doelen doorgenomen"),
+                ("version", "1"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    let contacts = t.app.contacts(&actor, family).await.expect("contacts");
+    let contact = contacts
+        .entries
+        .iter()
+        .find(|c| c.note == "Doelen doorgenomen")
+        .expect("the contact is logged");
+    assert_eq!(contact.minutes, 80);
+    let list = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{family}/appointments"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let settled = list["appointments"]
+        .as_array()
+        .expect("appointments")
+        .iter()
+        .find(|a| a["id"].as_i64() == Some(past))
+        .expect("listed")
+        .clone();
+    assert_eq!(settled["status"], "confirmed");
+    assert_eq!(settled["contact_id"].as_i64(), Some(contact.id));
+    let again = t
+        .api(
+            "POST",
+            &format!("/api/v1/appointments/{past}/not-happened"),
+            Some(&token),
+            Some(json!({"reason": "Afgezegd", "version": 2})),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "settled once");
+    let api_day = t.api("GET", "/api/v1/day", Some(&token), None).await;
+    assert_eq!(api_day.status, StatusCode::OK);
+    assert!(api_day.json()["week_minutes"].as_i64().is_some());
+
+    // The calendar feed: a secret shown once, iCalendar without names.
+    let renewed = t.post_form("/calendar/renew", &coach, &[], true).await;
+    assert_eq!(renewed.status, StatusCode::OK);
+    let secret = renewed
+        .body
+        .split("/ical/")
+        .nth(1)
+        .and_then(|rest| rest.split(".ics").next())
+        .expect("the feed's address")
+        .to_string();
+    let feed = t.get(&format!("/ical/{secret}.ics"), None).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(
+        feed.headers[header::CONTENT_TYPE]
+            .to_str()
+            .expect("type")
+            .starts_with("text/calendar")
+    );
+    let calendar: icalendar::Calendar = feed.body.parse().expect("parses as iCalendar");
+    let events: Vec<&icalendar::Event> = calendar
+        .components
+        .iter()
+        .filter_map(|c| c.as_event())
+        .collect();
+    assert!(
+        events.len() >= 3,
+        "the planned and the confirmed ones: {}",
+        events.len()
+    );
+    use icalendar::Component as _;
+    let reference = format!("G-{family:05}");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.get_summary().is_some_and(|s| s.contains(&reference)))
+    );
+    assert!(
+        !feed.body.contains(&line.surname),
+        "no family name in the feed"
+    );
+    assert!(!feed.body.contains("Thuis"), "no place in the feed");
+    let renewed_again = t.post_form("/calendar/renew", &coach, &[], true).await;
+    assert_eq!(renewed_again.status, StatusCode::OK);
+    assert_eq!(
+        t.get(&format!("/ical/{secret}.ics"), None).await.status,
+        StatusCode::NOT_FOUND,
+        "the old address stops working"
+    );
+}
+
 wrapcare_store::on_both_databases!(
     signals_page_and_api,
+    appointments_day_and_calendar_feed,
     a_kept_family_page_is_each_sessions_own,
     contacts_page_by_page,
     health_assets_and_login,

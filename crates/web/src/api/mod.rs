@@ -3,6 +3,7 @@
 
 pub mod access_log;
 pub mod admin;
+pub mod appointment;
 pub mod contact;
 pub mod import;
 pub mod module;
@@ -60,6 +61,7 @@ pub fn routes() -> Routes {
         .merge(contact::routes())
         .merge(module::routes())
         .merge(signal::routes())
+        .merge(appointment::routes())
         .get("/api/{*rest}", unknown)
         .post("/api/{*rest}", unknown)
 }
@@ -516,9 +518,10 @@ impl utoipa::Modify for BearerAuth {
         module::family_modules, module::request_module, module::start_module, module::end_module, module::record_delivery,
         module::timeline, module::family_costs, module::programme_costs, import::modules,
         access_log::review, access_log::emergency_accesses, access_log::export,
-        signal::attention, signal::acknowledge),
+        signal::attention, signal::acknowledge,
+        appointment::day, appointment::list, appointment::plan, appointment::confirm, appointment::not_happened),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "signals"), (name = "admin"), (name = "access-log"), (name = "meta"))
+    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "signals"), (name = "appointments"), (name = "admin"), (name = "access-log"), (name = "meta"))
 )]
 pub struct ApiDoc;

@@ -253,7 +253,8 @@ pub async fn show(
     .await
 }
 
-fn input(form: &FormData) -> ContactInput {
+/// A contact as the form sent it (also the form that confirms an appointment).
+pub(crate) fn input(form: &FormData) -> ContactInput {
     ContactInput {
         contact_on: form.get("contact_on").to_string(),
         minutes: form.get("minutes").to_string(),

@@ -18,6 +18,7 @@ use crate::session::{PageLang, PageUser};
 
 pub mod access_log;
 pub mod admin;
+pub mod appointment;
 pub mod auth;
 pub mod caseload;
 pub mod contact;
@@ -94,6 +95,15 @@ pub fn routes() -> Routes {
         .get("/caseloads", caseload::team)
         .get("/signals", signal::attention)
         .post("/signals/acknowledge", signal::acknowledge)
+        .get("/day", appointment::day)
+        .get("/families/{id}/appointments", appointment::family)
+        .post("/families/{id}/appointments", appointment::plan)
+        .get("/appointments/{id}/settle", appointment::settle_form)
+        .post("/appointments/{id}/confirm", appointment::confirm)
+        .post("/appointments/{id}/not-happened", appointment::not_happened)
+        .get("/calendar", appointment::calendar)
+        .post("/calendar/renew", appointment::renew)
+        .get("/ical/{file}", appointment::feed)
         .get("/figures", report::figures)
         .get("/access-log", access_log::review)
         .get("/access-log/export", access_log::export)
@@ -109,7 +119,7 @@ pub fn home_of(role: Role) -> &'static str {
     match role {
         Role::Admin => "/admin/users",
         Role::Supervisor => "/waiting-list",
-        Role::Coordinator => "/my-families",
+        Role::Coordinator => "/day",
         Role::Intake => "/referrals",
         Role::Analyst => "/figures",
         Role::PrivacyOfficer => "/access-log",
@@ -183,6 +193,7 @@ fn nav_items(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/access-log", "nav-access-log"),
         ],
         Role::Coordinator => &[
+            ("/day", "nav-day"),
             ("/my-families", "nav-my-families"),
             ("/signals", "nav-signals"),
             ("/modules", "nav-modules"),

@@ -278,7 +278,7 @@ pub async fn attention(
 /// Where to go back to after acknowledging: the attention page with its
 /// filter, or the coordinator's day; never elsewhere.
 fn back_to(raw: &str) -> &str {
-    let allowed = raw == "/" || raw == "/signals" || raw.starts_with("/signals?");
+    let allowed = raw == "/" || raw == "/day" || raw == "/signals" || raw.starts_with("/signals?");
     let safe = raw
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "/?=&_-".contains(c));
