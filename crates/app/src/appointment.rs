@@ -122,6 +122,8 @@ pub struct DayView {
     /// Past appointments still to be confirmed or called off, oldest first.
     pub to_settle: Vec<AppointmentView>,
     pub signals: Vec<SignalView>,
+    /// Their open action items from the team's meetings, the earliest due first.
+    pub actions: Vec<crate::meeting::ActionView>,
     /// Minutes logged this week (Monday to today) across all families.
     pub week_minutes: i64,
     /// Caseload × the programme's weekly norm per family.
@@ -413,6 +415,7 @@ impl App {
                 .into_iter()
                 .next();
         let week_minutes = contact::minutes_of_worker(&mut tx, worker_id, week, today).await?;
+        let actions = self.my_actions(&mut tx, actor).await?;
         let per_family = match &load {
             Some(l) => programme::get(&mut tx, l.programme_id)
                 .await?
@@ -440,6 +443,7 @@ impl App {
             later_this_week,
             to_settle,
             signals,
+            actions,
             week_minutes,
             week_norm_minutes: caseload * per_family,
             caseload,

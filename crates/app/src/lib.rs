@@ -27,6 +27,7 @@ pub mod error;
 pub mod family;
 pub mod import;
 mod log_writer;
+pub mod meeting;
 pub mod module;
 pub mod plan;
 pub mod referral;

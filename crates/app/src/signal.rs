@@ -14,8 +14,8 @@ use wrapcare_core::contact::week_of;
 use wrapcare_core::episode::{EpisodeState, Phase};
 use wrapcare_core::role::Role;
 use wrapcare_core::signal::{
-    self as rules, CoordinatorFacts, EpisodeFacts, GoalFacts, Item, RequestedModule,
-    RunningIndication, Signal, SignalKind, Subject, Urgency,
+    self as rules, ActionItemFacts, CoordinatorFacts, EpisodeFacts, GoalFacts, Item,
+    RequestedModule, RunningIndication, Signal, SignalKind, Subject, Urgency,
 };
 use wrapcare_core::validation::Invalid;
 use wrapcare_store::signal::{self as store, Scope};
@@ -41,6 +41,10 @@ pub struct Gathered {
     /// What an item of a family points at: goal text, module or indication product.
     pub items: HashMap<String, String>,
     pub acknowledgements: Vec<store::AcknowledgementRow>,
+}
+
+fn action_key(action_item_id: i64) -> String {
+    format!("action:{action_item_id}")
 }
 
 fn item_key(episode_id: i64, item: &Item) -> String {
@@ -77,6 +81,7 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
     .await?;
     let coordinators = store::coordinators(tx, scope, today).await?;
     let acknowledgements = store::acknowledgements(tx, scope).await?;
+    let overdue = wrapcare_store::meeting::overdue_actions(tx, scope, today).await?;
 
     let mut gathered = Gathered {
         acknowledgements,
@@ -173,12 +178,24 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
         .into_iter()
         .map(|c| (c.worker_id, (c.name, c.team_id)))
         .collect();
+    let action_facts: Vec<ActionItemFacts> = overdue
+        .iter()
+        .map(|a| ActionItemFacts {
+            action_item_id: a.id,
+            owner_worker_id: a.owner_worker_id,
+            due_on: a.due_on,
+            family_id: a.family_id,
+        })
+        .collect();
+    for a in overdue {
+        gathered.items.insert(action_key(a.id), a.description);
+    }
     gathered.signals = rules::signals(
         facts
             .values()
             .filter_map(|(f, programme_id)| Some((f, programmes.get(programme_id)?))),
         &coordinator_facts,
-        &[],
+        &action_facts,
         today,
     );
     Ok(gathered)
@@ -279,6 +296,9 @@ impl Gathered {
                         item: Some(item),
                         ..
                     } => self.items.get(&item_key(*episode_id, item)).cloned(),
+                    Subject::ActionItem { action_item_id } => {
+                        self.items.get(&action_key(*action_item_id)).cloned()
+                    }
                     _ => None,
                 };
                 let ack = acknowledged

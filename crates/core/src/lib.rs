@@ -14,6 +14,7 @@ pub mod dates;
 pub mod episode;
 pub mod family;
 pub mod indication;
+pub mod meeting;
 pub mod module;
 pub mod plan;
 pub mod programme;

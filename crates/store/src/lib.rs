@@ -24,6 +24,7 @@ pub mod episode;
 pub mod family;
 pub mod generation;
 mod json;
+pub mod meeting;
 pub mod module;
 pub mod organisation;
 pub mod plan;

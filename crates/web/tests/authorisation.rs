@@ -930,6 +930,10 @@ fn rule(method: &Method, path: &str) -> Option<Rule> {
             (true, "/contacts") => Rule::File(hours(OPEN)),
             // Appointments are planned by the family's coordinator, like hours.
             (true, "/appointments") => Rule::File(hours(OPEN)),
+            // The form reads the file; putting the family forward is its
+            // coordinator's, while the episode is open.
+            (false, "/intervision") => Rule::File(read),
+            (true, "/intervision") => Rule::File(hours(OPEN)),
             (false, "/contacts/{contact}/correct") => Rule::File(
                 FileRule::new(Act::Care, OPEN, 200, 409)
                     .supervisor(403)
@@ -1020,6 +1024,27 @@ fn rule(method: &Method, path: &str) -> Option<Rule> {
             | "/api/v1/appointments/{id}/confirm"
             | "/api/v1/appointments/{id}/not-happened",
         ) => roles(&["coordinator"], 404),
+        // Meetings are the team's: its supervisor and coordinators. Only
+        // the supervisor opens one; the empty form is refused by the field.
+        (false, "/meetings" | "/api/v1/meetings") => roles(&["supervisor", "coordinator"], 200),
+        (true, "/meetings" | "/api/v1/meetings") => roles(SUP, 422),
+        // A meeting or action the matrix asks for does not exist: the team
+        // finds nothing, everyone else is refused first.
+        (false, "/meetings/{id}" | "/meetings/{id}/print" | "/api/v1/meetings/{id}")
+        | (
+            true,
+            "/meetings/{id}/attendance"
+            | "/meetings/{id}/items"
+            | "/meetings/{id}/items/{item}/move"
+            | "/meetings/{id}/items/{item}/remove"
+            | "/meetings/{id}/items/{item}/discussion"
+            | "/meetings/{id}/items/{item}/actions"
+            | "/api/v1/meetings/{id}/items"
+            | "/api/v1/meetings/{id}/items/{item}/discussion"
+            | "/api/v1/meetings/{id}/items/{item}/actions"
+            | "/actions/{id}/done"
+            | "/api/v1/actions/{id}/done",
+        ) => roles(&["supervisor", "coordinator"], 404),
         // The feed has no session: a secret nobody holds is not found.
         (false, "/ical/{file}") => Rule::Open(404),
         (false, "/families" | "/api/v1/families") => roles(SUP, 200),
@@ -1241,6 +1266,10 @@ fn valid_body(w: &World, path: &str, f: &Family) -> Payload {
             ("scored_on", today.clone()),
         ],
         "/contacts" => contact_pairs(&today),
+        "/intervision" => vec![
+            ("question", "Hoe krijgen we de school erbij?".into()),
+            ("domains", "school".into()),
+        ],
         "/appointments" => vec![
             ("on", today.clone()),
             ("starts_at", "09:00".into()),
@@ -1298,6 +1327,7 @@ fn valid_body(w: &World, path: &str, f: &Family) -> Payload {
             let value = match (k, v.parse::<i64>()) {
                 ("worker_id" | "phase" | "version", Ok(n)) => json!(n),
                 ("confirm_overlap", _) => json!(v == "true"),
+                ("domains", _) => json!([v]),
                 _ => json!(v),
             };
             object.insert(k.to_string(), value);
@@ -1379,7 +1409,10 @@ fn concrete(w: &World, path: &str, f: Option<&Family>) -> String {
         w.referral_id
     } else if path.contains("/modules/") {
         w.module_id
-    } else if path.starts_with("/appointments/") || path.starts_with("/api/v1/appointments/") {
+    } else if ["/appointments/", "/meetings/", "/actions/"]
+        .iter()
+        .any(|p| path.starts_with(p) || path.starts_with(&format!("/api/v1{p}")))
+    {
         // None has this number: the matrix plans its own, but whether one is
         // over depends on the hour the test runs.
         999_999
@@ -1395,6 +1428,7 @@ fn concrete(w: &World, path: &str, f: Option<&Family>) -> String {
     out.replace("{id}", &id.to_string())
         .replace("{code}", "en")
         .replace("{file}", "unknown.ics")
+        .replace("{item}", "999999")
         .replace("{*rest}", "nothing-here")
 }
 

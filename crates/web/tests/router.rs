@@ -3512,9 +3512,296 @@ async fn appointments_day_and_calendar_feed(store: Store) {
     );
 }
 
+/// The weekly meeting: a coordinator puts a family forward with a question,
+/// the supervisor opens the meeting with the proposed agenda (signals first,
+/// the question on its family), records the discussion and a decision as an
+/// action item (refused without an owner or due date, nothing stored), which
+/// comes back on the next meeting's agenda until done. Only the team reads
+/// the notes: intake, analysts, admins and privacy officers are refused, the
+/// other team's supervisor finds nothing, and every read is in the access log.
+async fn meetings_agenda_decisions_and_who_reads_them(store: Store) {
+    let t = setup(store).await;
+    let coach = t.session("coach1@demo.wrapcare.nl").await;
+    let coach_actor = t.actor("coach1@demo.wrapcare.nl").await;
+    let family = t
+        .app
+        .my_families(&coach_actor)
+        .await
+        .expect("mine")
+        .into_iter()
+        .find(|l| l.started_on.is_some())
+        .expect("in care")
+        .family_id;
+    let empty = t
+        .post_form(
+            &format!("/families/{family}/intervision"),
+            &coach,
+            &[("question", " ")],
+            true,
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("id=\"question-error\""));
+    let asked = t
+        .post_form(
+            &format!("/families/{family}/intervision"),
+            &coach,
+            &[
+                ("question", "Hoe betrekken we de school bij het plan?"),
+                ("domains", "school"),
+                ("domains", "mental_health"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+
+    let leider = t.session("leider@demo.wrapcare.nl").await;
+    let list = t.get("/meetings", Some(&leider)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body.contains("Hoe betrekken we de school"),
+        "the question is on the proposal"
+    );
+    let lead = t.token("leider@demo.wrapcare.nl").await;
+    let today = today(&t);
+    let coach_token = t.token("coach1@demo.wrapcare.nl").await;
+    assert_eq!(
+        t.api(
+            "POST",
+            "/api/v1/meetings",
+            Some(&coach_token),
+            Some(json!({"held_on": today}))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN,
+        "a coordinator does not open the meeting"
+    );
+    let opened = t
+        .api(
+            "POST",
+            "/api/v1/meetings",
+            Some(&lead),
+            Some(json!({"held_on": today})),
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
+    let meeting = opened.json();
+    let id = meeting["id"].as_i64().expect("id");
+    let items = meeting["items"].as_array().expect("items").clone();
+    assert!(items.len() >= 2, "families with signals and the question");
+    assert_eq!(items[0]["reason"], "signals", "signals first");
+    let ours = items
+        .iter()
+        .find(|i| i["family_id"].as_i64() == Some(family))
+        .expect("the family put forward is on the agenda");
+    assert_eq!(ours["question"], "Hoe betrekken we de school bij het plan?");
+    let item = ours["id"].as_i64().expect("item");
+    let again = t
+        .api(
+            "POST",
+            "/api/v1/meetings",
+            Some(&lead),
+            Some(json!({"held_on": today})),
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "one meeting a day"
+    );
+
+    let saved = t
+        .post_form(
+            &format!("/meetings/{id}/items/{item}/discussion"),
+            &leider,
+            &[
+                ("question", "Hoe betrekken we de school bij het plan?"),
+                ("notes", "Mentor is nog niet gesproken."),
+                ("advice", "Samen met moeder een gesprek op school plannen."),
+                ("version", &ours["version"].to_string()),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let decide = |body: Value| {
+        let t = &t;
+        let lead = lead.clone();
+        async move {
+            t.api(
+                "POST",
+                &format!("/api/v1/meetings/{id}/items/{item}/actions"),
+                Some(&lead),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let ownerless =
+        decide(json!({"description": "Gesprek op school plannen", "due_on": today})).await;
+    assert_eq!(ownerless.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(ownerless.body.contains("owner_worker_id"));
+    let worker = coach_actor.worker_id.expect("worker");
+    let undated =
+        decide(json!({"description": "Gesprek op school plannen", "owner_worker_id": worker}))
+            .await;
+    assert_eq!(undated.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(undated.body.contains("due_on"));
+    let zeeland_worker = t
+        .actor("ipt1@demo.wrapcare.nl")
+        .await
+        .worker_id
+        .expect("worker");
+    let stranger =
+        decide(json!({"description": "X", "owner_worker_id": zeeland_worker, "due_on": today}))
+            .await;
+    assert_eq!(
+        stranger.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an owner outside the team"
+    );
+    let view = t
+        .api("GET", &format!("/api/v1/meetings/{id}"), Some(&lead), None)
+        .await
+        .json();
+    assert!(
+        view["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|i| i["actions"].as_array().is_some_and(|a| a.is_empty())),
+        "nothing stored"
+    );
+    let due = (t.app.today() + chrono::Duration::days(5)).to_string();
+    let decided = decide(json!({"description": "Gesprek op school plannen", "owner_worker_id": worker, "due_on": due})).await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    let page = t.get(&format!("/meetings/{id}"), Some(&leider)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Mentor is nog niet gesproken.")
+            && page.body.contains("Gesprek op school plannen")
+    );
+    let print = t.get(&format!("/meetings/{id}/print"), Some(&coach)).await;
+    assert_eq!(print.status, StatusCode::OK, "the team reads the minutes");
+    assert!(
+        print
+            .body
+            .contains("Samen met moeder een gesprek op school plannen.")
+    );
+
+    // Next week's meeting: the open action comes back until done.
+    let next_week = (t.app.today() + chrono::Duration::days(7)).to_string();
+    let next = t
+        .api(
+            "POST",
+            "/api/v1/meetings",
+            Some(&lead),
+            Some(json!({"held_on": next_week})),
+        )
+        .await
+        .json();
+    let returning = next["open_actions"].as_array().expect("open").clone();
+    let action = returning
+        .iter()
+        .find(|a| a["description"] == "Gesprek op school plannen")
+        .expect("the action returns on the next agenda")
+        .clone();
+    let done = t
+        .api(
+            "POST",
+            &format!("/api/v1/actions/{}/done", action["id"]),
+            Some(&coach_token),
+            Some(json!({"version": action["version"]})),
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let next_id = next["id"].as_i64().expect("id");
+    let after = t
+        .api(
+            "GET",
+            &format!("/api/v1/meetings/{next_id}"),
+            Some(&lead),
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        after["open_actions"]
+            .as_array()
+            .expect("open")
+            .iter()
+            .all(|a| a["id"] != action["id"]),
+        "done: it no longer returns"
+    );
+
+    // Only the team reads meeting notes.
+    for email in [
+        "intake@demo.wrapcare.nl",
+        "analist@demo.wrapcare.nl",
+        "admin@demo.wrapcare.nl",
+        "privacy@demo.wrapcare.nl",
+    ] {
+        let s = t.session(email).await;
+        assert_eq!(
+            t.get(&format!("/meetings/{id}"), Some(&s)).await.status,
+            StatusCode::FORBIDDEN,
+            "{email}"
+        );
+        assert_eq!(
+            t.get(&format!("/meetings/{id}/print"), Some(&s))
+                .await
+                .status,
+            StatusCode::FORBIDDEN,
+            "{email}"
+        );
+        let token = t.token(email).await;
+        assert_eq!(
+            t.api("GET", &format!("/api/v1/meetings/{id}"), Some(&token), None)
+                .await
+                .status,
+            StatusCode::FORBIDDEN,
+            "{email}"
+        );
+    }
+    let other_team = t.token("zeeland-leider@demo.wrapcare.nl").await;
+    assert_eq!(
+        t.api(
+            "GET",
+            &format!("/api/v1/meetings/{id}"),
+            Some(&other_team),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let privacy = t.token("privacy@demo.wrapcare.nl").await;
+    let reads = t
+        .api(
+            "GET",
+            "/api/v1/access-log?action=meeting.read",
+            Some(&privacy),
+            None,
+        )
+        .await
+        .json();
+    let reads = reads["entries"].as_array().expect("entries").clone();
+    assert!(
+        reads.iter().any(|e| e["outcome"] == "allowed"),
+        "reads are logged"
+    );
+    assert!(
+        reads.iter().any(|e| e["outcome"] == "refused"),
+        "refusals too"
+    );
+}
+
 wrapcare_store::on_both_databases!(
     signals_page_and_api,
     appointments_day_and_calendar_feed,
+    meetings_agenda_decisions_and_who_reads_them,
     a_kept_family_page_is_each_sessions_own,
     contacts_page_by_page,
     health_assets_and_login,

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod appointment;
 pub mod contact;
 pub mod import;
+pub mod meeting;
 pub mod module;
 pub mod plan;
 pub mod signal;
@@ -62,6 +63,7 @@ pub fn routes() -> Routes {
         .merge(module::routes())
         .merge(signal::routes())
         .merge(appointment::routes())
+        .merge(meeting::routes())
         .get("/api/{*rest}", unknown)
         .post("/api/{*rest}", unknown)
 }
@@ -519,9 +521,10 @@ impl utoipa::Modify for BearerAuth {
         module::timeline, module::family_costs, module::programme_costs, import::modules,
         access_log::review, access_log::emergency_accesses, access_log::export,
         signal::attention, signal::acknowledge,
-        appointment::day, appointment::list, appointment::plan, appointment::confirm, appointment::not_happened),
+        appointment::day, appointment::list, appointment::plan, appointment::confirm, appointment::not_happened,
+        meeting::list, meeting::open, meeting::show, meeting::add_item, meeting::discussion, meeting::decide, meeting::done, meeting::put_forward),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "signals"), (name = "appointments"), (name = "admin"), (name = "access-log"), (name = "meta"))
+    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "signals"), (name = "appointments"), (name = "meetings"), (name = "admin"), (name = "access-log"), (name = "meta"))
 )]
 pub struct ApiDoc;

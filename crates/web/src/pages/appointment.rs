@@ -154,6 +154,10 @@ fn day_body(ctx: &Ctx<'_>, view: &DayView, notice_key: Option<&str>) -> Markup {
                 (list(ctx, &view.later_this_week, true, true, "day-no-appointments"))
             }
         }
+        section aria-labelledby="day-actions" {
+            h2 #day-actions { (ctx.t("day-actions")) }
+            (super::meeting::actions_list(ctx, &view.actions, "/day", true))
+        }
         section aria-labelledby="day-signals" {
             h2 #day-signals { (ctx.t("day-signals")) }
             @if view.signals.is_empty() { p.meta { (ctx.t("signals-empty")) } } @else {

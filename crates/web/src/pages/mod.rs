@@ -24,6 +24,7 @@ pub mod caseload;
 pub mod contact;
 pub mod episode;
 pub mod family;
+pub mod meeting;
 pub mod module;
 pub mod plan;
 pub mod referral;
@@ -104,6 +105,22 @@ pub fn routes() -> Routes {
         .get("/calendar", appointment::calendar)
         .post("/calendar/renew", appointment::renew)
         .get("/ical/{file}", appointment::feed)
+        .get("/meetings", meeting::list)
+        .post("/meetings", meeting::open)
+        .get("/meetings/{id}", meeting::show)
+        .get("/meetings/{id}/print", meeting::print)
+        .post("/meetings/{id}/attendance", meeting::attendance)
+        .post("/meetings/{id}/items", meeting::add_item)
+        .post("/meetings/{id}/items/{item}/move", meeting::move_item)
+        .post("/meetings/{id}/items/{item}/remove", meeting::remove_item)
+        .post(
+            "/meetings/{id}/items/{item}/discussion",
+            meeting::discussion,
+        )
+        .post("/meetings/{id}/items/{item}/actions", meeting::decide)
+        .post("/actions/{id}/done", meeting::action_done)
+        .get("/families/{id}/intervision", meeting::question_form)
+        .post("/families/{id}/intervision", meeting::put_forward)
         .get("/figures", report::figures)
         .get("/access-log", access_log::review)
         .get("/access-log/export", access_log::export)
@@ -184,6 +201,7 @@ fn nav_items(role: Role) -> &'static [(&'static str, &'static str)] {
         ],
         Role::Supervisor => &[
             ("/signals", "nav-signals"),
+            ("/meetings", "nav-meetings"),
             ("/screening", "nav-screening"),
             ("/waiting-list", "nav-waiting-list"),
             ("/families", "nav-families"),
@@ -196,6 +214,7 @@ fn nav_items(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/day", "nav-day"),
             ("/my-families", "nav-my-families"),
             ("/signals", "nav-signals"),
+            ("/meetings", "nav-meetings"),
             ("/modules", "nav-modules"),
         ],
         Role::Intake => &[
@@ -387,6 +406,8 @@ pub struct Fields<'a> {
     pub tr: Tr<'a>,
     pub errors: &'a [FieldError],
     pub values: &'a FormData,
+    /// Put before each id, for one of several forms of the same fields on a page.
+    prefix: String,
 }
 
 pub fn field_id(name: &str) -> String {
@@ -399,7 +420,27 @@ pub fn field_id(name: &str) -> String {
 
 impl<'a> Fields<'a> {
     pub fn new(tr: Tr<'a>, errors: &'a [FieldError], values: &'a FormData) -> Fields<'a> {
-        Fields { tr, errors, values }
+        Fields {
+            tr,
+            errors,
+            values,
+            prefix: String::new(),
+        }
+    }
+
+    /// The same fields with their ids prefixed (`item-7-notes`), for a page
+    /// with one such form per item.
+    pub fn prefixed(mut self, prefix: &str) -> Fields<'a> {
+        self.prefix = prefix.to_string();
+        self
+    }
+
+    fn id(&self, name: &str) -> String {
+        if self.prefix.is_empty() {
+            field_id(name)
+        } else {
+            format!("{}-{}", self.prefix, field_id(name))
+        }
     }
 
     fn error(&self, name: &str) -> Option<&'static str> {
@@ -407,7 +448,7 @@ impl<'a> Fields<'a> {
     }
 
     fn wrap(&self, name: &str, label: &str, hint: Option<&str>, control: Markup) -> Markup {
-        let id = field_id(name);
+        let id = self.id(name);
         let error = self.error(name);
         html! {
             div class={ "field" @if error.is_some() { " field--error" } } {
@@ -422,7 +463,7 @@ impl<'a> Fields<'a> {
     }
 
     fn described_by(&self, name: &str, hint: bool) -> Option<String> {
-        let id = field_id(name);
+        let id = self.id(name);
         let mut parts = Vec::new();
         if hint {
             parts.push(format!("{id}-hint"));
@@ -442,7 +483,7 @@ impl<'a> Fields<'a> {
         required: bool,
         hint_key: Option<&str>,
     ) -> Markup {
-        let id = field_id(name);
+        let id = self.id(name);
         let hint = hint_key.map(|k| self.tr.t(k));
         let control = html! {
             input.input id=(id) name=(name) type=(kind) value=(self.values.get(name))
@@ -460,7 +501,7 @@ impl<'a> Fields<'a> {
         required: bool,
         hint_key: Option<&str>,
     ) -> Markup {
-        let id = field_id(name);
+        let id = self.id(name);
         let hint = hint_key.map(|k| self.tr.t(k));
         let control = html! {
             textarea.textarea id=(id) name=(name) rows="4" required[required]
@@ -478,7 +519,7 @@ impl<'a> Fields<'a> {
         options: &[(String, String)],
         required: bool,
     ) -> Markup {
-        let id = field_id(name);
+        let id = self.id(name);
         let current = self.values.get(name);
         let control = html! {
             select.select id=(id) name=(name) required[required]
@@ -494,7 +535,7 @@ impl<'a> Fields<'a> {
     }
 
     pub fn checkbox(&self, name: &str, label_key: &str) -> Markup {
-        let id = field_id(name);
+        let id = self.id(name);
         html! {
             div.choice {
                 input id=(id) name=(name) type="checkbox" checked[self.values.checked(name)];
@@ -511,7 +552,7 @@ impl<'a> Fields<'a> {
                     h2 { (self.tr.t("errors-title")) }
                     ul {
                         @for e in self.errors {
-                            li { a href={ "#" (field_id(&e.field)) } { (self.tr.t(e.key)) } }
+                            li { a href={ "#" (self.id(&e.field)) } { (self.tr.t(e.key)) } }
                         }
                     }
                 }
