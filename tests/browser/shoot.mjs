@@ -2,6 +2,9 @@
 //
 //   node shoot.mjs <email|-> <path> <out.png> [WIDTHxHEIGHT]
 //
+// SCROLL_TO=<css selector> shoots one viewport from that element on instead
+// of the whole page, to look at a long page's part at full size.
+//
 // e.g. node shoot.mjs coach1@demo.wrapcare.nl / /tmp/coach-phone.png 390x844
 // Starts its own server (needs WRAPCARE_BIN) unless BASE_URL is set; with
 // BASE_URL, WRAPCARE_DEMO_PASSWORD must match what that server was given.
@@ -42,7 +45,12 @@ try {
   const res = await page.goto(target, { waitUntil: 'load' });
   if (res && res.status() >= 400) console.warn(`warning: ${target} returned HTTP ${res.status()}`);
   const file = path.resolve(out);
-  await page.screenshot({ path: file, fullPage: true });
+  if (process.env.SCROLL_TO) {
+    await page.locator(process.env.SCROLL_TO).first().evaluate((e) => e.scrollIntoView());
+    await page.screenshot({ path: file });
+  } else {
+    await page.screenshot({ path: file, fullPage: true });
+  }
   console.log(`${file} (${viewport.width}x${viewport.height}, ${page.url()})`);
 } catch (err) {
   console.error(err.stack || err.message);

@@ -24,6 +24,8 @@ use wrapcare_store::{
 };
 
 use crate::auth::hash_password;
+
+mod team_week;
 use crate::{App, Result};
 
 /// The password of every demo login unless `WRAPCARE_DEMO_PASSWORD` sets another.
@@ -258,6 +260,8 @@ struct Ctx<'a> {
     /// Appointments given to each coordinator this week, to spread them
     /// over the days and hours.
     appointments: std::collections::HashMap<i64, usize>,
+    /// Per team: whether a family with an indication ending soon was made.
+    indication_ending: [bool; 2],
 }
 
 /// The demo catalogue's modules, by what they are used for.
@@ -337,6 +341,7 @@ impl App {
         for name in orgs {
             org_ids.push(organisation::insert(&mut tx, name, now).await?);
         }
+        team_week::organisation_fields(&mut tx, &org_ids).await?;
         let started = today - Duration::days(2 * 365);
         let specs = [amersfoort(), zeeland()];
         let mut programme_ids = Vec::new();
@@ -459,6 +464,7 @@ impl App {
             now,
         )
         .await?;
+        let mut lead_workers = [w, w];
         worker::insert_secondment(&mut tx, w, 24 * 60, started, None).await?;
         let w = worker::insert(
             &mut tx,
@@ -525,6 +531,7 @@ impl App {
             now,
         )
         .await?;
+        lead_workers[1] = w;
         worker::insert_secondment(&mut tx, w, 32 * 60, started, None).await?;
         for (i, name) in [
             "Pieter Lievense",
@@ -553,7 +560,8 @@ impl App {
             workers_of_team[1].push(w);
         }
 
-        // The families. Amersfoort: coach1 at capacity (3), coach5 part-time (1).
+        // The families. Amersfoort: coach1 at capacity (3); coach5, part-time with
+        // room for 1.5 families, was just given a second: over capacity.
         use Plan::*;
         let amersfoort_plans: Vec<Plan> = vec![
             InCare {
@@ -586,7 +594,7 @@ impl App {
                 phase: 3,
             },
             InCare {
-                coordinator: 3,
+                coordinator: 4,
                 phase: 1,
             },
             InCare {
@@ -740,6 +748,7 @@ impl App {
             modules,
             cared: 0,
             appointments: Default::default(),
+            indication_ending: [false; 2],
             rng: StdRng::seed_from_u64(2009),
             replacement: (0, 2, riagg, replaced_on),
             team_index: 0,
@@ -751,6 +760,8 @@ impl App {
         let mut families = 0;
         // The first family in care of each team and its coordinator, for the access history below.
         let mut in_care: [Option<(i64, i64)>; 2] = [None, None];
+        // Every family in care of the first round with its coordinator, per team.
+        let mut cared_for: [Vec<(i64, i64)>; 2] = [Vec::new(), Vec::new()];
         let supervisors = [leider, zeeland_leider];
         for round in 0..scale.max(1) {
             for (p, plans) in [&amersfoort_plans, &zeeland_plans].into_iter().enumerate() {
@@ -786,6 +797,12 @@ impl App {
                         let team = &workers_of_team[p];
                         in_care[p] = team.get(coordinator % team.len().max(1)).map(|w| (id, *w));
                     }
+                    if let (InCare { coordinator, .. }, Some(id), 0) = (plan, family_id, round) {
+                        let team = &workers_of_team[p];
+                        if let Some(w) = team.get(coordinator % team.len().max(1)) {
+                            cared_for[p].push((id, *w));
+                        }
+                    }
                     if let (Some(family_id), true) = (family_id, comes_back) {
                         let again = if i % 8 == 1 {
                             Waiting { past_norm: false }
@@ -811,6 +828,18 @@ impl App {
                     families += 1;
                 }
             }
+        }
+        let module_id = ctx.modules.ambulatory;
+        for (p, cared) in cared_for.into_iter().enumerate() {
+            let team = team_week::DemoTeam {
+                team_id: team_ids[p],
+                supervisor_user: supervisors[p],
+                lead_worker: lead_workers[p],
+                coordinators: workers_of_team[p].clone(),
+                in_care: cared,
+                module_id,
+            };
+            team_week::team_week(&mut tx, &team, p, today, now).await?;
         }
         if let [Some((amersfoort_family, coach)), Some((zeeland_family, _))] = in_care {
             let people = DemoPeople {
@@ -1114,7 +1143,22 @@ impl Ctx<'_> {
         } else {
             ReferralSource::Cjg
         };
-        let members = self.members(spec, surname, received_on, with_indications);
+        let mut members = self.members(spec, surname, received_on, with_indications);
+        // One family in care per team whose indication runs out in a few weeks,
+        // so the demo shows that signal with the rest.
+        if let Plan::InCare { phase: 3.., .. } = plan
+            && !self.indication_ending[self.team_index]
+            && let Some(ind) = members
+                .iter_mut()
+                .flat_map(|m| m.indications.iter_mut())
+                .next()
+        {
+            let ends_on = self.today + Duration::days(24);
+            if ind.starts_on < ends_on {
+                ind.ends_on = ends_on;
+                self.indication_ending[self.team_index] = true;
+            }
+        }
         let town = spec
             .towns
             .choose(&mut self.rng)
@@ -1757,6 +1801,8 @@ impl Ctx<'_> {
         let share = [0.45, 0.7, 0.85, 0.93, 1.15][self.cared % 5];
         let mut logged = 0;
         let thin_lately = until == self.today && self.cared % 7 == 3;
+        // And one in seven has had no contact for over two weeks.
+        let quiet_lately = until == self.today && self.cared % 7 == 5;
         self.cared += 1;
         let weekly = ((budget as f64 * share) as i64 / weeks).clamp(norm / 3, norm * 8 / 5);
         let notes = [
@@ -1803,6 +1849,14 @@ impl Ctx<'_> {
                     continue;
                 }
                 let minutes = self.rng.random_range(range).min(left.max(15));
+                // Nothing since the Monday of the week before last, and at least 15 days.
+                let quiet_since = (wrapcare_core::contact::week_of(self.today)
+                    - Duration::weeks(2))
+                .min(self.today - Duration::days(15));
+                if quiet_lately && day >= quiet_since {
+                    left -= minutes;
+                    continue;
+                }
                 contact::insert(
                     self.tx,
                     &contact::NewContact {
@@ -1832,7 +1886,7 @@ impl Ctx<'_> {
         // the episode ran long enough for that to be a normal week's work.
         let mut gap = budget - logged;
         let mut day = until;
-        if exactly_at_budget && gap > 0 && gap <= 40 * 60 {
+        if exactly_at_budget && !quiet_lately && gap > 0 && gap <= 40 * 60 {
             while gap > 0 && day >= from {
                 if wrapcare_core::contact::week_of(day) != day - Duration::days(6)
                     && wrapcare_core::contact::week_of(day) != day - Duration::days(5)

@@ -292,7 +292,7 @@ pub fn validate_action(
     }
     let owner = match input.owner_worker_id.trim() {
         "" => {
-            errors.add("owner_worker_id", "error-action-owner");
+            errors.add("owner_worker_id", "error-action-item-owner");
             None
         }
         v => match v.parse::<i64>().ok().filter(|id| team_workers.contains(id)) {
@@ -517,7 +517,7 @@ mod tests {
                 ..ok.clone()
             }),
             vec![
-                ("owner_worker_id".to_string(), "error-action-owner"),
+                ("owner_worker_id".to_string(), "error-action-item-owner"),
                 ("due_on".to_string(), "error-action-due")
             ]
         );

@@ -239,6 +239,23 @@ mod tests {
         }
     }
 
+    /// Fluent keeps the first of two messages with one id and drops the
+    /// other without a word, so a key reused by a new feature would show the
+    /// older feature's text.
+    #[test]
+    fn no_key_is_defined_twice() {
+        for (lang, source) in sources() {
+            let mut seen = BTreeSet::new();
+            let twice: Vec<&str> = source
+                .lines()
+                .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+                .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim()))
+                .filter(|k| !seen.insert(*k))
+                .collect();
+            assert!(twice.is_empty(), "{} defines twice: {twice:?}", lang.code());
+        }
+    }
+
     #[test]
     fn both_languages_have_the_same_keys() {
         let nl = catalogue_keys(NL);

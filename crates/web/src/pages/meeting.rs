@@ -280,6 +280,7 @@ fn item_section(
     .prefixed(&prefix);
     let workers = worker_options(&view.workers);
     let base = format!("/meetings/{}/items/{}", view.id, i.id);
+    let recorded = !(i.question.is_empty() && i.notes.is_empty() && i.advice.is_empty());
     let heading = match (&i.family_name, i.family_id) {
         (Some(name), Some(_)) => ctx.tr.t1("signal-family", "surname", name.clone()),
         _ => i.title.clone(),
@@ -323,19 +324,24 @@ fn item_section(
                     }
                 }
             }
-            form.form.no-print method="post" action={ (base) "/discussion" } {
-                (ctx.csrf())
-                input type="hidden" name="version" value=(i.version);
-                @if here("discussion").is_some() { (d_fields.summary()) }
-                (d_fields.textarea("question", "meeting-question", false, None))
-                (d_fields.textarea("notes", "meeting-notes", false, None))
-                (d_fields.textarea("advice", "meeting-advice", false, None))
-                div.actions { button.button.button--secondary type="submit" { (ctx.t("meeting-save-discussion")) span.visually-hidden { ": " (heading) } } }
+            @if recorded {
+                div.discussion {
+                    @if !i.question.is_empty() { p { strong { (ctx.t("meeting-question")) ": " } (i.question) } }
+                    @if !i.notes.is_empty() { p { strong { (ctx.t("meeting-notes")) ": " } (i.notes) } }
+                    @if !i.advice.is_empty() { p { strong { (ctx.t("meeting-advice")) ": " } (i.advice) } }
+                }
             }
-            div.print-only {
-                @if !i.question.is_empty() { p { strong { (ctx.t("meeting-question")) ": " } (i.question) } }
-                @if !i.notes.is_empty() { p { strong { (ctx.t("meeting-notes")) ": " } (i.notes) } }
-                @if !i.advice.is_empty() { p { strong { (ctx.t("meeting-advice")) ": " } (i.advice) } }
+            details.no-print.discussion-form open[!recorded || here("discussion").is_some()] {
+                summary { (ctx.t(if recorded { "meeting-edit-discussion" } else { "meeting-record-discussion" })) span.visually-hidden { ": " (heading) } }
+                form.form method="post" action={ (base) "/discussion" } {
+                    (ctx.csrf())
+                    input type="hidden" name="version" value=(i.version);
+                    @if here("discussion").is_some() { (d_fields.summary()) }
+                    (d_fields.textarea("question", "meeting-question", false, None))
+                    (d_fields.textarea("notes", "meeting-notes", false, None))
+                    (d_fields.textarea("advice", "meeting-advice", false, None))
+                    div.actions { button.button.button--secondary type="submit" { (ctx.t("meeting-save-discussion")) span.visually-hidden { ": " (heading) } } }
+                }
             }
             h3 { (ctx.t("meeting-decisions")) }
             (actions_list(ctx, &i.actions, &format!("/meetings/{}", view.id), false))
@@ -384,6 +390,12 @@ fn meeting_body(
             div { dt { (ctx.t("meeting-minute-taker")) } dd { (name_of(view.minute_taker_worker_id)) } }
         }
         p.no-print { a href={ "/meetings/" (view.id) "/print" } { (ctx.t("meeting-print")) } }
+        p.attendees {
+            strong { (ctx.t("meeting-attendees")) ": " }
+            @if view.attendees.is_empty() { (ctx.t("meeting-attendees-none")) } @else {
+                @for (k, w) in view.workers.iter().filter(|w| view.attendees.contains(&w.worker_id)).enumerate() { @if k > 0 { ", " } (w.name) }
+            }
+        }
         details.card.no-print {
             summary { (ctx.t("meeting-attendance")) }
             form.form method="post" action={ "/meetings/" (view.id) "/attendance" } {
