@@ -30,6 +30,9 @@ pub struct WorkerRef {
     pub worker_id: i64,
     pub name: String,
     pub organisation: String,
+    /// Seconded to the team on the meeting's day (today for a new one): may
+    /// attend and take on actions. Others are named on earlier records only.
+    pub seconded: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -222,13 +225,14 @@ fn action_view(a: store::ActionItem, today: NaiveDate) -> ActionView {
     }
 }
 
-fn worker_refs(workers: &[worker::Worker]) -> Vec<WorkerRef> {
+fn worker_refs(workers: &[worker::Worker], seconded: &[i64]) -> Vec<WorkerRef> {
     workers
         .iter()
         .map(|w| WorkerRef {
             worker_id: w.id,
             name: w.name.clone(),
             organisation: w.home_organisation.clone(),
+            seconded: seconded.contains(&w.id),
         })
         .collect()
 }
@@ -319,6 +323,7 @@ impl App {
             });
         }
         let workers = worker::list(&mut tx, Some(team)).await?;
+        let seconded = worker::seconded_on(&mut tx, team, today).await?;
         tx.commit().await?;
         let open_actions: Vec<ActionView> =
             open.into_iter().map(|a| action_view(a, today)).collect();
@@ -352,7 +357,7 @@ impl App {
             proposed,
             open_actions,
             topics: topic_views,
-            workers: worker_refs(&workers),
+            workers: worker_refs(&workers, &seconded),
             may_open: Self::may_arrange(actor),
         })
     }
@@ -414,11 +419,7 @@ impl App {
         }
         let today = self.today();
         let mut tx = self.write().await?;
-        let workers: Vec<i64> = worker::list(&mut tx, Some(team))
-            .await?
-            .iter()
-            .map(|w| w.id)
-            .collect();
+        let workers = worker::seconded_on(&mut tx, team, today).await?;
         let held_on = rules::validate_meeting(
             &input.held_on,
             input.chair_worker_id,
@@ -486,6 +487,7 @@ impl App {
         let open = store::open_actions_before(&mut tx, m.team_id, m.held_on).await?;
         let attendees = store::attendees(&mut tx, m.id).await?;
         let workers = worker::list(&mut tx, Some(m.team_id)).await?;
+        let seconded = worker::seconded_on(&mut tx, m.team_id, m.held_on).await?;
         let backgrounds = store::backgrounds(&mut tx, m.team_id).await?;
         let domains = plan::life_domains(&mut tx).await?;
         let families = store::team_families(&mut tx, m.team_id).await?;
@@ -570,7 +572,7 @@ impl App {
             chair_worker_id: m.chair_worker_id,
             minute_taker_worker_id: m.minute_taker_worker_id,
             attendees,
-            workers: worker_refs(&workers),
+            workers: worker_refs(&workers, &seconded),
             items,
             open_actions,
             domains: domains
@@ -599,11 +601,7 @@ impl App {
         let (mut tx, m) = self
             .meeting_of_team(actor, meeting_id, action, true)
             .await?;
-        let team: Vec<i64> = worker::list(&mut tx, Some(m.team_id))
-            .await?
-            .iter()
-            .map(|w| w.id)
-            .collect();
+        let team = worker::seconded_on(&mut tx, m.team_id, m.held_on).await?;
         if workers.iter().any(|w| !team.contains(w)) {
             return Err(AppError::invalid("attendees", "error-choose-option"));
         }
@@ -817,11 +815,7 @@ impl App {
     ) -> Result<i64> {
         let action = "meeting.decide";
         let (mut tx, m, item) = self.item_of(actor, meeting_id, item_id, action).await?;
-        let team: Vec<i64> = worker::list(&mut tx, Some(m.team_id))
-            .await?
-            .iter()
-            .map(|w| w.id)
-            .collect();
+        let team = worker::seconded_on(&mut tx, m.team_id, m.held_on).await?;
         let decided = rules::validate_action(input, &team, m.held_on)?;
         let id = store::insert_action(
             &mut tx,

@@ -66,15 +66,50 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+/// A team meeting's agenda and minutes, ready to print.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MinutesDocument {
+    /// `nl` or `en`, for hyphenation.
+    pub lang: String,
+    pub title: String,
+    /// Chair, minute-taker and who attended, one line each.
+    pub lines: Vec<String>,
+    pub footer: String,
+    pub items: Vec<MinutesItem>,
+    /// Action items from earlier meetings still open.
+    pub earlier: Table,
+}
+
+/// One agenda item: a family or a team topic.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MinutesItem {
+    pub heading: String,
+    /// Why it is on the agenda, its signals or principles.
+    pub meta: String,
+    /// The question, the discussion and the advice.
+    pub sections: Vec<Section>,
+    pub actions: Table,
+}
+
 const PLAN_TEMPLATE: &str = include_str!("plan.typ");
+const MINUTES_TEMPLATE: &str = include_str!("minutes.typ");
 
 /// Lays out the family plan as an A4 PDF.
 pub fn plan_pdf(document: &PlanDocument) -> Result<Vec<u8>, PdfError> {
+    render(document, PLAN_TEMPLATE)
+}
+
+/// Lays out a meeting's agenda and minutes as an A4 PDF.
+pub fn minutes_pdf(document: &MinutesDocument) -> Result<Vec<u8>, PdfError> {
+    render(document, MINUTES_TEMPLATE)
+}
+
+fn render(document: &impl Serialize, template: &str) -> Result<Vec<u8>, PdfError> {
     let json = serde_json::to_string(document).map_err(|e| PdfError::Layout(e.to_string()))?;
     // A Typst string literal holding the JSON: only backslashes and quotes need escaping
     // (serde_json writes control characters inside strings as escapes already).
     let literal = json.replace('\\', "\\\\").replace('"', "\\\"");
-    let source = format!("#let data = json(bytes(\"{literal}\"))\n{PLAN_TEMPLATE}");
+    let source = format!("#let data = json(bytes(\"{literal}\"))\n{template}");
     let world = DocumentWorld::new(source);
     let compiled = typst::compile::<PagedDocument>(&world)
         .output
@@ -173,6 +208,34 @@ impl World for DocumentWorld {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minutes_with_awkward_text_become_a_pdf() {
+        let table = |rows: Vec<Vec<String>>| Table {
+            heading: "Besluiten".into(),
+            empty: "Geen".into(),
+            columns: vec!["Wat".into(), "Wie".into(), "Klaar op".into()],
+            rows,
+        };
+        let doc = MinutesDocument {
+            lang: "nl".into(),
+            title: "Teamoverleg van 3-12-2026 #set $x$".into(),
+            lines: vec!["Voorzitter: \"A\" \\ B".into(), "Aanwezig: C, D".into()],
+            footer: "wrapcare".into(),
+            items: vec![MinutesItem {
+                heading: "1. Gezin *de* Vries".into(),
+                meta: "signalen".into(),
+                sections: vec![Section {
+                    heading: "Bespreking".into(),
+                    text: "Regel één\nRegel [twee] = markup".into(),
+                }],
+                actions: table(vec![vec!["Bellen".into(), "E".into(), "10-12-2026".into()]]),
+            }],
+            earlier: table(Vec::new()),
+        };
+        let pdf = minutes_pdf(&doc).expect("pdf");
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
 
     #[test]
     fn a_plan_with_awkward_text_becomes_a_pdf() {

@@ -72,6 +72,21 @@ pub async fn list(tx: &mut Tx, team_id: Option<i64>) -> Result<Vec<Worker>> {
     Ok(rows)
 }
 
+/// The workers seconded to a team on a day: who can attend its meeting that
+/// day or take on an action (a colleague who left is named, not chosen).
+pub async fn seconded_on(tx: &mut Tx, team_id: i64, day: NaiveDate) -> Result<Vec<i64>> {
+    let rows = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT DISTINCT w.id FROM workers w JOIN secondments s ON s.worker_id = w.id \
+         WHERE w.team_id = $1 AND s.starts_on <= $2 AND (s.ends_on IS NULL OR s.ends_on > $2) \
+         ORDER BY w.id"
+    )
+    .bind(team_id)
+    .bind(day)
+    .fetch_all(c)
+    .await)?;
+    Ok(rows)
+}
+
 pub async fn set_user(tx: &mut Tx, id: i64, user_id: Option<i64>) -> Result<()> {
     let done = on_tx!(tx, |c| sqlx::query(
         "UPDATE workers SET user_id = $1, version = version + 1 WHERE id = $2"

@@ -1030,7 +1030,13 @@ fn rule(method: &Method, path: &str) -> Option<Rule> {
         (true, "/meetings" | "/api/v1/meetings") => roles(SUP, 422),
         // A meeting or action the matrix asks for does not exist: the team
         // finds nothing, everyone else is refused first.
-        (false, "/meetings/{id}" | "/meetings/{id}/print" | "/api/v1/meetings/{id}")
+        (
+            false,
+            "/meetings/{id}"
+            | "/meetings/{id}/print"
+            | "/meetings/{id}/pdf"
+            | "/api/v1/meetings/{id}",
+        )
         | (
             true,
             "/meetings/{id}/attendance"

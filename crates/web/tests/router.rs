@@ -3693,6 +3693,14 @@ async fn meetings_agenda_decisions_and_who_reads_them(store: Store) {
             .body
             .contains("Samen met moeder een gesprek op school plannen.")
     );
+    let pdf = t.get(&format!("/meetings/{id}/pdf"), Some(&coach)).await;
+    assert_eq!(pdf.status, StatusCode::OK, "the team prints the minutes");
+    let text = pdf_text(&pdf.bytes);
+    assert!(
+        text.contains("Gesprek op school plannen")
+            && text.contains("Mentor is nog niet gesproken."),
+        "the PDF holds the decision and the discussion: {text}"
+    );
 
     // Next week's meeting: the open action comes back until done.
     let next_week = (t.app.today() + chrono::Duration::days(7)).to_string();
@@ -3756,6 +3764,11 @@ async fn meetings_agenda_decisions_and_who_reads_them(store: Store) {
             t.get(&format!("/meetings/{id}/print"), Some(&s))
                 .await
                 .status,
+            StatusCode::FORBIDDEN,
+            "{email}"
+        );
+        assert_eq!(
+            t.get(&format!("/meetings/{id}/pdf"), Some(&s)).await.status,
             StatusCode::FORBIDDEN,
             "{email}"
         );

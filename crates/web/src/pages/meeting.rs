@@ -83,9 +83,11 @@ pub(crate) fn actions_list(
     }
 }
 
+/// The colleagues to choose from: those seconded to the team then.
 fn worker_options(view_workers: &[wrapcare_app::meeting::WorkerRef]) -> Vec<(String, String)> {
     view_workers
         .iter()
+        .filter(|w| w.seconded)
         .map(|w| (w.worker_id.to_string(), w.name.clone()))
         .collect()
 }
@@ -389,7 +391,11 @@ fn meeting_body(
             div { dt { (ctx.t("meeting-chair")) } dd { (name_of(view.chair_worker_id)) } }
             div { dt { (ctx.t("meeting-minute-taker")) } dd { (name_of(view.minute_taker_worker_id)) } }
         }
-        p.no-print { a href={ "/meetings/" (view.id) "/print" } { (ctx.t("meeting-print")) } }
+        p.no-print {
+            a href={ "/meetings/" (view.id) "/print" } { (ctx.t("meeting-print")) }
+            " · "
+            a href={ "/meetings/" (view.id) "/pdf" } { (ctx.t("meeting-pdf")) }
+        }
         p.attendees {
             strong { (ctx.t("meeting-attendees")) ": " }
             @if view.attendees.is_empty() { (ctx.t("meeting-attendees-none")) } @else {
@@ -402,7 +408,7 @@ fn meeting_body(
                 (ctx.csrf())
                 fieldset {
                     legend { (ctx.t("meeting-attendees")) }
-                    @for w in &view.workers {
+                    @for w in view.workers.iter().filter(|w| w.seconded || view.attendees.contains(&w.worker_id)) {
                         div.choice {
                             input type="checkbox" id={ "attendee-" (w.worker_id) } name="attendees" value=(w.worker_id) checked[view.attendees.contains(&w.worker_id)];
                             label for={ "attendee-" (w.worker_id) } { (w.name) " (" (w.organisation) ")" }
@@ -837,5 +843,155 @@ pub async fn put_forward(
             )
             .await
         }
+    }
+}
+
+/// The agenda and minutes as a PDF, with the same content as the print view.
+pub async fn pdf(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+) -> Result<axum::response::Response, axum::response::Response> {
+    let view = state
+        .app
+        .meeting(&user.actor, id)
+        .await
+        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+    let ctx = Ctx::new(&state, &user, "/meetings");
+    let document = minutes_document(&ctx, &view);
+    let bytes = super::plan::render_off_thread(move || wrapcare_pdf::minutes_pdf(&document))
+        .await
+        .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
+    Ok(super::plan::pdf_file(
+        bytes,
+        "teamoverleg",
+        &view.held_on.format("%Y%m%d").to_string(),
+    ))
+}
+
+fn minutes_document(ctx: &Ctx<'_>, view: &MeetingView) -> wrapcare_pdf::MinutesDocument {
+    use wrapcare_pdf::{MinutesDocument, MinutesItem, Section, Table};
+    let name_of = |id: Option<i64>| {
+        id.and_then(|w| view.workers.iter().find(|x| x.worker_id == w))
+            .map_or_else(|| "—".to_string(), |w| w.name.clone())
+    };
+    let attended: Vec<&str> = view
+        .workers
+        .iter()
+        .filter(|w| view.attendees.contains(&w.worker_id))
+        .map(|w| w.name.as_str())
+        .collect();
+    let table = |heading: String, actions: &[ActionView], origin: bool| Table {
+        heading,
+        empty: ctx.t("actions-none").into_owned(),
+        columns: vec![
+            ctx.t("action-description").into_owned(),
+            ctx.t("action-owner").into_owned(),
+            ctx.t("action-due-on").into_owned(),
+        ],
+        rows: actions
+            .iter()
+            .map(|a| {
+                let mut what = a.description.clone();
+                if origin {
+                    let from = ctx
+                        .tr
+                        .t1("action-from-meeting", "date", ctx.tr.date(a.held_on));
+                    let about = a
+                        .family_name
+                        .as_ref()
+                        .map(|s| ctx.tr.t1("signal-family", "surname", s.clone()))
+                        .unwrap_or_else(|| a.topic.clone());
+                    what = format!("{what} ({from} · {about})");
+                }
+                let due = match a.done_on {
+                    Some(done) => format!(
+                        "{} · {}",
+                        ctx.tr.date(a.due_on),
+                        ctx.tr.t1("action-done-on", "date", ctx.tr.date(done))
+                    ),
+                    None => ctx.tr.date(a.due_on),
+                };
+                vec![what, a.owner_name.clone(), due]
+            })
+            .collect(),
+    };
+    let items = view
+        .items
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let heading = match &i.family_name {
+                Some(name) => ctx.tr.t1("signal-family", "surname", name.clone()),
+                None => i.title.clone(),
+            };
+            let mut meta = vec![
+                ctx.t(&format!("agenda-reason-{}", i.reason.as_str()))
+                    .into_owned(),
+            ];
+            if !i.principles.is_empty() {
+                let names: Vec<String> = i
+                    .principles
+                    .iter()
+                    .map(|p| principle_label(ctx, *p))
+                    .collect();
+                meta.push(format!(
+                    "{}: {}",
+                    ctx.t("meeting-principles"),
+                    names.join(", ")
+                ));
+            }
+            MinutesItem {
+                heading: format!("{}. {heading}", n + 1),
+                meta: meta.join(" · "),
+                sections: [
+                    ("meeting-question", &i.question),
+                    ("meeting-notes", &i.notes),
+                    ("meeting-advice", &i.advice),
+                ]
+                .into_iter()
+                .map(|(key, text)| Section {
+                    heading: ctx.t(key).into_owned(),
+                    text: text.clone(),
+                })
+                .collect(),
+                actions: table(ctx.t("meeting-decisions").into_owned(), &i.actions, false),
+            }
+        })
+        .collect();
+    let lines = vec![
+        format!(
+            "{}: {}",
+            ctx.t("meeting-chair"),
+            name_of(view.chair_worker_id)
+        ),
+        format!(
+            "{}: {}",
+            ctx.t("meeting-minute-taker"),
+            name_of(view.minute_taker_worker_id)
+        ),
+        format!(
+            "{}: {}",
+            ctx.t("meeting-attendees"),
+            if attended.is_empty() {
+                ctx.t("meeting-attendees-none").into_owned()
+            } else {
+                attended.join(", ")
+            }
+        ),
+    ];
+    MinutesDocument {
+        lang: ctx.tr.lang.code().to_string(),
+        title: ctx
+            .tr
+            .t1("meeting-title", "date", ctx.tr.date(view.held_on)),
+        lines,
+        footer: ctx.t("meeting-pdf-footer").into_owned(),
+        items,
+        earlier: table(
+            ctx.t("meeting-earlier-actions").into_owned(),
+            &view.open_actions,
+            true,
+        ),
     }
 }

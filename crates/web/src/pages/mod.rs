@@ -109,6 +109,7 @@ pub fn routes() -> Routes {
         .post("/meetings", meeting::open)
         .get("/meetings/{id}", meeting::show)
         .get("/meetings/{id}/print", meeting::print)
+        .get("/meetings/{id}/pdf", meeting::pdf)
         .post("/meetings/{id}/attendance", meeting::attendance)
         .post("/meetings/{id}/items", meeting::add_item)
         .post("/meetings/{id}/items/{item}/move", meeting::move_item)

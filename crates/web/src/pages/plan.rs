@@ -1030,20 +1030,31 @@ pub fn plan_document(
 
 /// Lays out a plan document as PDF off the async threads (layout takes a moment).
 pub async fn render_pdf(document: wrapcare_pdf::PlanDocument) -> Result<Vec<u8>, AppError> {
-    tokio::task::spawn_blocking(move || wrapcare_pdf::plan_pdf(&document))
+    render_off_thread(move || wrapcare_pdf::plan_pdf(&document)).await
+}
+
+/// Runs a PDF layout on the blocking pool; a failed layout is logged
+/// (without the document) and answered as a conflict.
+pub async fn render_off_thread(
+    layout: impl FnOnce() -> Result<Vec<u8>, wrapcare_pdf::PdfError> + Send + 'static,
+) -> Result<Vec<u8>, AppError> {
+    tokio::task::spawn_blocking(layout)
         .await
         .map_err(|_| AppError::Busy)?
         .map_err(|e| {
-            tracing::error!(error = %e, "plan PDF layout failed");
+            tracing::error!(error = %e, "PDF layout failed");
             AppError::Conflict("error-pdf")
         })
 }
 
 pub fn pdf_response(bytes: Vec<u8>, surname: &str) -> axum::response::Response {
-    let name: String = surname
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect();
+    pdf_file(bytes, "gezinsplan", surname)
+}
+
+/// A PDF shown in the browser, named `{kind}-{what}.pdf` with only ASCII
+/// letters and digits of `what`, never cached.
+pub fn pdf_file(bytes: Vec<u8>, kind: &str, what: &str) -> axum::response::Response {
+    let name: String = what.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     (
         [
             (
@@ -1052,7 +1063,7 @@ pub fn pdf_response(bytes: Vec<u8>, surname: &str) -> axum::response::Response {
             ),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"gezinsplan-{name}.pdf\""),
+                format!("inline; filename=\"{kind}-{name}.pdf\""),
             ),
             (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
         ],
