@@ -182,6 +182,7 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
         .iter()
         .map(|a| ActionItemFacts {
             action_item_id: a.id,
+            meeting_id: a.meeting_id,
             owner_worker_id: a.owner_worker_id,
             due_on: a.due_on,
             family_id: a.family_id,
@@ -274,7 +275,7 @@ fn link_of(signal: &Signal) -> String {
             _ => format!("/families/{family_id}"),
         },
         Subject::Coordinator { .. } => "/caseloads".into(),
-        Subject::ActionItem { .. } => "/meetings".into(),
+        Subject::ActionItem { meeting_id, .. } => format!("/meetings/{meeting_id}"),
     }
 }
 
@@ -296,7 +297,7 @@ impl Gathered {
                         item: Some(item),
                         ..
                     } => self.items.get(&item_key(*episode_id, item)).cloned(),
-                    Subject::ActionItem { action_item_id } => {
+                    Subject::ActionItem { action_item_id, .. } => {
                         self.items.get(&action_key(*action_item_id)).cloned()
                     }
                     _ => None,

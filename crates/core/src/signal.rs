@@ -262,8 +262,12 @@ pub enum Subject {
     Coordinator {
         worker_id: i64,
     },
+    /// A meeting's action item, and the family it is about (none for a
+    /// team topic's).
     ActionItem {
         action_item_id: i64,
+        meeting_id: i64,
+        family_id: Option<i64>,
     },
 }
 
@@ -320,7 +324,7 @@ impl Signal {
                 Some(Item::Indication(id)) => format!("episode:{episode_id}:indication:{id}"),
             },
             Subject::Coordinator { worker_id } => format!("coordinator:{worker_id}"),
-            Subject::ActionItem { action_item_id } => format!("action_item:{action_item_id}"),
+            Subject::ActionItem { action_item_id, .. } => format!("action_item:{action_item_id}"),
         };
         format!("{}/{subject}", self.kind.as_str())
     }
@@ -328,7 +332,8 @@ impl Signal {
     pub fn family_id(&self) -> Option<i64> {
         match self.subject {
             Subject::Episode { family_id, .. } => Some(family_id),
-            _ => None,
+            Subject::ActionItem { family_id, .. } => family_id,
+            Subject::Coordinator { .. } => None,
         }
     }
 
@@ -420,6 +425,7 @@ pub struct CoordinatorFacts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionItemFacts {
     pub action_item_id: i64,
+    pub meeting_id: i64,
     pub owner_worker_id: i64,
     pub due_on: NaiveDate,
     pub family_id: Option<i64>,
@@ -700,6 +706,8 @@ pub fn action_item_signal(facts: &ActionItemFacts, today: NaiveDate) -> Option<S
         urgency: SignalKind::ActionItemOverdue.urgency(),
         subject: Subject::ActionItem {
             action_item_id: facts.action_item_id,
+            meeting_id: facts.meeting_id,
+            family_id: facts.family_id,
         },
         coordinator_id: Some(facts.owner_worker_id),
         figures: vec![fig("days_overdue", overdue)],
@@ -1080,8 +1088,9 @@ mod tests {
 
     #[test]
     fn an_action_item_past_its_due_date() {
-        let item = ActionItemFacts {
+        let mut item = ActionItemFacts {
             action_item_id: 9,
+            meeting_id: 4,
             owner_worker_id: 2,
             due_on: today(),
             family_id: None,
@@ -1090,6 +1099,11 @@ mod tests {
         let s = action_item_signal(&item, today() + Duration::days(1)).expect("overdue");
         assert_eq!(s.coordinator_id, Some(2));
         assert_eq!(s.figure("days_overdue"), Some(1));
+        assert_eq!(s.family_id(), None, "a team topic's action");
+        item.family_id = Some(7);
+        let s = action_item_signal(&item, today() + Duration::days(1)).expect("overdue");
+        assert_eq!(s.family_id(), Some(7), "brings its family to the agenda");
+        assert_eq!(s.key(), "action_item_overdue/action_item:9");
     }
 
     #[test]

@@ -817,6 +817,7 @@ signal-open-family = Open the family file
 signal-open-plan = Open the plan
 signal-open-contacts = Open contacts and hours
 signal-open-modules = Open the modules
+signal-open-meeting = Open the meeting
 signal-open-caseloads = Open the caseloads
 signal-kind-waiting_past_norm = Waiting past the norm
 signal-kind-waiting_near_norm = Will pass the waiting norm soon

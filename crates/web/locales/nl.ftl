@@ -817,6 +817,7 @@ signal-open-family = Naar het gezinsdossier
 signal-open-plan = Naar het plan
 signal-open-contacts = Naar contacten en uren
 signal-open-modules = Naar de modules
+signal-open-meeting = Naar het overleg
 signal-open-caseloads = Naar de caseload
 signal-kind-waiting_past_norm = Wacht langer dan de norm
 signal-kind-waiting_near_norm = Passeert binnenkort de wachtnorm

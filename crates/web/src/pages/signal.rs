@@ -70,6 +70,8 @@ fn act_label(ctx: &Ctx<'_>, s: &SignalView) -> String {
         "signal-open-modules"
     } else if s.link == "/caseloads" {
         "signal-open-caseloads"
+    } else if s.link.starts_with("/meetings/") {
+        "signal-open-meeting"
     } else {
         "signal-open-family"
     };
