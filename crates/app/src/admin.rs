@@ -355,6 +355,9 @@ pub struct WorkerView {
     pub job: String,
     pub user_id: Option<i64>,
     pub secondments: Vec<SecondmentView>,
+    /// Life domains the worker knows well beyond their organisation's field:
+    /// what the team meeting suggests colleagues by.
+    pub expertise: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -734,9 +737,15 @@ impl App {
         };
         let mut tx = self.write().await?;
         let rows = worker::list(&mut tx, team_id).await?;
+        let expertise = wrapcare_store::meeting::expertise(&mut tx).await?;
         let mut result = Vec::with_capacity(rows.len());
         for w in rows {
             let secondments = worker::secondments(&mut tx, w.id).await?;
+            let own: Vec<String> = expertise
+                .iter()
+                .filter(|(worker, _)| *worker == w.id)
+                .map(|(_, code)| code.clone())
+                .collect();
             result.push(WorkerView {
                 id: w.id,
                 name: w.name,
@@ -753,10 +762,89 @@ impl App {
                         ends_on: s.ends_on,
                     })
                     .collect(),
+                expertise: own,
             });
         }
         tx.commit().await?;
         Ok(result)
+    }
+
+    /// Every organisation's field (the life domains it works in), by organisation.
+    pub async fn organisation_fields(&self, actor: &Actor) -> Result<Vec<(i64, String)>> {
+        self.require(actor, &[Role::Admin], "admin.organisations")
+            .await?;
+        let mut tx = self.store.single_read().await?;
+        let rows = wrapcare_store::meeting::organisation_fields(&mut tx).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Records the life domains an organisation works in.
+    pub async fn set_organisation_field(
+        &self,
+        actor: &Actor,
+        organisation_id: i64,
+        domains: &[String],
+    ) -> Result<()> {
+        let action = "admin.organisation_field";
+        self.require(actor, &[Role::Admin], action).await?;
+        let mut tx = self.write().await?;
+        let known = self.known_domains(&mut tx).await?;
+        let domains = wrapcare_core::meeting::validate_background(domains, &known)?;
+        if !organisation::list(&mut tx)
+            .await?
+            .iter()
+            .any(|o| o.id == organisation_id)
+        {
+            return Err(AppError::NotFound);
+        }
+        let codes: Vec<&str> = domains.iter().map(String::as_str).collect();
+        wrapcare_store::meeting::set_organisation_domains(&mut tx, organisation_id, &codes).await?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            action,
+            json!({ "organisation_id": organisation_id, "domains": domains }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the life domains a worker knows well.
+    pub async fn set_worker_expertise(
+        &self,
+        actor: &Actor,
+        worker_id: i64,
+        domains: &[String],
+    ) -> Result<()> {
+        let action = "admin.worker_expertise";
+        self.require(actor, &[Role::Admin], action).await?;
+        let mut tx = self.write().await?;
+        let known = self.known_domains(&mut tx).await?;
+        let domains = wrapcare_core::meeting::validate_background(domains, &known)?;
+        if worker::get(&mut tx, worker_id).await?.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let codes: Vec<&str> = domains.iter().map(String::as_str).collect();
+        wrapcare_store::meeting::set_expertise(&mut tx, worker_id, &codes).await?;
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            action,
+            json!({ "worker_id": worker_id, "domains": domains }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn known_domains(&self, tx: &mut wrapcare_store::Tx) -> Result<Vec<String>> {
+        Ok(wrapcare_store::plan::life_domains(tx)
+            .await?
+            .into_iter()
+            .map(|d| d.code)
+            .collect())
     }
 
     /// Adds a worker to a team with a first secondment, optionally linked to a login.

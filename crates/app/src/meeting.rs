@@ -105,7 +105,18 @@ pub struct MeetingView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DomainOption {
     pub code: String,
-    pub name: String,
+    pub name_nl: String,
+    pub name_en: String,
+}
+
+impl From<plan::LifeDomain> for DomainOption {
+    fn from(d: plan::LifeDomain) -> Self {
+        DomainOption {
+            code: d.code,
+            name_nl: d.name_nl,
+            name_en: d.name_en,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -575,13 +586,7 @@ impl App {
             workers: worker_refs(&workers, &seconded),
             items,
             open_actions,
-            domains: domains
-                .into_iter()
-                .map(|d| DomainOption {
-                    code: d.code,
-                    name: d.name_nl,
-                })
-                .collect(),
+            domains: domains.into_iter().map(DomainOption::from).collect(),
             families: families
                 .into_iter()
                 .map(|(family_id, surname)| FamilyOption { family_id, surname })
@@ -943,10 +948,10 @@ impl App {
 
 impl App {
     /// The life domains as (code, name in Dutch), reference data for forms.
-    pub async fn life_domains(&self) -> Result<Vec<(String, String)>> {
+    pub async fn life_domains(&self) -> Result<Vec<DomainOption>> {
         let mut tx = self.store.single_read().await?;
         let domains = plan::life_domains(&mut tx).await?;
         tx.commit().await?;
-        Ok(domains.into_iter().map(|d| (d.code, d.name_nl)).collect())
+        Ok(domains.into_iter().map(DomainOption::from).collect())
     }
 }

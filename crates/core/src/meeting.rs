@@ -205,6 +205,16 @@ pub fn validate_question(
     Ok((q.to_string(), domains))
 }
 
+/// A background as chosen: life domains an organisation works in or a
+/// worker knows well, each once; none is allowed (nothing recorded).
+pub fn validate_background(domains: &[String], known: &[String]) -> Result<Vec<String>, Invalid> {
+    let domains = distinct(domains);
+    if domains.iter().any(|d| !known.contains(d)) {
+        return Err(Invalid::one("domains", "error-choose-option"));
+    }
+    Ok(domains)
+}
+
 fn distinct(values: &[String]) -> Vec<String> {
     let set: BTreeSet<String> = values
         .iter()
@@ -434,6 +444,23 @@ pub fn validate_meeting(
 mod tests {
     use super::*;
     use crate::signal::{Figure, SignalKind, Subject};
+
+    #[test]
+    fn a_background_is_known_domains_each_once() {
+        let known = vec!["housing".to_string(), "justice".to_string()];
+        let chosen = vec![
+            " justice".to_string(),
+            "housing".to_string(),
+            "justice".to_string(),
+        ];
+        assert_eq!(
+            validate_background(&chosen, &known).expect("valid"),
+            vec!["housing".to_string(), "justice".to_string()]
+        );
+        assert!(validate_background(&[], &known).expect("none").is_empty());
+        let err = validate_background(&["astrology".to_string()], &known).expect_err("unknown");
+        assert_eq!(err.0[0].field, "domains");
+    }
 
     fn d(s: &str) -> NaiveDate {
         parse_date(s).expect("test date")

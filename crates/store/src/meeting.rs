@@ -604,6 +604,27 @@ pub async fn backgrounds(
     Ok(out)
 }
 
+/// Every organisation's field, as (organisation, domain) rows.
+pub async fn organisation_fields(tx: &mut Tx) -> Result<Vec<(i64, String)>> {
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, (i64, String)>(
+        "SELECT organisation_id, domain_code FROM organisation_domains \
+         ORDER BY organisation_id, domain_code"
+    )
+    .fetch_all(c)
+    .await)?;
+    Ok(rows)
+}
+
+/// The workers' own expertise, as (worker, domain) rows.
+pub async fn expertise(tx: &mut Tx) -> Result<Vec<(i64, String)>> {
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, (i64, String)>(
+        "SELECT worker_id, domain_code FROM worker_expertise ORDER BY worker_id, domain_code"
+    )
+    .fetch_all(c)
+    .await)?;
+    Ok(rows)
+}
+
 pub async fn set_expertise(tx: &mut Tx, worker_id: i64, domains: &[&str]) -> Result<()> {
     on_tx!(tx, |c| sqlx::query(
         "DELETE FROM worker_expertise WHERE worker_id = $1"

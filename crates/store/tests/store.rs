@@ -1248,6 +1248,299 @@ async fn a_committed_change_raises_the_generation(store: Store) {
     assert_eq!(generation(&store).await, changed, "no row, no change");
 }
 
+/// A meeting: one per team and day, its attendees replaced as a whole, its
+/// agenda in order, discussions guarded by their version, action items that
+/// stay open on later agendas until done and count as overdue the day after
+/// their due date, questions taken onto an agenda once, and backgrounds.
+async fn meetings_keep_their_agenda_and_open_actions(store: Store) {
+    use wrapcare_core::meeting::{AgendaReason, Principle};
+    use wrapcare_store::meeting;
+    use wrapcare_store::signal::Scope;
+    let f = fixture(&store).await;
+    let w1 = coordinator(&store, &f, "Anna", 1920).await;
+    let w2 = coordinator(&store, &f, "Bram", 1920).await;
+    let (family_id, _) = waiting_family(&store, &f, "Jansen").await;
+    let now = Utc::now();
+    let held_on = d("2026-05-07");
+    let mut tx = store.write().await.expect("tx");
+    let s2 = worker::secondments(&mut tx, w2).await.expect("secondments");
+    worker::end_secondment(&mut tx, s2[0].id, d("2026-04-01"), s2[0].version)
+        .await
+        .expect("Bram left");
+    assert_eq!(
+        worker::seconded_on(&mut tx, f.team_id, held_on)
+            .await
+            .expect("seconded"),
+        vec![w1],
+        "a colleague who left is no longer chosen"
+    );
+    let new = meeting::NewMeeting {
+        team_id: f.team_id,
+        held_on,
+        chair_worker_id: Some(w1),
+        minute_taker_worker_id: None,
+        created_by: f.user_id,
+    };
+    let id = meeting::insert(&mut tx, &new, now).await.expect("meeting");
+    tx.commit().await.expect("commit");
+    let mut tx = store.write().await.expect("tx");
+    assert!(
+        meeting::insert(&mut tx, &new, now).await.is_err(),
+        "one meeting per team and day"
+    );
+    tx.rollback().await.expect("rollback");
+
+    let mut tx = store.write().await.expect("tx");
+    assert_eq!(
+        meeting::on_day(&mut tx, f.team_id, held_on)
+            .await
+            .expect("on day")
+            .map(|m| m.id),
+        Some(id)
+    );
+    meeting::set_attendees(&mut tx, id, &[w1, w2])
+        .await
+        .expect("attendees");
+    meeting::set_attendees(&mut tx, id, &[w1])
+        .await
+        .expect("attendees");
+    assert_eq!(
+        meeting::attendees(&mut tx, id).await.expect("attendees"),
+        vec![w1]
+    );
+
+    let family_item = meeting::insert_item(
+        &mut tx,
+        &meeting::NewItem {
+            meeting_id: id,
+            reason: AgendaReason::Intervision,
+            family_id: Some(family_id),
+            title: "",
+            principles: &[],
+            domains: &["parenting".to_string()],
+            question: "Hoe betrekken we opa?",
+        },
+    )
+    .await
+    .expect("family item");
+    let topic = meeting::insert_item(
+        &mut tx,
+        &meeting::NewItem {
+            meeting_id: id,
+            reason: AgendaReason::Topic,
+            family_id: None,
+            title: "Knelpunt: netwerk",
+            principles: &[Principle::NaturalSupports, Principle::TeamBased],
+            domains: &[],
+            question: "",
+        },
+    )
+    .await
+    .expect("topic");
+    let order = |items: Vec<meeting::AgendaItem>| items.iter().map(|i| i.id).collect::<Vec<_>>();
+    assert_eq!(
+        order(meeting::items(&mut tx, id).await.expect("items")),
+        vec![family_item, topic]
+    );
+    meeting::move_item(&mut tx, id, topic, true)
+        .await
+        .expect("up");
+    assert_eq!(
+        order(meeting::items(&mut tx, id).await.expect("items")),
+        vec![topic, family_item]
+    );
+    meeting::move_item(&mut tx, id, topic, true)
+        .await
+        .expect("at the top");
+    assert_eq!(
+        order(meeting::items(&mut tx, id).await.expect("items")),
+        vec![topic, family_item]
+    );
+    let items = meeting::items(&mut tx, id).await.expect("items");
+    let fam = items
+        .iter()
+        .find(|i| i.id == family_item)
+        .expect("family item");
+    assert_eq!(fam.surname.as_deref(), Some("Jansen"));
+    assert_eq!(fam.domains, vec!["parenting".to_string()]);
+    let top = items.iter().find(|i| i.id == topic).expect("topic");
+    assert_eq!(
+        top.principles,
+        vec![Principle::NaturalSupports, Principle::TeamBased]
+    );
+
+    meeting::record_discussion(
+        &mut tx,
+        family_item,
+        ("Hoe betrekken we opa?", "Opa wil wel.", "Bellen."),
+        fam.version,
+    )
+    .await
+    .expect("discussion");
+    assert!(matches!(
+        meeting::record_discussion(&mut tx, family_item, ("", "ouder", ""), fam.version).await,
+        Err(StoreError::Stale)
+    ));
+
+    let action = meeting::insert_action(
+        &mut tx,
+        &meeting::NewAction {
+            agenda_item_id: family_item,
+            description: "Opa bellen",
+            owner_worker_id: w1,
+            due_on: d("2026-05-14"),
+            created_by: f.user_id,
+        },
+        now,
+    )
+    .await
+    .expect("action");
+    let ids = |a: Vec<meeting::ActionItem>| a.iter().map(|x| x.id).collect::<Vec<_>>();
+    assert!(
+        ids(meeting::open_actions_before(&mut tx, f.team_id, held_on)
+            .await
+            .expect("open"))
+        .is_empty(),
+        "not before its own meeting"
+    );
+    assert_eq!(
+        ids(
+            meeting::open_actions_before(&mut tx, f.team_id, d("2026-05-14"))
+                .await
+                .expect("open")
+        ),
+        vec![action]
+    );
+    assert_eq!(
+        ids(meeting::open_actions_of_worker(&mut tx, w1)
+            .await
+            .expect("mine")),
+        vec![action]
+    );
+    for (today, overdue) in [("2026-05-14", false), ("2026-05-15", true)] {
+        for scope in [
+            Scope::Team(f.team_id),
+            Scope::Programme(f.programme_id),
+            Scope::Coordinator(w1),
+        ] {
+            let found = meeting::overdue_actions(&mut tx, scope, d(today))
+                .await
+                .expect("overdue");
+            assert_eq!(!found.is_empty(), overdue, "{today} {scope:?}");
+        }
+    }
+    assert!(
+        meeting::overdue_actions(&mut tx, Scope::Coordinator(w2), d("2026-06-01"))
+            .await
+            .expect("overdue")
+            .is_empty()
+    );
+    let a = meeting::get_action(&mut tx, action)
+        .await
+        .expect("get")
+        .expect("action");
+    assert_eq!(
+        (a.family_id, a.held_on, a.owner_name.as_str()),
+        (Some(family_id), held_on, "Anna")
+    );
+    meeting::complete_action(&mut tx, action, d("2026-05-12"), f.user_id, a.version)
+        .await
+        .expect("done");
+    assert!(matches!(
+        meeting::complete_action(&mut tx, action, d("2026-05-12"), f.user_id, a.version).await,
+        Err(StoreError::Stale)
+    ));
+    assert!(
+        meeting::open_actions_before(&mut tx, f.team_id, d("2026-06-01"))
+            .await
+            .expect("open")
+            .is_empty()
+    );
+    assert!(
+        meeting::overdue_actions(&mut tx, Scope::Team(f.team_id), d("2026-06-01"))
+            .await
+            .expect("overdue")
+            .is_empty()
+    );
+
+    meeting::put_forward(
+        &mut tx,
+        &meeting::NewQuestion {
+            family_id,
+            team_id: f.team_id,
+            worker_id: w1,
+            question: "Wie kent de school?",
+            domains: &["child_development".to_string()],
+        },
+        now,
+    )
+    .await
+    .expect("question");
+    let open = meeting::open_questions(&mut tx, f.team_id)
+        .await
+        .expect("questions");
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].domains, vec!["child_development".to_string()]);
+    meeting::take_questions(&mut tx, f.team_id, family_id, family_item)
+        .await
+        .expect("taken");
+    assert!(
+        meeting::open_questions(&mut tx, f.team_id)
+            .await
+            .expect("questions")
+            .is_empty()
+    );
+
+    let topics = meeting::topics_of_team(&mut tx, f.team_id)
+        .await
+        .expect("topics");
+    assert_eq!(
+        topics.iter().map(|(on, i)| (*on, i.id)).collect::<Vec<_>>(),
+        vec![(held_on, topic)]
+    );
+
+    meeting::set_organisation_domains(&mut tx, f.organisation_id, &["housing", "financial"])
+        .await
+        .expect("field");
+    meeting::set_expertise(&mut tx, w1, &["justice"])
+        .await
+        .expect("expertise");
+    meeting::set_expertise(&mut tx, w1, &["substance_use"])
+        .await
+        .expect("replaced");
+    let mut backgrounds = meeting::backgrounds(&mut tx, f.team_id)
+        .await
+        .expect("backgrounds");
+    for b in &mut backgrounds {
+        b.1.sort();
+        b.2.sort();
+    }
+    backgrounds.sort();
+    let field = vec!["financial".to_string(), "housing".to_string()];
+    assert_eq!(
+        backgrounds,
+        vec![
+            (w1, field.clone(), vec!["substance_use".to_string()]),
+            (w2, field, Vec::new())
+        ]
+    );
+
+    assert_eq!(
+        meeting::team_families(&mut tx, f.team_id)
+            .await
+            .expect("families"),
+        vec![(family_id, "Jansen".to_string())]
+    );
+    assert_eq!(
+        meeting::of_team(&mut tx, f.team_id)
+            .await
+            .expect("list")
+            .len(),
+        1
+    );
+    tx.commit().await.expect("commit");
+}
+
 wrapcare_store::on_both_databases!(
     every_shown_table_raises_the_generation,
     a_committed_change_raises_the_generation,
@@ -1264,4 +1557,5 @@ wrapcare_store::on_both_databases!(
     the_access_log_chain_names_what_was_tampered_with,
     a_large_batch_chains_like_single_entries,
     kept_totals_match_the_rows,
+    meetings_keep_their_agenda_and_open_actions,
 );

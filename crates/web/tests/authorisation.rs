@@ -1090,6 +1090,10 @@ fn rule(method: &Method, path: &str) -> Option<Rule> {
         (false, "/api/v1/admin/workers") => roles(&["admin", "supervisor"], 200),
         (true, "/admin/users/{id}/deactivate" | "/admin/users/{id}/activate") => roles(ADMIN, 303),
         (true, "/admin/users/{id}/reset") => roles(ADMIN, 200),
+        // No domains chosen is a background cleared, not an error.
+        (true, "/admin/organisations/{id}/field" | "/admin/workers/{id}/expertise") => {
+            roles(ADMIN, 303)
+        }
         (true, "/api/v1/admin/users/{id}/deactivate" | "/api/v1/admin/users/{id}/activate") => {
             roles(ADMIN, 204)
         }

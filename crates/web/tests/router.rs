@@ -3814,10 +3814,127 @@ async fn meetings_agenda_decisions_and_who_reads_them(store: Store) {
     );
 }
 
+/// The admin records a worker's expertise and an organisation's field; the
+/// meeting suggests that worker for a question in that domain; an unknown
+/// domain is refused with nothing changed, and only admins record them.
+async fn backgrounds_are_recorded_and_suggest_colleagues(store: Store) {
+    let t = setup(store).await;
+    let admin = t.session("admin@demo.wrapcare.nl").await;
+    let lead = t.actor("leider@demo.wrapcare.nl").await;
+    let workers = t.app.workers(&lead, None).await.expect("workers");
+    let koopman = workers
+        .iter()
+        .find(|w| w.name == "Miriam Koopman")
+        .expect("coach5");
+    let path = format!("/admin/workers/{}/expertise", koopman.id);
+    let saved = t
+        .post_form(
+            &path,
+            &admin,
+            &[("domains", "justice"), ("domains", "housing")],
+            true,
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let refused = t
+        .post_form(&path, &admin, &[("domains", "astrology")], true)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let coach = t.session("coach1@demo.wrapcare.nl").await;
+    assert_eq!(
+        t.post_form(&path, &coach, &[("domains", "justice")], true)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let after = t.app.workers(&lead, None).await.expect("workers");
+    let own = &after
+        .iter()
+        .find(|w| w.id == koopman.id)
+        .expect("coach5")
+        .expertise;
+    assert_eq!(own, &vec!["housing".to_string(), "justice".to_string()]);
+    let page = t.get("/admin/workers", Some(&admin)).await;
+    assert!(page.body.contains("Huisvesting, Justitie"), "shown by name");
+
+    // The field of an organisation, shown on its page.
+    let orgs = t
+        .app
+        .organisations(&t.actor("admin@demo.wrapcare.nl").await)
+        .await
+        .expect("orgs");
+    let juvent = orgs.iter().find(|o| o.name == "Juvent").expect("Juvent");
+    let field = t
+        .post_form(
+            &format!("/admin/organisations/{}/field", juvent.id),
+            &admin,
+            &[("domains", "substance_use")],
+            true,
+        )
+        .await;
+    assert_eq!(field.status, StatusCode::SEE_OTHER, "{}", field.body);
+    let page = t.get("/admin/organisations", Some(&admin)).await;
+    assert!(page.body.contains("Middelengebruik"));
+
+    // A question about justice suggests her (not the family's own coordinator).
+    let coach_actor = t.actor("coach1@demo.wrapcare.nl").await;
+    let family = t
+        .app
+        .my_families(&coach_actor)
+        .await
+        .expect("mine")
+        .into_iter()
+        .find(|l| l.started_on.is_some())
+        .expect("in care")
+        .family_id;
+    let asked = t
+        .post_form(
+            &format!("/families/{family}/intervision"),
+            &coach,
+            &[
+                (
+                    "question",
+                    "Vader heeft een taakstraf; hoe past die in het plan?",
+                ),
+                ("domains", "justice"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    let token = t.token("leider@demo.wrapcare.nl").await;
+    let today = t.app.today().to_string();
+    let opened = t
+        .api(
+            "POST",
+            "/api/v1/meetings",
+            Some(&token),
+            Some(json!({"held_on": today})),
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
+    let meeting = opened.json();
+    let ours = meeting["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["family_id"].as_i64() == Some(family))
+        .expect("on the agenda")
+        .clone();
+    let suggested: Vec<i64> = ours["suggestions"]
+        .as_array()
+        .expect("suggestions")
+        .iter()
+        .filter_map(|s| s["worker_id"].as_i64())
+        .collect();
+    assert!(suggested.contains(&koopman.id), "{ours}");
+}
+
 wrapcare_store::on_both_databases!(
     signals_page_and_api,
     appointments_day_and_calendar_feed,
     meetings_agenda_decisions_and_who_reads_them,
+    backgrounds_are_recorded_and_suggest_colleagues,
     a_kept_family_page_is_each_sessions_own,
     contacts_page_by_page,
     health_assets_and_login,

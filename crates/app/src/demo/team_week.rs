@@ -1,7 +1,8 @@
 //! The demo's team week: the backgrounds colleagues bring, four past weekly
 //! meetings per team with discussions, decisions and their action items (most
-//! done, some still open and one past its due date), a question put forward
-//! for this week, and a module requested weeks ago that has not started.
+//! done, some still open and one past its due date; each coordinator leaves
+//! last week's with one open), a question put forward for this week, and a
+//! module requested weeks ago that has not started.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use wrapcare_core::meeting::{AgendaReason, Principle};
@@ -287,6 +288,51 @@ pub(super) async fn team_week(
                 let on = held_on + Duration::weeks(3);
                 meeting::complete_action(tx, action, on, team.supervisor_user, 1).await?;
             }
+        }
+    }
+    // Last week the team agreed that everyone asks their families whom they
+    // want at the table: an open action for each coordinator.
+    let held_on = today - Duration::weeks(1);
+    if let Some(last) = meeting::on_day(tx, team.team_id, held_on).await? {
+        let item = meeting::insert_item(
+            tx,
+            &meeting::NewItem {
+                meeting_id: last.id,
+                reason: AgendaReason::Topic,
+                family_id: None,
+                title: "Verbetering: het gezin kiest zelf wie er bij het netwerkberaad komt",
+                principles: &[Principle::FamilyVoiceAndChoice, Principle::NaturalSupports],
+                domains: &[],
+                question: "",
+            },
+        )
+        .await?;
+        meeting::record_discussion(
+            tx,
+            item,
+            (
+                "",
+                "Bij de meeste netwerkberaden nodigt de coördinator uit. Gezinnen zeggen achteraf \
+                 dat ze anderen hadden willen vragen.",
+                "Het gezin de uitnodigingen laten doen, met hulp waar dat nodig is.",
+            ),
+            1,
+        )
+        .await?;
+        for &coordinator in &team.coordinators {
+            meeting::insert_action(
+                tx,
+                &meeting::NewAction {
+                    agenda_item_id: item,
+                    description: "Met elk van je gezinnen nagaan wie zij zelf bij het volgende \
+                                  netwerkberaad willen",
+                    owner_worker_id: coordinator,
+                    due_on: today + Duration::days(9),
+                    created_by: team.supervisor_user,
+                },
+                at(held_on, 9),
+            )
+            .await?;
         }
     }
     // A coordinator puts a family forward for this week's meeting.

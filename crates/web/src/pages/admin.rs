@@ -10,6 +10,7 @@ use wrapcare_app::AppError;
 use wrapcare_app::admin::{
     IssuedPassword, ProgrammeInput, SecondmentInput, UserInput, UserRef, WorkerInput,
 };
+use wrapcare_app::meeting::DomainOption;
 use wrapcare_core::FieldError;
 use wrapcare_core::role::Role;
 
@@ -31,6 +32,7 @@ pub fn routes() -> Routes {
         .post("/admin/users/{id}/reset", reset_password)
         .get("/admin/organisations", organisations)
         .post("/admin/organisations", create_organisation)
+        .post("/admin/organisations/{id}/field", set_organisation_field)
         .get("/admin/programmes", programmes)
         .post("/admin/programmes", create_programme)
         .get("/admin/programmes/{id}", programme_form)
@@ -41,6 +43,7 @@ pub fn routes() -> Routes {
         .post("/admin/workers", create_worker)
         .post("/admin/workers/{id}/secondment", change_secondment)
         .post("/admin/workers/{id}/end", end_secondment)
+        .post("/admin/workers/{id}/expertise", set_worker_expertise)
 }
 
 #[derive(Debug, Deserialize)]
@@ -379,13 +382,33 @@ async fn organisations_page(
         .organisations(&user.actor)
         .await
         .map_err(|e| fail(state, user, e))?;
+    let domains = state
+        .app
+        .life_domains()
+        .await
+        .map_err(|e| fail(state, user, e))?;
+    let fields_of = state
+        .app
+        .organisation_fields(&user.actor)
+        .await
+        .map_err(|e| fail(state, user, e))?;
     let ctx = Ctx::new(state, user, "/admin/organisations");
     let fields = Fields::new(ctx.tr, errors, values);
     let title = ctx.t("organisations-title");
     let body = html! {
         h1 { (title) }
+        p.lead { (ctx.t("organisations-lead")) }
         (notice(&ctx, notice_key))
-        ul { @for o in &list { li { (o.name) } } }
+        ul.background-list {
+            @for o in &list {
+                @let chosen: Vec<&str> = fields_of.iter().filter(|(id, _)| *id == o.id).map(|(_, c)| c.as_str()).collect();
+                li {
+                    strong { (o.name) }
+                    (background_shown(&ctx, &domains, &chosen))
+                    (background_form(&ctx, &format!("/admin/organisations/{}/field", o.id), &format!("org-{}", o.id), &o.name, "organisation-field", &domains, &chosen))
+                }
+            }
+        }
         h2 { (ctx.t("organisation-create-title")) }
         (fields.summary())
         form.form method="post" action="/admin/organisations" {
@@ -886,6 +909,11 @@ async fn workers_page(
         .into_iter()
         .map(|o| (o.id.to_string(), o.name))
         .collect();
+    let domains = state
+        .app
+        .life_domains()
+        .await
+        .map_err(|e| fail(state, user, e))?;
     let ctx = Ctx::new(state, user, "/admin/workers");
     let fields = Fields::new(ctx.tr, errors, values);
     let title = ctx.t("workers-title");
@@ -913,6 +941,7 @@ async fn workers_page(
                     th scope="col" { (ctx.t("col-organisation")) }
                     th scope="col" { (ctx.t("field-job")) }
                     th scope="col" { (ctx.t("col-secondments")) }
+                    th scope="col" { (ctx.t("worker-expertise")) }
                     th scope="col" { span.visually-hidden { (ctx.t("col-actions")) } }
                 } }
                 tbody {
@@ -932,6 +961,11 @@ async fn workers_page(
                                         }
                                     }
                                 }
+                            }
+                            td {
+                                @let chosen: Vec<&str> = w.expertise.iter().map(String::as_str).collect();
+                                (background_shown(&ctx, &domains, &chosen))
+                                (background_form(&ctx, &format!("/admin/workers/{}/expertise", w.id), &format!("worker-{}", w.id), &w.name, "worker-expertise", &domains, &chosen))
                             }
                             td {
                                 @if running {
@@ -1061,6 +1095,105 @@ async fn end_secondment(
     match state
         .app
         .end_secondment(&user.actor, id, form.get("ends_on"))
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/admin/workers?notice=notice-saved").into_response()),
+        Err(e) => {
+            let errors = form_error(&state, &user, e)?;
+            workers_page(
+                &state,
+                &user,
+                &FormData::default(),
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+/// The life domains recorded as a background, or that none are.
+fn background_shown(ctx: &Ctx<'_>, domains: &[DomainOption], chosen: &[&str]) -> Markup {
+    let names: Vec<&str> = domains
+        .iter()
+        .filter(|d| chosen.contains(&d.code.as_str()))
+        .map(|d| super::meeting::domain_label(ctx.tr, d))
+        .collect();
+    html! {
+        p.meta {
+            @if names.is_empty() { (ctx.t("background-none")) } @else { (names.join(", ")) }
+        }
+    }
+}
+
+/// A folded form of life-domain checkboxes for an organisation's field or a
+/// worker's expertise; `prefix` keeps the ids unique on the page.
+fn background_form(
+    ctx: &Ctx<'_>,
+    action: &str,
+    prefix: &str,
+    whose: &str,
+    summary_key: &str,
+    domains: &[DomainOption],
+    chosen: &[&str],
+) -> Markup {
+    html! {
+        details {
+            summary { (ctx.t(summary_key)) span.visually-hidden { ": " (whose) } }
+            form.form method="post" action=(action) {
+                (ctx.csrf())
+                fieldset {
+                    legend { (ctx.t(summary_key)) span.visually-hidden { ": " (whose) } }
+                    @for d in domains {
+                        div.choice {
+                            input type="checkbox" id={ (prefix) "-" (d.code) } name="domains" value=(d.code) checked[chosen.contains(&d.code.as_str())];
+                            label for={ (prefix) "-" (d.code) } { (super::meeting::domain_label(ctx.tr, d)) }
+                        }
+                    }
+                }
+                button.button.button--secondary.button--small type="submit" { (ctx.t("save")) span.visually-hidden { ": " (whose) } }
+            }
+        }
+    }
+}
+
+async fn set_organisation_field(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm,
+) -> PageResult {
+    let domains: Vec<String> = form.all("domains").iter().map(|d| d.to_string()).collect();
+    match state
+        .app
+        .set_organisation_field(&user.actor, id, &domains)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/admin/organisations?notice=notice-saved").into_response()),
+        Err(e) => {
+            let errors = form_error(&state, &user, e)?;
+            organisations_page(
+                &state,
+                &user,
+                &FormData::default(),
+                &errors,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+async fn set_worker_expertise(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm,
+) -> PageResult {
+    let domains: Vec<String> = form.all("domains").iter().map(|d| d.to_string()).collect();
+    match state
+        .app
+        .set_worker_expertise(&user.actor, id, &domains)
         .await
     {
         Ok(()) => Ok(Redirect::to("/admin/workers?notice=notice-saved").into_response()),

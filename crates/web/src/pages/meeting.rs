@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Redirect};
 use maud::{Markup, html};
 use serde::Deserialize;
 use wrapcare_app::meeting::{
-    ActionView, DiscussionInput, ItemInput, ItemView, MeetingInput, MeetingView, MeetingsView,
-    QuestionInput,
+    ActionView, DiscussionInput, DomainOption, ItemInput, ItemView, MeetingInput, MeetingView,
+    MeetingsView, QuestionInput,
 };
 use wrapcare_core::FieldError;
 use wrapcare_core::meeting::{ActionInput, AgendaReason, Principle};
@@ -81,6 +81,23 @@ pub(crate) fn actions_list(
             }
         }
     }
+}
+
+/// A life domain's name in the reader's language.
+pub(crate) fn domain_label<'a>(tr: crate::i18n::Tr<'_>, d: &'a DomainOption) -> &'a str {
+    if tr.lang == crate::i18n::Lang::En {
+        &d.name_en
+    } else {
+        &d.name_nl
+    }
+}
+
+/// A domain code's name among the known ones; the code itself if unknown.
+fn domain_of<'a>(ctx: &Ctx<'_>, domains: &'a [DomainOption], code: &'a str) -> &'a str {
+    domains
+        .iter()
+        .find(|o| o.code == code)
+        .map_or(code, |o| domain_label(ctx.tr, o))
 }
 
 /// The colleagues to choose from: those seconded to the team then.
@@ -298,14 +315,14 @@ fn item_section(
                 p.meta { (ctx.t("meeting-signals")) ": " @for (k, s) in i.signals.iter().enumerate() { @if k > 0 { ", " } (super::signal::kind_label(ctx, *s)) } }
             }
             @if !i.domains.is_empty() {
-                p.meta { (ctx.t("meeting-domains")) ": " @for (k, d) in i.domains.iter().enumerate() { @if k > 0 { ", " } (view.domains.iter().find(|o| &o.code == d).map_or(d.as_str(), |o| o.name.as_str())) } }
+                p.meta { (ctx.t("meeting-domains")) ": " @for (k, d) in i.domains.iter().enumerate() { @if k > 0 { ", " } (domain_of(ctx, &view.domains, d)) } }
             }
             @if !i.suggestions.is_empty() {
                 div.suggestions {
                     p { strong { (ctx.t("meeting-suggestions")) } }
                     ul { @for s in &i.suggestions { li {
                         (s.name) " (" (s.organisation) ") · "
-                        @for (k, d) in s.domains.iter().enumerate() { @if k > 0 { ", " } (view.domains.iter().find(|o| &o.code == d).map_or(d.as_str(), |o| o.name.as_str())) }
+                        @for (k, d) in s.domains.iter().enumerate() { @if k > 0 { ", " } (domain_of(ctx, &view.domains, d)) }
                     } } }
                 }
             }
@@ -797,10 +814,10 @@ async fn question_page(
             (fields.textarea("question", "meeting-question", true, Some("hint-intervision-question")))
             fieldset id="domains" {
                 legend { (ctx.t("meeting-domains")) }
-                @for (code, name) in &domains {
+                @for d in &domains {
                     div.choice {
-                        input type="checkbox" id={ "domain-" (code) } name="domains" value=(code) checked[chosen.contains(&code.as_str())];
-                        label for={ "domain-" (code) } { (name) }
+                        input type="checkbox" id={ "domain-" (d.code) } name="domains" value=(d.code) checked[chosen.contains(&d.code.as_str())];
+                        label for={ "domain-" (d.code) } { (domain_label(ctx.tr, d)) }
                     }
                 }
             }
