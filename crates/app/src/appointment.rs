@@ -2,6 +2,8 @@
 //! confirm it as a contact once its time has passed (or record that it did
 //! not happen), see the day and week, and the personal calendar feed.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -130,6 +132,17 @@ pub struct DayView {
     pub week_norm_minutes: i64,
     pub caseload: i64,
     pub weekly_minutes_per_family: i64,
+}
+
+/// What a coordinator's day reads from the database on a day.
+pub(crate) struct DayRead {
+    this_week: Vec<store::Appointment>,
+    unsettled: Vec<store::Appointment>,
+    signals: Vec<SignalView>,
+    caseload: i64,
+    per_family: i64,
+    week_minutes: i64,
+    actions: Vec<crate::meeting::ActionView>,
 }
 
 /// Whether the user has a calendar feed, and its link right after renewal.
@@ -404,6 +417,54 @@ impl App {
         let today = self.today();
         let week = week_of(today);
         let now = self.local_now();
+        let read = self.kept_day(actor, worker_id, today).await?;
+        let signals = read.signals.clone();
+        self.record_signals(actor, action, &signals).await?;
+        let caseload = read.caseload;
+        let per_family = read.per_family;
+        let (today_appointments, later_this_week): (Vec<_>, Vec<_>) = read
+            .this_week
+            .iter()
+            .filter(|a| a.slot.on >= today)
+            .map(|a| view(a.clone(), now))
+            .partition(|a| a.on == today);
+        // Today's that are over wait to be settled too, and are listed with today's.
+        let to_settle: Vec<AppointmentView> = read
+            .unsettled
+            .iter()
+            .map(|a| view(a.clone(), now))
+            .filter(|a| a.on < today)
+            .collect();
+        Ok(DayView {
+            today,
+            week,
+            today_appointments,
+            later_this_week,
+            to_settle,
+            signals,
+            actions: read.actions.clone(),
+            week_minutes: read.week_minutes,
+            week_norm_minutes: caseload * per_family,
+            caseload,
+            weekly_minutes_per_family: per_family,
+        })
+    }
+
+    /// What a coordinator's day reads, again only when the data changed (see
+    /// `cache`): the home page is where every coordinator lands, many times
+    /// a day. Whether an appointment is over is decided per request.
+    async fn kept_day(
+        &self,
+        actor: &Actor,
+        worker_id: i64,
+        today: NaiveDate,
+    ) -> Result<Arc<DayRead>> {
+        let generation = self.generation(actor).await?;
+        let key = (worker_id, today);
+        if let Some(copy) = self.caches.days.get(&key, generation) {
+            return Ok(copy);
+        }
+        let week = week_of(today);
         let mut tx = self.store.read_only().await?;
         let this_week =
             store::of_worker(&mut tx, worker_id, week, week + Duration::days(6)).await?;
@@ -424,31 +485,17 @@ impl App {
             None => 0,
         };
         tx.commit().await?;
-        let caseload = load.map_or(0, |l| l.caseload);
-        let signals = gathered.views();
-        self.record_signals(actor, action, &signals).await?;
-        let (today_appointments, later_this_week): (Vec<_>, Vec<_>) = this_week
-            .into_iter()
-            .filter(|a| a.slot.on >= today)
-            .map(|a| view(a, now))
-            .partition(|a| a.on == today);
-        let mut to_settle: Vec<AppointmentView> =
-            unsettled.into_iter().map(|a| view(a, now)).collect();
-        // Today's that are over wait to be settled too, and are listed with today's.
-        to_settle.retain(|a| a.on < today);
-        Ok(DayView {
-            today,
-            week,
-            today_appointments,
-            later_this_week,
-            to_settle,
-            signals,
-            actions,
+        let read = Arc::new(DayRead {
+            this_week,
+            unsettled,
+            signals: gathered.views(),
+            caseload: load.map_or(0, |l| l.caseload),
+            per_family,
             week_minutes,
-            week_norm_minutes: caseload * per_family,
-            caseload,
-            weekly_minutes_per_family: per_family,
-        })
+            actions,
+        });
+        self.caches.days.put(key, generation, Arc::clone(&read));
+        Ok(read)
     }
 
     /// Whether the actor has a calendar feed.

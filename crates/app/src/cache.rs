@@ -20,6 +20,11 @@ use wrapcare_store::family::file::{Contents, Opened};
 use wrapcare_store::generation;
 use wrapcare_store::timeline::Timeline;
 
+use wrapcare_store::signal::Scope;
+
+use crate::appointment::DayRead;
+use crate::meeting::MeetingsView;
+use crate::signal::KeptSignals;
 use crate::timeline::TimelineEntry;
 
 /// Copies of one kind of read, at most `capacity` of them; when it is full
@@ -205,6 +210,12 @@ pub(crate) struct Caches {
     pub timelines: Cache<FileKey, FileCopy<KeptTimeline>>,
     /// A team's waiting list on a day, with each programme's start norm in weeks.
     pub waiting_lists: Cache<(i64, NaiveDate), Vec<(ListedRow, i64)>>,
+    /// The signals of a team or a coordinator on a day.
+    pub signals: Cache<(Scope, NaiveDate), KeptSignals>,
+    /// What a coordinator's day reads, on a day (worker id).
+    pub days: Cache<(i64, NaiveDate), DayRead>,
+    /// A team's meetings page on a day, the proposed agenda with it.
+    pub meeting_lists: Cache<(i64, NaiveDate), MeetingsView>,
 }
 
 impl Default for Caches {
@@ -215,6 +226,11 @@ impl Default for Caches {
             files: Cache::new(2_000),
             timelines: Cache::new(500),
             waiting_lists: Cache::new(200),
+            // A scope's signals are a few hundred small rows; a day and a
+            // meetings page some tens of kilobytes.
+            signals: Cache::new(500),
+            days: Cache::new(1_000),
+            meeting_lists: Cache::new(200),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! is in the access log with the families it showed.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -310,38 +311,23 @@ impl App {
         let action = "meeting.list";
         let team = self.team_of(actor, action).await?;
         let today = self.today();
-        let mut tx = self.store.read_only().await?;
-        let lines = store::of_team(&mut tx, team).await?;
-        let proposed = self.proposal(&mut tx, team, today).await?;
-        let open =
-            store::open_actions_before(&mut tx, team, today + chrono::Duration::days(1)).await?;
-        let topics = store::topics_of_team(&mut tx, team).await?;
-        let mut topic_views = Vec::with_capacity(topics.len());
-        for (held_on, item) in topics {
-            let actions = store::actions_of_meeting(&mut tx, item.meeting_id)
-                .await?
-                .into_iter()
-                .filter(|a| a.agenda_item_id == item.id)
-                .map(|a| action_view(a, today))
-                .collect();
-            topic_views.push(TopicView {
-                meeting_id: item.meeting_id,
-                held_on,
-                title: item.title,
-                principles: item.principles,
-                advice: item.advice,
-                actions,
-            });
-        }
-        let workers = worker::list(&mut tx, Some(team)).await?;
-        let seconded = worker::seconded_on(&mut tx, team, today).await?;
-        tx.commit().await?;
-        let open_actions: Vec<ActionView> =
-            open.into_iter().map(|a| action_view(a, today)).collect();
-        let mut ids: Vec<i64> = proposed
+        let generation = self.generation(actor).await?;
+        let key = (team, today);
+        let kept = match self.caches.meeting_lists.get(&key, generation) {
+            Some(kept) => kept,
+            None => {
+                let read = Arc::new(self.read_meetings(team, today).await?);
+                self.caches
+                    .meeting_lists
+                    .put(key, generation, Arc::clone(&read));
+                read
+            }
+        };
+        let mut ids: Vec<i64> = kept
+            .proposed
             .iter()
             .map(|p| p.family_id)
-            .chain(open_actions.iter().filter_map(|a| a.family_id))
+            .chain(kept.open_actions.iter().filter_map(|a| a.family_id))
             .collect();
         ids.sort_unstable();
         ids.dedup();
@@ -353,6 +339,42 @@ impl App {
             Some(serde_json::json!({ "families": ids }).to_string()),
         )
         .await?;
+        Ok(MeetingsView {
+            may_open: Self::may_arrange(actor),
+            ..(*kept).clone()
+        })
+    }
+
+    /// The meetings page of a team on a day as anyone of the team sees it,
+    /// read from the database.
+    async fn read_meetings(&self, team: i64, today: NaiveDate) -> Result<MeetingsView> {
+        let mut tx = self.store.read_only().await?;
+        let lines = store::of_team(&mut tx, team).await?;
+        let proposed = self.proposal(&mut tx, team, today).await?;
+        let open =
+            store::open_actions_before(&mut tx, team, today + chrono::Duration::days(1)).await?;
+        let topics = store::topics_of_team(&mut tx, team).await?;
+        let mut topic_actions: HashMap<i64, Vec<ActionView>> = HashMap::new();
+        for a in store::topic_actions_of_team(&mut tx, team).await? {
+            topic_actions
+                .entry(a.agenda_item_id)
+                .or_default()
+                .push(action_view(a, today));
+        }
+        let topic_views = topics
+            .into_iter()
+            .map(|(held_on, item)| TopicView {
+                meeting_id: item.meeting_id,
+                held_on,
+                actions: topic_actions.remove(&item.id).unwrap_or_default(),
+                title: item.title,
+                principles: item.principles,
+                advice: item.advice,
+            })
+            .collect();
+        let workers = worker::list(&mut tx, Some(team)).await?;
+        let seconded = worker::seconded_on(&mut tx, team, today).await?;
+        tx.commit().await?;
         Ok(MeetingsView {
             team_id: team,
             today,
@@ -366,10 +388,10 @@ impl App {
                 })
                 .collect(),
             proposed,
-            open_actions,
+            open_actions: open.into_iter().map(|a| action_view(a, today)).collect(),
             topics: topic_views,
             workers: worker_refs(&workers, &seconded),
-            may_open: Self::may_arrange(actor),
+            may_open: false,
         })
     }
 
@@ -502,8 +524,11 @@ impl App {
         let backgrounds = store::backgrounds(&mut tx, m.team_id).await?;
         let domains = plan::life_domains(&mut tx).await?;
         let families = store::team_families(&mut tx, m.team_id).await?;
-        let gathered = gather(&mut tx, Scope::Team(m.team_id), today).await?;
         tx.commit().await?;
+        let kept = self
+            .kept_signals(actor, Scope::Team(m.team_id), today)
+            .await?;
+        let gathered = &kept.gathered;
         let background: Vec<Background> = backgrounds
             .into_iter()
             .map(|(worker_id, organisation_domains, expertise)| Background {

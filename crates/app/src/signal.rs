@@ -5,6 +5,7 @@
 //! (see `wrapcare_store::signal`); the rules are the domain's.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -200,6 +201,40 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
         today,
     );
     Ok(gathered)
+}
+
+impl App {
+    /// The signals of a scope today, gathered again only when the data
+    /// changed (see `cache`): the attention page is opened all day long and
+    /// between two openings rarely anything it shows changed.
+    pub(crate) async fn kept_signals(
+        &self,
+        actor: &Actor,
+        scope: Scope,
+        today: NaiveDate,
+    ) -> Result<Arc<KeptSignals>> {
+        let generation = self.generation(actor).await?;
+        let key = (scope, today);
+        if let Some(copy) = self.caches.signals.get(&key, generation) {
+            return Ok(copy);
+        }
+        let mut tx = self.store.read_only().await?;
+        let gathered = gather(&mut tx, scope, today).await?;
+        tx.commit().await?;
+        let kept = Arc::new(KeptSignals {
+            views: gathered.views(),
+            gathered,
+        });
+        self.caches.signals.put(key, generation, Arc::clone(&kept));
+        Ok(kept)
+    }
+}
+
+/// A scope's signals as kept between reads: the facts, and the views made
+/// of them once.
+pub(crate) struct KeptSignals {
+    pub gathered: Gathered,
+    pub views: Vec<SignalView>,
 }
 
 /// Who acknowledged a signal, when and why.
@@ -442,12 +477,10 @@ impl App {
         .await?;
         let scope = self.signal_scope(actor)?;
         let today = self.today();
-        let mut tx = self.store.read_only().await?;
-        let gathered = gather(&mut tx, scope, today).await?;
-        tx.commit().await?;
-        let all = gathered.views();
-        let by_coordinator: Vec<SignalView> = all
-            .into_iter()
+        let kept = self.kept_signals(actor, scope, today).await?;
+        let by_coordinator: Vec<&SignalView> = kept
+            .views
+            .iter()
             .filter(|s| filter.coordinator.is_none() || s.coordinator_id == filter.coordinator)
             .collect();
         let counts = SignalKind::ALL
@@ -462,8 +495,10 @@ impl App {
             .into_iter()
             .filter(|s| filter.kind.is_none_or(|k| s.kind == k))
             .filter(|s| filter.urgency.is_none_or(|u| s.urgency == u))
+            .cloned()
             .collect();
-        let mut coordinators: Vec<CoordinatorOption> = gathered
+        let mut coordinators: Vec<CoordinatorOption> = kept
+            .gathered
             .coordinators
             .iter()
             .map(|(id, (name, _))| CoordinatorOption {

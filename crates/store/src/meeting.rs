@@ -407,6 +407,19 @@ pub async fn actions_of_meeting(tx: &mut Tx, meeting_id: i64) -> Result<Vec<Acti
     Ok(rows)
 }
 
+/// The actions decided on a team's topics, in every meeting: one statement
+/// for the team's list of bottlenecks and what was done about them.
+pub async fn topic_actions_of_team(tx: &mut Tx, team_id: i64) -> Result<Vec<ActionItem>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{ACTION} WHERE m.team_id = $1 AND i.reason = 'topic' ORDER BY i.position, x.id"
+    ));
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, ActionItem>(sql)
+        .bind(team_id)
+        .fetch_all(c)
+        .await)?;
+    Ok(rows)
+}
+
 /// A team's actions still open from meetings before `before`, the earliest
 /// due first: they come back on each agenda until done.
 pub async fn open_actions_before(

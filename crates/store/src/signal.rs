@@ -8,7 +8,7 @@ use crate::{Result, Tx, on_tx};
 
 /// Whose signals: a team's, a programme's (all its teams), or one coordinator's
 /// (the families currently assigned to them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     Team(i64),
     Programme(i64),

@@ -3461,6 +3461,17 @@ async fn appointments_day_and_calendar_feed(store: Store) {
     let api_day = t.api("GET", "/api/v1/day", Some(&token), None).await;
     assert_eq!(api_day.status, StatusCode::OK);
     assert!(api_day.json()["week_minutes"].as_i64().is_some());
+    // The day was read (and kept) before the appointment was settled: what
+    // it shows now is the settled state, not the kept copy.
+    assert!(
+        api_day.json()["to_settle"]
+            .as_array()
+            .expect("to settle")
+            .iter()
+            .all(|a| a["id"].as_i64() != Some(past)),
+        "a settled appointment leaves the day: {}",
+        api_day.body
+    );
 
     // The calendar feed: a secret shown once, iCalendar without names.
     let renewed = t.post_form("/calendar/renew", &coach, &[], true).await;
@@ -3613,6 +3624,18 @@ async fn meetings_agenda_decisions_and_who_reads_them(store: Store) {
         again.status,
         StatusCode::UNPROCESSABLE_ENTITY,
         "one meeting a day"
+    );
+    // The meetings page was read (and kept) before the meeting opened; now
+    // it lists the meeting, and the question taken onto its agenda is no
+    // longer proposed.
+    let list = t.get("/meetings", Some(&leider)).await;
+    assert!(
+        list.body.contains(&format!("href=\"/meetings/{id}\"")),
+        "the new meeting is listed"
+    );
+    assert!(
+        !list.body.contains("Hoe betrekken we de school"),
+        "the question went onto the meeting's agenda"
     );
 
     let saved = t

@@ -129,10 +129,12 @@ pub(crate) fn card(
                         input type="hidden" name="key" value=(s.key);
                         input type="hidden" name="cause" value=(s.cause);
                         input type="hidden" name="back" value=(back);
+                        // One note field per card: ids of their own, so that
+                        // each label and hint belongs to its own field.
                         @let fields = match refused_here {
                             Some(r) => Fields::new(ctx.tr, r.errors, r.values),
                             None => Fields::new(ctx.tr, &[], &empty),
-                        };
+                        }.prefixed(&form_id);
                         (fields.summary())
                         @let note = fields.textarea("note", "field-acknowledge-note", true, Some("hint-acknowledge-note"));
                         (note)
