@@ -112,6 +112,9 @@ pub struct SettleForm {
     pub contact: ContactInput,
 }
 
+/// Signals the day shows, the most urgent first.
+pub const DAY_SIGNALS: usize = 10;
+
 /// The coordinator's day: their home page.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DayView {
@@ -123,7 +126,11 @@ pub struct DayView {
     pub later_this_week: Vec<AppointmentView>,
     /// Past appointments still to be confirmed or called off, oldest first.
     pub to_settle: Vec<AppointmentView>,
+    /// The most urgent open signals of their families ([`DAY_SIGNALS`] at
+    /// most); the attention page has them all.
     pub signals: Vec<SignalView>,
+    /// Open signals of their families, all of them.
+    pub signals_total: usize,
     /// Their open action items from the team's meetings, the earliest due first.
     pub actions: Vec<crate::meeting::ActionView>,
     /// Minutes logged this week (Monday to today) across all families.
@@ -418,7 +425,7 @@ impl App {
         let week = week_of(today);
         let now = self.local_now();
         let read = self.kept_day(actor, worker_id, today).await?;
-        let signals = read.signals.clone();
+        let signals: Vec<SignalView> = read.signals.iter().take(DAY_SIGNALS).cloned().collect();
         self.record_signals(actor, action, &signals).await?;
         let caseload = read.caseload;
         let per_family = read.per_family;
@@ -442,6 +449,7 @@ impl App {
             later_this_week,
             to_settle,
             signals,
+            signals_total: read.signals.len(),
             actions: read.actions.clone(),
             week_minutes: read.week_minutes,
             week_norm_minutes: caseload * per_family,

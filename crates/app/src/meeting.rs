@@ -155,6 +155,10 @@ pub struct TopicView {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MeetingsView {
+    /// Where the page keeps what it rendered of this view, as long as the
+    /// read it comes from is current.
+    #[serde(skip)]
+    pub renditions: Arc<crate::Renditions>,
     pub team_id: i64,
     pub today: NaiveDate,
     pub meetings: Vec<MeetingLineView>,
@@ -376,6 +380,7 @@ impl App {
         let seconded = worker::seconded_on(&mut tx, team, today).await?;
         tx.commit().await?;
         Ok(MeetingsView {
+            renditions: Arc::default(),
             team_id: team,
             today,
             meetings: lines

@@ -224,6 +224,7 @@ impl App {
         let kept = Arc::new(KeptSignals {
             views: gathered.views(),
             gathered,
+            renditions: Arc::default(),
         });
         self.caches.signals.put(key, generation, Arc::clone(&kept));
         Ok(kept)
@@ -235,6 +236,8 @@ impl App {
 pub(crate) struct KeptSignals {
     pub gathered: Gathered,
     pub views: Vec<SignalView>,
+    /// What the attention page rendered of them.
+    pub renditions: Arc<crate::Renditions>,
 }
 
 /// Who acknowledged a signal, when and why.
@@ -373,12 +376,23 @@ pub struct AttentionFilter {
     pub coordinator: Option<i64>,
     pub kind: Option<SignalKind>,
     pub urgency: Option<Urgency>,
+    /// Which page of [`SIGNALS_PAGE`] signals, from 1; past the last is the last.
+    pub page: usize,
 }
+
+/// Signals on one page of the attention page (and the API's answer): a
+/// programme's worth of cards at once helps nobody and costs every reader.
+pub const SIGNALS_PAGE: usize = 50;
 
 impl AttentionFilter {
     /// The filter as a query string gives it; empty means all, anything
     /// else unknown is refused by its field.
-    pub fn parse(coordinator: &str, kind: &str, urgency: &str) -> Result<AttentionFilter> {
+    pub fn parse(
+        coordinator: &str,
+        kind: &str,
+        urgency: &str,
+        page: &str,
+    ) -> Result<AttentionFilter> {
         let mut errors = Invalid::new();
         let coordinator = match coordinator.trim() {
             "" => None,
@@ -401,11 +415,23 @@ impl AttentionFilter {
                 None
             }),
         };
+        let page = match page.trim() {
+            "" => 1,
+            v => v
+                .parse::<usize>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .unwrap_or_else(|| {
+                    errors.add("page", "error-page-number");
+                    1
+                }),
+        };
         errors.finish()?;
         Ok(AttentionFilter {
             coordinator,
             kind,
             urgency,
+            page,
         })
     }
 }
@@ -423,11 +449,29 @@ pub struct KindCount {
     pub count: usize,
 }
 
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UrgencyCount {
+    pub urgency: Urgency,
+    pub count: usize,
+}
+
 /// The team's open signals, by kind and urgency.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AttentionView {
+    /// Where the page keeps what it rendered of this view, as long as the
+    /// signals it shows are current.
+    #[serde(skip)]
+    pub renditions: Arc<crate::Renditions>,
     pub today: NaiveDate,
+    /// The signals of this page, most urgent first.
     pub signals: Vec<SignalView>,
+    /// Signals after the filters, on all pages.
+    pub total: usize,
+    /// This page (past the last asked for: the last) and how many there are.
+    pub page: usize,
+    pub pages: usize,
+    /// Signals after the filters per urgency, on all pages.
+    pub by_urgency: Vec<UrgencyCount>,
     /// Open signals per kind, before the kind and urgency filters.
     pub counts: Vec<KindCount>,
     pub coordinators: Vec<CoordinatorOption>,
@@ -491,10 +535,26 @@ impl App {
             })
             .filter(|c| c.count > 0)
             .collect();
-        let signals: Vec<SignalView> = by_coordinator
+        let filtered: Vec<&SignalView> = by_coordinator
             .into_iter()
             .filter(|s| filter.kind.is_none_or(|k| s.kind == k))
             .filter(|s| filter.urgency.is_none_or(|u| s.urgency == u))
+            .collect();
+        let total = filtered.len();
+        let pages = total.div_ceil(SIGNALS_PAGE).max(1);
+        let page = filter.page.clamp(1, pages);
+        let by_urgency = Urgency::ALL
+            .into_iter()
+            .map(|urgency| UrgencyCount {
+                urgency,
+                count: filtered.iter().filter(|s| s.urgency == urgency).count(),
+            })
+            .filter(|c| c.count > 0)
+            .collect();
+        let signals: Vec<SignalView> = filtered
+            .into_iter()
+            .skip((page - 1) * SIGNALS_PAGE)
+            .take(SIGNALS_PAGE)
             .cloned()
             .collect();
         let mut coordinators: Vec<CoordinatorOption> = kept
@@ -510,8 +570,13 @@ impl App {
         self.record_signals(actor, "signal.attention", &signals)
             .await?;
         Ok(AttentionView {
+            renditions: Arc::clone(&kept.renditions),
             today,
             signals,
+            total,
+            page,
+            pages,
+            by_urgency,
             counts,
             coordinators,
         })

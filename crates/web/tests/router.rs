@@ -3953,8 +3953,86 @@ async fn backgrounds_are_recorded_and_suggest_colleagues(store: Store) {
     assert!(suggested.contains(&koopman.id), "{ours}");
 }
 
+/// A team three times the demo has more signals than a page holds: the
+/// attention page shows them by the page, the day the most urgent with a way
+/// to all of them, the API all of them.
+async fn signals_page_by_page(store: Store) {
+    let app = App::new(store, Config::default());
+    app.load_demo_scaled(PASSWORD, 3)
+        .await
+        .expect("demo")
+        .expect("empty database");
+    let t = T {
+        router: router(AppState::new(app.clone(), false)),
+        app,
+    };
+    let cards = |body: &str| body.matches("<li class=\"signal ").count();
+    let lead = t.token("leider@demo.wrapcare.nl").await;
+    let all = t.api("GET", "/api/v1/signals", Some(&lead), None).await;
+    let total = usize::try_from(all.json()["total"].as_u64().expect("total")).expect("total");
+    assert!(total > 50, "more than a page: {total}");
+    assert_eq!(all.json()["signals"].as_array().expect("signals").len(), 50);
+    assert_eq!(all.json()["page"], 1);
+    let rest = t
+        .api("GET", "/api/v1/signals?page=2", Some(&lead), None)
+        .await;
+    assert_eq!(
+        rest.json()["signals"].as_array().expect("signals").len(),
+        (total - 50).min(50)
+    );
+    let nonsense = t
+        .api("GET", "/api/v1/signals?page=zero", Some(&lead), None)
+        .await;
+    assert_eq!(nonsense.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        nonsense.json()["errors"][0]["field"],
+        "page",
+        "{}",
+        nonsense.body
+    );
+
+    let leider = t.session("leider@demo.wrapcare.nl").await;
+    let first = t.get("/signals", Some(&leider)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(cards(&first.body), 50);
+    assert!(first.body.contains("id=\"signals-next\""));
+    assert!(!first.body.contains("id=\"signals-previous\""));
+    let second = t.get("/signals?page=2", Some(&leider)).await;
+    assert_eq!(cards(&second.body), (total - 50).min(50));
+    assert!(second.body.contains("id=\"signals-previous\""));
+    assert!(
+        second
+            .body
+            .contains("name=\"back\" value=\"/signals?page=2\""),
+        "an acknowledgement comes back to its page"
+    );
+    // Out of range is the nearest page, never an error.
+    let beyond = t.get("/signals?page=999", Some(&leider)).await;
+    assert_eq!(beyond.status, StatusCode::OK);
+    assert!(cards(&beyond.body) > 0);
+    let filtered = t.get("/signals?urgency=now&page=1", Some(&leider)).await;
+    assert_eq!(filtered.status, StatusCode::OK);
+
+    let coach_token = t.token("coach1@demo.wrapcare.nl").await;
+    let day = t.api("GET", "/api/v1/day", Some(&coach_token), None).await;
+    let mine = usize::try_from(day.json()["signals_total"].as_u64().expect("all")).expect("all");
+    assert_eq!(
+        day.json()["signals"].as_array().expect("signals").len(),
+        mine.min(10)
+    );
+    let coach = t.session("coach1@demo.wrapcare.nl").await;
+    let page = t.get("/day", Some(&coach)).await;
+    assert_eq!(cards(&page.body), mine.min(10));
+    assert_eq!(
+        page.body.contains("id=\"day-signals-all\""),
+        mine > 10,
+        "the way to all of them when the day shows only some"
+    );
+}
+
 wrapcare_store::on_both_databases!(
     signals_page_and_api,
+    signals_page_by_page,
     appointments_day_and_calendar_feed,
     meetings_agenda_decisions_and_who_reads_them,
     backgrounds_are_recorded_and_suggest_colleagues,

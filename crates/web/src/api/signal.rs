@@ -21,10 +21,11 @@ pub fn routes() -> Routes {
 #[utoipa::path(get, path = "/api/v1/signals", tag = "signals",
     params(("coordinator" = Option<i64>, Query, description = "Only this coordinator's signals (worker id)"),
         ("kind" = Option<String>, Query, description = "One kind, e.g. `waiting_past_norm`"),
-        ("urgency" = Option<String>, Query, description = "`now`, `soon` or `watch`")),
+        ("urgency" = Option<String>, Query, description = "`now`, `soon` or `watch`"),
+        ("page" = Option<usize>, Query, description = "Which page of 50 signals, from 1 (default); past the last gives the last")),
     responses((status = 200, description = "Open signals of the team (a coordinator: their own), most urgent first, each with its figures, cause and acknowledgement", body = AttentionView),
         (status = 403, description = "Only supervisors and coordinators", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An unknown kind or urgency, a coordinator that is no number", body = Problem, content_type = "application/problem+json")),
+        (status = 422, description = "An unknown kind or urgency, a coordinator or page that is no number", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn attention(
     State(state): State<AppState>,
@@ -37,8 +38,9 @@ pub async fn attention(
             .find(|(k, _)| k == name)
             .map_or("", |(_, v)| v.as_str())
     };
-    let filter = AttentionFilter::parse(get("coordinator"), get("kind"), get("urgency"))
-        .map_err(|e| fail(&state, user.lang, e))?;
+    let filter =
+        AttentionFilter::parse(get("coordinator"), get("kind"), get("urgency"), get("page"))
+            .map_err(|e| fail(&state, user.lang, e))?;
     state
         .app
         .attention(&user.actor, &filter)

@@ -161,7 +161,11 @@ fn day_body(ctx: &Ctx<'_>, view: &DayView, notice_key: Option<&str>) -> Markup {
         section aria-labelledby="day-signals" {
             h2 #day-signals { (ctx.t("day-signals")) }
             @if view.signals.is_empty() { p.meta { (ctx.t("signals-empty")) } } @else {
+                // The most urgent here; all of them on the attention page.
                 ul.signal-list { @for s in &view.signals { (super::signal::card(ctx, s, "/day", None)) } }
+                @if view.signals_total > view.signals.len() {
+                    p { a #day-signals-all href="/signals" { (ctx.tr.t1("day-signals-all", "count", view.signals_total as i64)) " →" } }
+                }
             }
         }
         p.no-print { a href="/calendar" { (ctx.t("calendar-link")) } }

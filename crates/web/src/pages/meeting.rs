@@ -6,7 +6,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use wrapcare_app::meeting::{
     ActionView, DiscussionInput, DomainOption, ItemInput, ItemView, MeetingInput, MeetingView,
@@ -213,7 +213,17 @@ async fn list_page(
         .map_err(|e| error_page(state, user.lang, Some(user), &e))?;
     let ctx = Ctx::new(state, user, "/meetings");
     let title = ctx.t("meetings-title");
-    let body = list_body(&ctx, &view, values, errors, notice_key);
+    let body = if status == StatusCode::OK && errors.is_empty() && notice_key.is_none() {
+        // As read: what was rendered of this view for this session (its
+        // CSRF token is in the forms) and language serves again.
+        let variant = format!("{}|{}", ctx.tr.lang.code(), user.csrf);
+        let html = view.renditions.get_or_render(&variant, || {
+            list_body(&ctx, &view, values, errors, None).into_string()
+        });
+        PreEscaped(html.to_string())
+    } else {
+        list_body(&ctx, &view, values, errors, notice_key)
+    };
     Ok(html_response(status, layout(&ctx, &title, body)))
 }
 

@@ -6,8 +6,10 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use fluent_bundle::FluentValue;
-use maud::{Markup, html};
-use wrapcare_app::signal::{AcknowledgeInput, AttentionFilter, AttentionView, SignalView};
+use maud::{Markup, PreEscaped, html};
+use wrapcare_app::signal::{
+    AcknowledgeInput, AttentionFilter, AttentionView, SIGNALS_PAGE, SignalView,
+};
 use wrapcare_core::FieldError;
 use wrapcare_core::role::Role;
 use wrapcare_core::signal::{SignalKind, Urgency, may_acknowledge};
@@ -171,10 +173,24 @@ fn render(
     let title = ctx.t("signals-title");
     let is_supervisor = ctx.user.is_some_and(|u| u.actor.role == Role::Supervisor);
     let query = query_of(filter);
-    let back = if query.is_empty() {
-        "/signals".to_string()
-    } else {
-        format!("/signals?{query}")
+    // The app hands one page of signals; the links lead to the others.
+    let page = view.page;
+    let pages = view.pages;
+    let from = (page - 1) * SIGNALS_PAGE + usize::from(!view.signals.is_empty());
+    let to = (page - 1) * SIGNALS_PAGE + view.signals.len();
+    let page_link = |to: usize| {
+        let mut link = String::from("/signals?");
+        if !query.is_empty() {
+            link.push_str(&query);
+            link.push('&');
+        }
+        link.push_str(&format!("page={to}"));
+        link
+    };
+    let back = match (query.is_empty(), page) {
+        (true, 1) => "/signals".to_string(),
+        (false, 1) => format!("/signals?{query}"),
+        _ => page_link(page),
     };
     let selected_coordinator = filter
         .coordinator
@@ -190,7 +206,7 @@ fn render(
                 div.notice.notice--error role="alert" { @for e in r.errors { p { (ctx.t(e.key)) } } }
             }
         }
-        p.lead { (ctx.tr.t1("signals-lead", "count", view.signals.len() as i64)) }
+        p.lead { (ctx.tr.t1("signals-lead", "count", view.total as i64)) }
         form.filter method="get" action="/signals" {
             div.filter__fields {
                 @if is_supervisor {
@@ -241,11 +257,23 @@ fn render(
         @for urgency in Urgency::ALL {
             @let of_urgency: Vec<&SignalView> = view.signals.iter().filter(|s| s.urgency == urgency).collect();
             @if !of_urgency.is_empty() {
+                @let all = view.by_urgency.iter().find(|c| c.urgency == urgency).map_or(0, |c| c.count);
                 section.signals aria-labelledby={ "urgency-" (urgency.as_str()) } {
-                    h2 id={ "urgency-" (urgency.as_str()) } { (ctx.t(&format!("signals-heading-{}", urgency.as_str()))) " (" (of_urgency.len()) ")" }
+                    h2 id={ "urgency-" (urgency.as_str()) } { (ctx.t(&format!("signals-heading-{}", urgency.as_str()))) " (" (all) ")" }
                     ol.signal-list {
                         @for s in of_urgency { (card(ctx, s, &back, refused)) }
                     }
+                }
+            }
+        }
+        @if pages > 1 {
+            nav.pager aria-label=(ctx.t("signals-pages")) {
+                p { (ctx.tr.t3("signals-page-of", ("from", (from as i64).into()), ("to", (to as i64).into()), ("count", (view.total as i64).into()))) }
+                @if page > 1 {
+                    p { a #signals-previous href=(page_link(page - 1)) { "← " (ctx.t("signals-previous")) } }
+                }
+                @if page < pages {
+                    p { a #signals-next href=(page_link(page + 1)) { (ctx.tr.t1("signals-next", "count", view.total.saturating_sub(to) as i64)) " →" } }
                 }
             }
         }
@@ -257,8 +285,13 @@ fn filter_of(
     user: &PageUser,
     q: &FormData,
 ) -> Result<AttentionFilter, axum::response::Response> {
-    AttentionFilter::parse(q.get("coordinator"), q.get("kind"), q.get("urgency"))
-        .map_err(|e| error_page(state, user.lang, Some(user), &e))
+    AttentionFilter::parse(
+        q.get("coordinator"),
+        q.get("kind"),
+        q.get("urgency"),
+        q.get("page"),
+    )
+    .map_err(|e| error_page(state, user.lang, Some(user), &e))
 }
 
 pub async fn attention(
@@ -275,7 +308,26 @@ pub async fn attention(
         .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
     let ctx = Ctx::new(&state, &user, "/signals");
     let title = ctx.t("signals-title");
-    let body = render(&ctx, &view, &filter, q.opt("notice").as_deref(), None);
+    let notice_key = q.opt("notice");
+    let body = match notice_key.as_deref() {
+        // As read, with no notice: what was rendered of these signals for
+        // this session (its CSRF token is in the forms), language and
+        // filter serves again.
+        None => {
+            let variant = format!(
+                "{}|{}|{}|{}",
+                ctx.tr.lang.code(),
+                user.csrf,
+                query_of(&filter),
+                view.page
+            );
+            let html = view.renditions.get_or_render(&variant, || {
+                render(&ctx, &view, &filter, None, None).into_string()
+            });
+            PreEscaped(html.to_string())
+        }
+        notice => render(&ctx, &view, &filter, notice, None),
+    };
     Ok(html_response(StatusCode::OK, layout(&ctx, &title, body)))
 }
 
