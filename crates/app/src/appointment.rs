@@ -467,43 +467,39 @@ impl App {
         worker_id: i64,
         today: NaiveDate,
     ) -> Result<Arc<DayRead>> {
-        let generation = self.generation(actor).await?;
-        let key = (worker_id, today);
-        if let Some(copy) = self.caches.days.get(&key, generation) {
-            return Ok(copy);
-        }
-        let week = week_of(today);
-        let mut tx = self.store.read_only().await?;
-        let this_week =
-            store::of_worker(&mut tx, worker_id, week, week + Duration::days(6)).await?;
-        let unsettled = store::unsettled_of_worker(&mut tx, worker_id, today).await?;
-        let gathered = gather(&mut tx, Scope::Coordinator(worker_id), today).await?;
-        let load =
-            wrapcare_store::signal::coordinators(&mut tx, Scope::Coordinator(worker_id), today)
-                .await?
-                .into_iter()
-                .next();
-        let week_minutes = contact::minutes_of_worker(&mut tx, worker_id, week, today).await?;
-        let actions = self.my_actions(&mut tx, actor).await?;
-        let per_family = match &load {
-            Some(l) => programme::get(&mut tx, l.programme_id)
-                .await?
-                .map(|p| i64::from(p.norms().weekly_minutes_per_family))
-                .unwrap_or(0),
-            None => 0,
-        };
-        tx.commit().await?;
-        let read = Arc::new(DayRead {
-            this_week,
-            unsettled,
-            signals: gathered.views(),
-            caseload: load.map_or(0, |l| l.caseload),
-            per_family,
-            week_minutes,
-            actions,
-        });
-        self.caches.days.put(key, generation, Arc::clone(&read));
-        Ok(read)
+        self.kept(actor, &self.caches.days, (worker_id, today), async {
+            let week = week_of(today);
+            let mut tx = self.store.read_only().await?;
+            let this_week =
+                store::of_worker(&mut tx, worker_id, week, week + Duration::days(6)).await?;
+            let unsettled = store::unsettled_of_worker(&mut tx, worker_id, today).await?;
+            let gathered = gather(&mut tx, Scope::Coordinator(worker_id), today).await?;
+            let load =
+                wrapcare_store::signal::coordinators(&mut tx, Scope::Coordinator(worker_id), today)
+                    .await?
+                    .into_iter()
+                    .next();
+            let week_minutes = contact::minutes_of_worker(&mut tx, worker_id, week, today).await?;
+            let actions = self.my_actions(&mut tx, actor).await?;
+            let per_family = match &load {
+                Some(l) => programme::get(&mut tx, l.programme_id)
+                    .await?
+                    .map(|p| i64::from(p.norms().weekly_minutes_per_family))
+                    .unwrap_or(0),
+                None => 0,
+            };
+            tx.commit().await?;
+            Ok(DayRead {
+                this_week,
+                unsettled,
+                signals: gathered.views(),
+                caseload: load.map_or(0, |l| l.caseload),
+                per_family,
+                week_minutes,
+                actions,
+            })
+        })
+        .await
     }
 
     /// Whether the actor has a calendar feed.

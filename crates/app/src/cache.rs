@@ -76,6 +76,30 @@ impl crate::App {
     }
 }
 
+impl crate::App {
+    /// The copy of `key` in `cache` if nothing changed since it was read,
+    /// else what `read` reads now, kept for the next request. The generation
+    /// is asked for before `read` runs: the copy is never older than its tag.
+    pub(crate) async fn kept<K, V>(
+        &self,
+        actor: &crate::Actor,
+        cache: &Cache<K, V>,
+        key: K,
+        read: impl std::future::Future<Output = crate::Result<V>>,
+    ) -> crate::Result<Arc<V>>
+    where
+        K: Eq + Hash + Clone,
+    {
+        let generation = self.generation(actor).await?;
+        if let Some(copy) = cache.get(&key, generation) {
+            return Ok(copy);
+        }
+        let copy = Arc::new(read.await?);
+        cache.put(key, generation, Arc::clone(&copy));
+        Ok(copy)
+    }
+}
+
 /// A read of one family depends on the family, on whose running emergency
 /// access it holds, and on the day (members, indications, scores "today").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

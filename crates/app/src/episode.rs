@@ -1,8 +1,6 @@
 //! Use cases on a family's episode: waiting list, assignment and handover,
 //! start of help, phases, closure and withdrawal.
 
-use std::sync::Arc;
-
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -96,20 +94,14 @@ impl App {
             .await?;
         let team_id = actor.team_id.ok_or(AppError::Forbidden)?;
         let today = self.today();
-        let generation = self.generation(actor).await?;
-        let key = (team_id, today);
-        let rows = match self.caches.waiting_lists.get(&key, generation) {
-            Some(rows) => rows,
-            None => {
+        let rows = self
+            .kept(actor, &self.caches.waiting_lists, (team_id, today), async {
                 let mut tx = self.store.single_read().await?;
-                let rows = Arc::new(episode::waiting_list(&mut tx, team_id, today).await?);
+                let rows = episode::waiting_list(&mut tx, team_id, today).await?;
                 tx.commit().await?;
-                self.caches
-                    .waiting_lists
-                    .put(key, generation, Arc::clone(&rows));
-                rows
-            }
-        };
+                Ok(rows)
+            })
+            .await?;
         let mut lines: Vec<FamilyLine> = rows
             .iter()
             .filter_map(|(r, weeks)| {

@@ -315,18 +315,14 @@ impl App {
         let action = "meeting.list";
         let team = self.team_of(actor, action).await?;
         let today = self.today();
-        let generation = self.generation(actor).await?;
-        let key = (team, today);
-        let kept = match self.caches.meeting_lists.get(&key, generation) {
-            Some(kept) => kept,
-            None => {
-                let read = Arc::new(self.read_meetings(team, today).await?);
-                self.caches
-                    .meeting_lists
-                    .put(key, generation, Arc::clone(&read));
-                read
-            }
-        };
+        let kept = self
+            .kept(
+                actor,
+                &self.caches.meeting_lists,
+                (team, today),
+                self.read_meetings(team, today),
+            )
+            .await?;
         let mut ids: Vec<i64> = kept
             .proposed
             .iter()

@@ -213,21 +213,17 @@ impl App {
         scope: Scope,
         today: NaiveDate,
     ) -> Result<Arc<KeptSignals>> {
-        let generation = self.generation(actor).await?;
-        let key = (scope, today);
-        if let Some(copy) = self.caches.signals.get(&key, generation) {
-            return Ok(copy);
-        }
-        let mut tx = self.store.read_only().await?;
-        let gathered = gather(&mut tx, scope, today).await?;
-        tx.commit().await?;
-        let kept = Arc::new(KeptSignals {
-            views: gathered.views(),
-            gathered,
-            renditions: Arc::default(),
-        });
-        self.caches.signals.put(key, generation, Arc::clone(&kept));
-        Ok(kept)
+        self.kept(actor, &self.caches.signals, (scope, today), async {
+            let mut tx = self.store.read_only().await?;
+            let gathered = gather(&mut tx, scope, today).await?;
+            tx.commit().await?;
+            Ok(KeptSignals {
+                views: gathered.views(),
+                gathered,
+                renditions: Arc::default(),
+            })
+        })
+        .await
     }
 }
 
