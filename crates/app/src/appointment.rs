@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use wrapcare_core::access::FileAction;
@@ -118,6 +118,14 @@ pub const DAY_SIGNALS: usize = 10;
 /// The coordinator's day: their home page.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DayView {
+    /// Where the page keeps what it rendered of this view, as long as the
+    /// read it was made of is current.
+    #[serde(skip)]
+    pub renditions: Arc<crate::Renditions>,
+    /// The minute the view was made at: which appointments are over depends
+    /// on it, and a rendition holds for that minute only.
+    #[serde(skip)]
+    pub as_of: NaiveDateTime,
     pub today: NaiveDate,
     /// Monday of this week.
     pub week: NaiveDate,
@@ -150,6 +158,7 @@ pub(crate) struct DayRead {
     per_family: i64,
     week_minutes: i64,
     actions: Vec<crate::meeting::ActionView>,
+    renditions: Arc<crate::Renditions>,
 }
 
 /// Whether the user has a calendar feed, and its link right after renewal.
@@ -423,7 +432,13 @@ impl App {
         };
         let today = self.today();
         let week = week_of(today);
+        // To the minute, as appointments are planned: one moment for every
+        // appointment of the view and its rendition.
         let now = self.local_now();
+        let now = now
+            .with_second(0)
+            .and_then(|n| n.with_nanosecond(0))
+            .unwrap_or(now);
         let read = self.kept_day(actor, worker_id, today).await?;
         let signals: Vec<SignalView> = read.signals.iter().take(DAY_SIGNALS).cloned().collect();
         self.record_signals(actor, action, &signals).await?;
@@ -443,6 +458,8 @@ impl App {
             .filter(|a| a.on < today)
             .collect();
         Ok(DayView {
+            renditions: Arc::clone(&read.renditions),
+            as_of: now,
             today,
             week,
             today_appointments,
@@ -497,6 +514,7 @@ impl App {
                 per_family,
                 week_minutes,
                 actions,
+                renditions: Arc::default(),
             })
         })
         .await

@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{Markup, html};
+use maud::{Markup, PreEscaped, html};
 use serde::Deserialize;
 use wrapcare_app::appointment::{
     AppointmentView, CalendarView, ConfirmInput, DayView, FeedView, NotHappenedInput,
@@ -151,7 +151,12 @@ fn day_body(ctx: &Ctx<'_>, view: &DayView, notice_key: Option<&str>) -> Markup {
             }
             section.card aria-labelledby="day-week" {
                 h2 #day-week { (ctx.t("day-later-this-week")) }
-                (list(ctx, &view.later_this_week, true, true, "day-no-appointments"))
+                @if view.later_this_week.is_empty() { p.meta { (ctx.t("day-no-appointments")) } }
+                // By day, as a week is planned; the day is in the heading.
+                @for day in view.later_this_week.chunk_by(|a, b| a.on == b.on) {
+                    h3.day__date { (ctx.tr.date(day[0].on)) }
+                    ul.appointments { @for a in day { (item(ctx, a, true, false)) } }
+                }
             }
         }
         section aria-labelledby="day-actions" {
@@ -184,7 +189,24 @@ pub async fn day(
         .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
     let ctx = Ctx::new(&state, &user, "/day");
     let title = ctx.t("day-title");
-    let body = day_body(&ctx, &view, q.notice.as_deref());
+    let body = match q.notice.as_deref() {
+        // As read, with no notice: what was rendered of this day for this
+        // session (its CSRF token is in the forms) and language in this
+        // minute serves again; the next minute may have appointments over.
+        None => {
+            let variant = format!(
+                "{}|{}|{}",
+                ctx.tr.lang.code(),
+                user.csrf,
+                view.as_of.format("%Y-%m-%dT%H:%M")
+            );
+            let html = view
+                .renditions
+                .get_or_render(&variant, || day_body(&ctx, &view, None).into_string());
+            PreEscaped(html.to_string())
+        }
+        notice => day_body(&ctx, &view, notice),
+    };
     Ok(html_response(StatusCode::OK, layout(&ctx, &title, body)))
 }
 
