@@ -159,6 +159,9 @@ pub(crate) struct DayRead {
     week_minutes: i64,
     actions: Vec<crate::meeting::ActionView>,
     renditions: Arc<crate::Renditions>,
+    /// The view last built of this read, for the minute it was built in:
+    /// within a minute every request gets the same view.
+    built: std::sync::Mutex<Option<Arc<DayView>>>,
 }
 
 /// Whether the user has a calendar feed, and its link right after renewal.
@@ -422,7 +425,7 @@ impl App {
     /// The coordinator's day: today's and this week's appointments, those
     /// still to settle, the signals of their families, and their hours this
     /// week against caseload × the weekly norm.
-    pub async fn day(&self, actor: &Actor) -> Result<DayView> {
+    pub async fn day(&self, actor: &Actor) -> Result<Arc<DayView>> {
         let action = "day.read";
         self.require(actor, &[Role::Coordinator], action).await?;
         let Some(worker_id) = actor.worker_id else {
@@ -431,7 +434,6 @@ impl App {
             return Err(AppError::Forbidden);
         };
         let today = self.today();
-        let week = week_of(today);
         // To the minute, as appointments are planned: one moment for every
         // appointment of the view and its rendition.
         let now = self.local_now();
@@ -440,39 +442,19 @@ impl App {
             .and_then(|n| n.with_nanosecond(0))
             .unwrap_or(now);
         let read = self.kept_day(actor, worker_id, today).await?;
-        let signals: Vec<SignalView> = read.signals.iter().take(DAY_SIGNALS).cloned().collect();
-        self.record_signals(actor, action, &signals).await?;
-        let caseload = read.caseload;
-        let per_family = read.per_family;
-        let (today_appointments, later_this_week): (Vec<_>, Vec<_>) = read
-            .this_week
-            .iter()
-            .filter(|a| a.slot.on >= today)
-            .map(|a| view(a.clone(), now))
-            .partition(|a| a.on == today);
-        // Today's that are over wait to be settled too, and are listed with today's.
-        let to_settle: Vec<AppointmentView> = read
-            .unsettled
-            .iter()
-            .map(|a| view(a.clone(), now))
-            .filter(|a| a.on < today)
-            .collect();
-        Ok(DayView {
-            renditions: Arc::clone(&read.renditions),
-            as_of: now,
-            today,
-            week,
-            today_appointments,
-            later_this_week,
-            to_settle,
-            signals,
-            signals_total: read.signals.len(),
-            actions: read.actions.clone(),
-            week_minutes: read.week_minutes,
-            week_norm_minutes: caseload * per_family,
-            caseload,
-            weekly_minutes_per_family: per_family,
-        })
+        let view = {
+            let mut built = read.built.lock().unwrap_or_else(|p| p.into_inner());
+            match built.as_ref() {
+                Some(view) if view.as_of == now => Arc::clone(view),
+                _ => {
+                    let view = Arc::new(build_day(&read, today, now));
+                    *built = Some(Arc::clone(&view));
+                    view
+                }
+            }
+        };
+        self.record_signals(actor, action, &view.signals).await?;
+        Ok(view)
     }
 
     /// What a coordinator's day reads, again only when the data changed (see
@@ -515,6 +497,7 @@ impl App {
                 week_minutes,
                 actions,
                 renditions: Arc::default(),
+                built: std::sync::Mutex::default(),
             })
         })
         .await
@@ -617,4 +600,37 @@ pub struct FeedEvent {
     pub kind: ContactKind,
     pub slot: Slot,
     pub status: AppointmentStatus,
+}
+
+/// The day as of `now` (to the minute) from what was read of it today.
+fn build_day(read: &DayRead, today: NaiveDate, now: NaiveDateTime) -> DayView {
+    let (today_appointments, later_this_week): (Vec<_>, Vec<_>) = read
+        .this_week
+        .iter()
+        .filter(|a| a.slot.on >= today)
+        .map(|a| view(a.clone(), now))
+        .partition(|a| a.on == today);
+    // Today's that are over wait to be settled too, and are listed with today's.
+    let to_settle: Vec<AppointmentView> = read
+        .unsettled
+        .iter()
+        .map(|a| view(a.clone(), now))
+        .filter(|a| a.on < today)
+        .collect();
+    DayView {
+        renditions: Arc::clone(&read.renditions),
+        as_of: now,
+        today,
+        week: week_of(today),
+        today_appointments,
+        later_this_week,
+        to_settle,
+        signals: read.signals.iter().take(DAY_SIGNALS).cloned().collect(),
+        signals_total: read.signals.len(),
+        actions: read.actions.clone(),
+        week_minutes: read.week_minutes,
+        week_norm_minutes: read.caseload * read.per_family,
+        caseload: read.caseload,
+        weekly_minutes_per_family: read.per_family,
+    }
 }

@@ -221,6 +221,7 @@ impl App {
                 views: gathered.views(),
                 gathered,
                 renditions: Arc::default(),
+                built: std::sync::Mutex::default(),
             })
         })
         .await
@@ -234,7 +235,13 @@ pub(crate) struct KeptSignals {
     pub views: Vec<SignalView>,
     /// What the attention page rendered of them.
     pub renditions: Arc<crate::Renditions>,
+    /// The attention views last built of them, by filter: the same filter
+    /// gets the same view until the signals change.
+    built: std::sync::Mutex<Vec<(AttentionFilter, Arc<AttentionView>)>>,
 }
+
+/// Attention views kept per read of signals; the oldest go first.
+const BUILT_VIEWS: usize = 4;
 
 /// Who acknowledged a signal, when and why.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -366,7 +373,7 @@ impl Gathered {
 }
 
 /// What the attention page is narrowed to.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AttentionFilter {
     /// Only this coordinator's signals.
     pub coordinator: Option<i64>,
@@ -508,7 +515,7 @@ impl App {
         &self,
         actor: &Actor,
         filter: &AttentionFilter,
-    ) -> Result<AttentionView> {
+    ) -> Result<Arc<AttentionView>> {
         self.require(
             actor,
             &[Role::Supervisor, Role::Coordinator],
@@ -518,64 +525,23 @@ impl App {
         let scope = self.signal_scope(actor)?;
         let today = self.today();
         let kept = self.kept_signals(actor, scope, today).await?;
-        let by_coordinator: Vec<&SignalView> = kept
-            .views
-            .iter()
-            .filter(|s| filter.coordinator.is_none() || s.coordinator_id == filter.coordinator)
-            .collect();
-        let counts = SignalKind::ALL
-            .into_iter()
-            .map(|kind| KindCount {
-                kind,
-                count: by_coordinator.iter().filter(|s| s.kind == kind).count(),
-            })
-            .filter(|c| c.count > 0)
-            .collect();
-        let filtered: Vec<&SignalView> = by_coordinator
-            .into_iter()
-            .filter(|s| filter.kind.is_none_or(|k| s.kind == k))
-            .filter(|s| filter.urgency.is_none_or(|u| s.urgency == u))
-            .collect();
-        let total = filtered.len();
-        let pages = total.div_ceil(SIGNALS_PAGE).max(1);
-        let page = filter.page.clamp(1, pages);
-        let by_urgency = Urgency::ALL
-            .into_iter()
-            .map(|urgency| UrgencyCount {
-                urgency,
-                count: filtered.iter().filter(|s| s.urgency == urgency).count(),
-            })
-            .filter(|c| c.count > 0)
-            .collect();
-        let signals: Vec<SignalView> = filtered
-            .into_iter()
-            .skip((page - 1) * SIGNALS_PAGE)
-            .take(SIGNALS_PAGE)
-            .cloned()
-            .collect();
-        let mut coordinators: Vec<CoordinatorOption> = kept
-            .gathered
-            .coordinators
-            .iter()
-            .map(|(id, (name, _))| CoordinatorOption {
-                worker_id: *id,
-                name: name.clone(),
-            })
-            .collect();
-        coordinators.sort_by(|a, b| a.name.cmp(&b.name).then(a.worker_id.cmp(&b.worker_id)));
-        self.record_signals(actor, "signal.attention", &signals)
+        let view = {
+            let mut built = kept.built.lock().unwrap_or_else(|p| p.into_inner());
+            match built.iter().find(|(f, _)| f == filter) {
+                Some((_, view)) => Arc::clone(view),
+                None => {
+                    let view = Arc::new(attention_view(&kept, filter, today));
+                    if built.len() == BUILT_VIEWS {
+                        built.remove(0);
+                    }
+                    built.push((filter.clone(), Arc::clone(&view)));
+                    view
+                }
+            }
+        };
+        self.record_signals(actor, "signal.attention", &view.signals)
             .await?;
-        Ok(AttentionView {
-            renditions: Arc::clone(&kept.renditions),
-            today,
-            signals,
-            total,
-            page,
-            pages,
-            by_urgency,
-            counts,
-            coordinators,
-        })
+        Ok(view)
     }
 
     /// A read of signals names the families it showed.
@@ -684,5 +650,65 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The attention page's view of kept signals through a filter.
+fn attention_view(kept: &KeptSignals, filter: &AttentionFilter, today: NaiveDate) -> AttentionView {
+    let by_coordinator: Vec<&SignalView> = kept
+        .views
+        .iter()
+        .filter(|s| filter.coordinator.is_none() || s.coordinator_id == filter.coordinator)
+        .collect();
+    let counts = SignalKind::ALL
+        .into_iter()
+        .map(|kind| KindCount {
+            kind,
+            count: by_coordinator.iter().filter(|s| s.kind == kind).count(),
+        })
+        .filter(|c| c.count > 0)
+        .collect();
+    let filtered: Vec<&SignalView> = by_coordinator
+        .into_iter()
+        .filter(|s| filter.kind.is_none_or(|k| s.kind == k))
+        .filter(|s| filter.urgency.is_none_or(|u| s.urgency == u))
+        .collect();
+    let total = filtered.len();
+    let pages = total.div_ceil(SIGNALS_PAGE).max(1);
+    let page = filter.page.clamp(1, pages);
+    let by_urgency = Urgency::ALL
+        .into_iter()
+        .map(|urgency| UrgencyCount {
+            urgency,
+            count: filtered.iter().filter(|s| s.urgency == urgency).count(),
+        })
+        .filter(|c| c.count > 0)
+        .collect();
+    let signals: Vec<SignalView> = filtered
+        .into_iter()
+        .skip((page - 1) * SIGNALS_PAGE)
+        .take(SIGNALS_PAGE)
+        .cloned()
+        .collect();
+    let mut coordinators: Vec<CoordinatorOption> = kept
+        .gathered
+        .coordinators
+        .iter()
+        .map(|(id, (name, _))| CoordinatorOption {
+            worker_id: *id,
+            name: name.clone(),
+        })
+        .collect();
+    coordinators.sort_by(|a, b| a.name.cmp(&b.name).then(a.worker_id.cmp(&b.worker_id)));
+    AttentionView {
+        renditions: Arc::clone(&kept.renditions),
+        today,
+        signals,
+        total,
+        page,
+        pages,
+        by_urgency,
+        counts,
+        coordinators,
     }
 }

@@ -7,7 +7,9 @@ use wrapcare_app::appointment::{
 };
 use wrapcare_core::appointment::AppointmentInput;
 
-use super::{ApiJson, ApiResult, fail};
+use axum::response::Response;
+
+use super::{ApiJson, ApiResult, fail, kept_json};
 use crate::AppState;
 use crate::problem::Problem;
 use crate::routes::Routes;
@@ -26,13 +28,15 @@ pub fn routes() -> Routes {
     responses((status = 200, description = "The coordinator's day: today's and this week's appointments, those still to settle, the signals of their families and their hours this week against caseload × the weekly norm", body = DayView),
         (status = 403, description = "Only coordinators with a worker record", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
-pub async fn day(State(state): State<AppState>, user: ApiUser) -> ApiResult<DayView> {
-    state
+pub async fn day(State(state): State<AppState>, user: ApiUser) -> Result<Response, Response> {
+    let view = state
         .app
         .day(&user.actor)
         .await
-        .map(Json)
-        .map_err(|e| fail(&state, user.lang, e))
+        .map_err(|e| fail(&state, user.lang, e))?;
+    // Whether an appointment is over is decided to the minute.
+    let variant = format!("json|{}", view.as_of.format("%Y-%m-%dT%H:%M"));
+    Ok(kept_json(&view.renditions, &variant, &view))
 }
 
 #[utoipa::path(get, path = "/api/v1/families/{id}/appointments", tag = "appointments", params(("id" = i64, Path)),

@@ -118,6 +118,24 @@ pub(crate) fn fail(state: &AppState, lang: crate::Lang, e: AppError) -> Response
 
 pub(crate) type ApiResult<T> = Result<Json<T>, Response>;
 
+/// A view's JSON as serialised once for its kept read: the views read most
+/// (the day, the signals) are asked for again and again between changes,
+/// and serialising them cost more than the rest of the request.
+pub(crate) fn kept_json<T: serde::Serialize>(
+    renditions: &wrapcare_app::Renditions,
+    variant: &str,
+    view: &T,
+) -> Response {
+    // These views hold no map with non-text keys, so serialising cannot fail.
+    let body =
+        renditions.get_or_render(variant, || serde_json::to_string(view).unwrap_or_default());
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
 #[utoipa::path(get, path = "/api/openapi.json", tag = "meta",
     responses((status = 200, description = "This OpenAPI 3.1 description")))]
 async fn openapi() -> Response {

@@ -1,12 +1,11 @@
 //! Signals over the API: the attention list and acknowledgements.
 
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use wrapcare_app::signal::{AcknowledgeInput, AttentionFilter, AttentionView};
 
-use super::{ApiJson, ApiResult, fail};
+use super::{ApiJson, fail, kept_json};
 use crate::AppState;
 use crate::problem::Problem;
 use crate::routes::Routes;
@@ -31,7 +30,7 @@ pub async fn attention(
     State(state): State<AppState>,
     user: ApiUser,
     Query(pairs): Query<Vec<(String, String)>>,
-) -> ApiResult<AttentionView> {
+) -> Result<Response, Response> {
     let get = |name: &str| {
         pairs
             .iter()
@@ -41,12 +40,16 @@ pub async fn attention(
     let filter =
         AttentionFilter::parse(get("coordinator"), get("kind"), get("urgency"), get("page"))
             .map_err(|e| fail(&state, user.lang, e))?;
-    state
+    let view = state
         .app
         .attention(&user.actor, &filter)
         .await
-        .map(Json)
-        .map_err(|e| fail(&state, user.lang, e))
+        .map_err(|e| fail(&state, user.lang, e))?;
+    let variant = format!(
+        "json|{:?}|{:?}|{:?}|{}",
+        filter.coordinator, filter.kind, filter.urgency, view.page
+    );
+    Ok(kept_json(&view.renditions, &variant, &view))
 }
 
 #[utoipa::path(post, path = "/api/v1/signals/acknowledge", tag = "signals", request_body = AcknowledgeInput,
