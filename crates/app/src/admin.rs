@@ -639,6 +639,13 @@ impl App {
                 AppError::Conflict(_) => AppError::invalid("name", "error-name-taken"),
                 other => other,
             })?;
+        // A new programme measures as wrapcare advises until its admin says otherwise.
+        wrapcare_store::questionnaire::set_schedule(
+            &mut tx,
+            id,
+            &wrapcare_core::questionnaire::schedule::default_schedule(),
+        )
+        .await?;
         let created = programme::get(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound)?;

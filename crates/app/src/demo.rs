@@ -362,6 +362,12 @@ impl App {
                 now,
             )
             .await?;
+            wrapcare_store::questionnaire::set_schedule(
+                &mut tx,
+                p,
+                &wrapcare_core::questionnaire::schedule::default_schedule(),
+            )
+            .await?;
             programme_ids.push(p);
             team_ids.push(team::insert(&mut tx, spec.team, p, now).await?);
         }

@@ -30,6 +30,7 @@ mod log_writer;
 pub mod meeting;
 pub mod module;
 pub mod plan;
+pub mod questionnaire;
 pub mod referral;
 pub mod report;
 pub mod signal;

@@ -18,6 +18,7 @@ pub mod meeting;
 pub mod module;
 pub mod plan;
 pub mod programme;
+pub mod questionnaire;
 pub mod referral;
 pub mod role;
 pub mod signal;

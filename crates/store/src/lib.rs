@@ -29,6 +29,7 @@ pub mod module;
 pub mod organisation;
 pub mod plan;
 pub mod programme;
+pub mod questionnaire;
 pub mod referral;
 pub mod report;
 pub mod session;

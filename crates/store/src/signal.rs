@@ -16,7 +16,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn id(self) -> i64 {
+    pub(crate) fn id(self) -> i64 {
         match self {
             Scope::Team(id) | Scope::Programme(id) | Scope::Coordinator(id) => id,
         }
@@ -24,7 +24,7 @@ impl Scope {
 
     /// Which episodes `e` (joined with its running assignment `a`) belong to
     /// the scope; `$1` is the scope's id.
-    fn episodes(self) -> &'static str {
+    pub(crate) fn episodes(self) -> &'static str {
         match self {
             Scope::Team(_) => "e.team_id = $1",
             Scope::Programme(_) => "e.programme_id = $1",
@@ -66,7 +66,7 @@ fn states_where(keep: fn(EpisodeState) -> bool) -> String {
 }
 
 /// The open episodes (waiting, assigned, in care).
-fn open_states() -> String {
+pub(crate) fn open_states() -> String {
     states_where(EpisodeState::is_open)
 }
 

@@ -1541,6 +1541,165 @@ async fn meetings_keep_their_agenda_and_open_actions(store: Store) {
     tx.commit().await.expect("commit");
 }
 
+/// Schedules, measurements with their scores and one-time links: one
+/// response per moment and per link, a link used once.
+async fn questionnaires_keep_one_response_per_moment_and_link(store: Store) {
+    use wrapcare_core::questionnaire::{Occasion, Planned, Respondent, Score, When};
+    use wrapcare_store::questionnaire as q;
+    let f = fixture(&store).await;
+    let (family_id, episode_id) = waiting_family(&store, &f, "Jansen").await;
+    let now = Utc::now();
+
+    let schedule = vec![
+        Planned {
+            instrument: "appreciation".into(),
+            respondent: Respondent::Parent,
+            when: When::Every { weeks: 26 },
+        },
+        Planned {
+            instrument: "self_sufficiency".into(),
+            respondent: Respondent::Coordinator,
+            when: When::Start,
+        },
+    ];
+    let mut tx = store.write().await.expect("tx");
+    q::set_schedule(&mut tx, f.programme_id, &schedule)
+        .await
+        .expect("schedule");
+    q::set_schedule(&mut tx, f.programme_id, &schedule)
+        .await
+        .expect("replaced, not added");
+    let scores = [
+        Score {
+            subscale: "appreciation".into(),
+            value: Some(4.25),
+            answered: 12,
+            items: 13,
+        },
+        Score {
+            subscale: "mark".into(),
+            value: None,
+            answered: 0,
+            items: 1,
+        },
+    ];
+    let link_id = q::insert_link(
+        &mut tx,
+        &q::NewLink {
+            episode_id,
+            instrument: "appreciation",
+            respondent: Respondent::Parent,
+            occasion: Occasion::Repeat(1),
+            token_hash: "hash-1",
+            lang: "nl",
+            created_by: f.user_id,
+            expires_at: now + chrono::Duration::days(14),
+        },
+        now,
+    )
+    .await
+    .expect("link");
+    q::use_link(&mut tx, link_id, now).await.expect("first use");
+    assert!(matches!(
+        q::use_link(&mut tx, link_id, now).await,
+        Err(StoreError::Stale)
+    ));
+    let measurement = q::NewMeasurement {
+        episode_id,
+        instrument: "appreciation",
+        instrument_version: 1,
+        respondent: Respondent::Parent,
+        occasion: Occasion::Repeat(1),
+        taken_on: d("2026-09-01"),
+        answers: r#"{"heard":5,"comment":"fijn"}"#,
+        recorded_by: None,
+        link_id: Some(link_id),
+        scores: &scores,
+    };
+    q::insert_measurement(&mut tx, &measurement, now)
+        .await
+        .expect("measurement");
+    tx.commit().await.expect("commit");
+
+    let mut tx = store.write().await.expect("tx");
+    let again = q::insert_measurement(&mut tx, &measurement, now).await;
+    assert!(
+        matches!(again, Err(StoreError::Conflict(_))),
+        "a second response to one moment: {again:?}"
+    );
+    tx.rollback().await.expect("rollback");
+
+    let mut tx = store.read_only().await.expect("tx");
+    assert_eq!(
+        q::schedule_of(&mut tx, f.programme_id).await.expect("read"),
+        schedule
+    );
+    assert_eq!(
+        q::schedules(&mut tx).await.expect("read")[&f.programme_id],
+        schedule
+    );
+    assert_eq!(
+        q::grace_days(&mut tx).await.expect("read")[&f.programme_id],
+        14
+    );
+    let taken = q::measurements_of_family(&mut tx, family_id)
+        .await
+        .expect("read");
+    assert_eq!(taken.len(), 1);
+    assert!(taken[0].via_link);
+    assert_eq!(taken[0].occasion, Occasion::Repeat(1));
+    let mut stored = taken[0].scores.clone();
+    stored.sort_by(|a, b| a.subscale.cmp(&b.subscale));
+    assert_eq!(
+        stored,
+        [
+            q::StoredScore {
+                subscale: "appreciation".into(),
+                value: Some(4.25),
+                answered: 12,
+                items: 13
+            },
+            q::StoredScore {
+                subscale: "mark".into(),
+                value: None,
+                answered: 0,
+                items: 1
+            },
+        ]
+    );
+    let in_scope = q::taken_in_scope(&mut tx, wrapcare_store::signal::Scope::Team(f.team_id))
+        .await
+        .expect("read");
+    assert_eq!(
+        in_scope,
+        [q::TakenRow {
+            episode_id,
+            instrument: "appreciation".into(),
+            respondent: Respondent::Parent,
+            occasion: Occasion::Repeat(1),
+        }]
+    );
+    let link = q::link_by_hash(&mut tx, "hash-1")
+        .await
+        .expect("read")
+        .expect("found");
+    assert_eq!((link.family_id, link.used_at.is_some()), (family_id, true));
+    assert!(
+        q::link_by_hash(&mut tx, "guessed")
+            .await
+            .expect("read")
+            .is_none()
+    );
+    assert_eq!(
+        q::links_of_family(&mut tx, family_id)
+            .await
+            .expect("read")
+            .len(),
+        1
+    );
+    tx.rollback().await.expect("rollback");
+}
+
 wrapcare_store::on_both_databases!(
     every_shown_table_raises_the_generation,
     a_committed_change_raises_the_generation,
@@ -1558,4 +1717,5 @@ wrapcare_store::on_both_databases!(
     a_large_batch_chains_like_single_entries,
     kept_totals_match_the_rows,
     meetings_keep_their_agenda_and_open_actions,
+    questionnaires_keep_one_response_per_moment_and_link,
 );
