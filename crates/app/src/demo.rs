@@ -25,6 +25,7 @@ use wrapcare_store::{
 
 use crate::auth::hash_password;
 
+mod measurements;
 mod team_week;
 use crate::{App, Result};
 
@@ -262,6 +263,9 @@ struct Ctx<'a> {
     appointments: std::collections::HashMap<i64, usize>,
     /// Per team: whether a family with an indication ending soon was made.
     indication_ending: [bool; 2],
+    /// Families in care measured per coordinator: each one's first leaves
+    /// its latest round open, so every coordinator has questionnaires due.
+    measured: std::collections::HashMap<i64, usize>,
 }
 
 /// The demo catalogue's modules, by what they are used for.
@@ -755,6 +759,7 @@ impl App {
             cared: 0,
             appointments: Default::default(),
             indication_ending: [false; 2],
+            measured: Default::default(),
             rng: StdRng::seed_from_u64(2009),
             replacement: (0, 2, riagg, replaced_on),
             team_index: 0,
@@ -1429,6 +1434,33 @@ impl Ctx<'_> {
             self.demo_appointments(episode_id, worker_id, supervisor)
                 .await?;
         }
+        let recorded_by = coach_user(self.tx, &[worker_id])
+            .await?
+            .unwrap_or(supervisor);
+        let measured = measurements::Measured {
+            episode_id,
+            dates: wrapcare_core::questionnaire::EpisodeDates {
+                started: Some(started_on),
+                transition: (target_phase == 4).then_some(phase_on),
+                closed: closed_on,
+            },
+            recorded_by,
+            leave_latest: closed_on.is_none() && {
+                let seen = self.measured.entry(worker_id).or_default();
+                *seen += 1;
+                *seen <= 2 || self.rng.random_bool(0.3)
+            },
+        };
+        measurements::measure(
+            self.tx,
+            &mut self.rng,
+            crate::questionnaire::catalogue()?,
+            &wrapcare_core::questionnaire::schedule::default_schedule(),
+            &measured,
+            self.today,
+            self.now,
+        )
+        .await?;
         if let (Some(reason), Some(closed_on)) = (closure, closed_on) {
             episode::end_assignment(self.tx, episode_id, closed_on).await?;
             change.state = EpisodeState::Closed;

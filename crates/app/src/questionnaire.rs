@@ -12,6 +12,7 @@ use wrapcare_core::questionnaire::{
     self as rules, Catalogue, Due, EpisodeDates, Instrument, Occasion, Respondent, Taken, schedule,
     scoring,
 };
+use wrapcare_core::role::Role;
 use wrapcare_store::StoreError;
 use wrapcare_store::episode::Episode;
 use wrapcare_store::questionnaire as store;
@@ -155,14 +156,41 @@ pub struct QuestionnairesView {
     pub may_record: bool,
 }
 
-/// Answers as a form or a JSON client sends them: item id → value as text
-/// (a number, or words for an open item); blank or absent is left open.
+/// Answers as a form or a JSON client sends them: item id → value (a
+/// number, or words for an open item); blank or absent is left open.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct MeasurementInput {
+    /// The instrument's id, e.g. `self_sufficiency`.
     pub instrument: String,
+    /// `parent`, `youth`, `coordinator` or `network`.
     pub respondent: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "answers_as_text")]
+    #[schema(value_type = BTreeMap<String, String>, example = json!({"financial": 3, "comment": "Fijn contact"}))]
     pub answers: BTreeMap<String, String>,
+}
+
+/// JSON clients send numbers, forms text: both are read as text and
+/// checked against the item's scale the same way.
+fn answers_as_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<BTreeMap<String, String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Whole(i64),
+        Text(String),
+    }
+    let raw = BTreeMap::<String, Either>::deserialize(deserializer)?;
+    Ok(raw
+        .into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                Either::Whole(n) => n.to_string(),
+                Either::Text(t) => t,
+            };
+            (k, text)
+        })
+        .collect())
 }
 
 /// The trend of every subscale of each instrument and respondent, from
@@ -267,6 +295,19 @@ impl App {
             .map(MeasurementView::from)
             .collect();
         let due = self.due_of(&mut tx, &e, &measurements).await?;
+        // The running assignment's coordinator, or the last one of a closed episode.
+        let coordinator = match e.coordinator_id {
+            Some(id) => Some(id),
+            None => wrapcare_store::episode::assignments(&mut tx, e.id)
+                .await?
+                .into_iter()
+                .max_by_key(|a| a.starts_on)
+                .map(|a| a.worker_id),
+        };
+        let may_record = actor.role == Role::Coordinator
+            && actor.worker_id.is_some()
+            && actor.worker_id == coordinator
+            && matches!(e.state, EpisodeState::InCare | EpisodeState::Closed);
         tx.commit().await?;
         self.record(actor, target, action, Outcome::Allowed).await?;
         Ok(QuestionnairesView {
@@ -275,7 +316,7 @@ impl App {
             due: due.into_iter().map(DueView::from).collect(),
             results: results(catalogue()?, &measurements),
             measurements,
-            may_record: actor.worker_id.is_some() && actor.worker_id == e.coordinator_id,
+            may_record,
         })
     }
 
@@ -292,7 +333,9 @@ impl App {
         let (mut tx, e, target) = self
             .episode_for(actor, family_id, FileAction::Care, action, None)
             .await?;
-        if actor.worker_id.is_none() || actor.worker_id != e.coordinator_id {
+        // Care of the file is its coordinator's and its supervisor's; the
+        // measurement is the coordinator's work.
+        if actor.role != Role::Coordinator || actor.worker_id.is_none() {
             return Err(self
                 .refuse_as(
                     tx,
@@ -396,5 +439,379 @@ impl App {
     /// The instrument to fill in, for the form.
     pub fn instrument(&self, id: &str) -> Result<&'static Instrument> {
         instrument(id)
+    }
+
+    /// Every instrument's definition, for those who work with them. They
+    /// hold no personal data, so only a refusal is logged.
+    pub async fn instruments(&self, actor: &Actor) -> Result<Vec<Instrument>> {
+        self.require(
+            actor,
+            &[Role::Coordinator, Role::Supervisor, Role::Analyst],
+            "questionnaire.instruments",
+        )
+        .await?;
+        Ok(catalogue()?.iter().cloned().collect())
+    }
+}
+
+/// How long a one-time link can be used.
+pub const LINK_DAYS: i64 = 14;
+
+/// Where a one-time link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    Open,
+    Used,
+    Expired,
+    Withdrawn,
+}
+
+/// A one-time link as the family's page lists it (never its secret).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LinkView {
+    pub id: i64,
+    pub instrument: String,
+    pub respondent: Respondent,
+    pub occasion: Occasion,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub state: LinkState,
+}
+
+fn link_view(l: &store::Link, now: chrono::DateTime<chrono::Utc>) -> LinkView {
+    let state = if l.used_at.is_some() {
+        LinkState::Used
+    } else if l.withdrawn_at.is_some() {
+        LinkState::Withdrawn
+    } else if l.expires_at <= now {
+        LinkState::Expired
+    } else {
+        LinkState::Open
+    };
+    LinkView {
+        id: l.id,
+        instrument: l.instrument.clone(),
+        respondent: l.respondent,
+        occasion: l.occasion,
+        created_at: l.created_at,
+        expires_at: l.expires_at,
+        state,
+    }
+}
+
+/// A link just made: its secret is shown this once, to hand to the parent.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NewLinkView {
+    pub link: LinkView,
+    /// The secret part of the link's address (`/q/{token}`).
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct LinkInput {
+    pub instrument: String,
+    /// `parent`, `youth` or `network`: who answers on their own phone.
+    pub respondent: String,
+    /// The language the questionnaire opens in: `nl` (default) or `en`.
+    #[serde(default)]
+    pub lang: String,
+}
+
+/// What a parent sees through a link: the instrument, nothing of the file.
+#[derive(Debug, Clone)]
+pub struct LinkFormView {
+    pub instrument: &'static Instrument,
+    pub lang: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl App {
+    /// The family's links, newest first.
+    pub async fn questionnaire_links(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+    ) -> Result<Vec<LinkView>> {
+        let action = "questionnaire.links";
+        let (mut tx, _, target) = self
+            .episode_for(actor, family_id, FileAction::Read, action, None)
+            .await?;
+        let links = store::links_of_family(&mut tx, family_id).await?;
+        tx.commit().await?;
+        self.record(actor, target, action, Outcome::Allowed).await?;
+        let now = self.now();
+        Ok(links.iter().map(|l| link_view(l, now)).collect())
+    }
+
+    /// Makes a one-time link for a measurement that is due and answered
+    /// outside the team (a parent, the youth, a network member). An open
+    /// link for the same measurement is withdrawn: one works at a time.
+    pub async fn create_link(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        input: &LinkInput,
+    ) -> Result<NewLinkView> {
+        let action = "questionnaire.link_create";
+        let (mut tx, e, target) = self
+            .episode_for(actor, family_id, FileAction::Care, action, None)
+            .await?;
+        // Care of the file is its coordinator's and its supervisor's; the
+        // measurement is the coordinator's work.
+        if actor.role != Role::Coordinator || actor.worker_id.is_none() {
+            return Err(self
+                .refuse_as(
+                    tx,
+                    actor,
+                    target,
+                    action,
+                    Outcome::Refused,
+                    AppError::Forbidden,
+                )
+                .await);
+        }
+        let Some(instrument) = catalogue()?.get(input.instrument.trim()) else {
+            return Err(AppError::invalid("instrument", "error-choose-option"));
+        };
+        let Some(respondent) = Respondent::parse(input.respondent.trim())
+            .filter(|r| instrument.respondents.contains(r) && r.answers_by_link())
+        else {
+            return Err(AppError::invalid("respondent", "error-choose-option"));
+        };
+        let lang = match input.lang.trim() {
+            "" | "nl" => "nl",
+            "en" => "en",
+            _ => return Err(AppError::invalid("lang", "error-choose-option")),
+        };
+        let taken: Vec<MeasurementView> = store::measurements_of_family(&mut tx, family_id)
+            .await?
+            .into_iter()
+            .map(MeasurementView::from)
+            .collect();
+        let due = self.due_of(&mut tx, &e, &taken).await?;
+        let Some(occasion) = due
+            .iter()
+            .find(|d| d.instrument == instrument.id && d.respondent == respondent)
+            .map(|d| d.occasion)
+        else {
+            return Err(AppError::Conflict("error-no-questionnaire-due"));
+        };
+        let now = self.now();
+        for open in store::links_of_family(&mut tx, family_id).await? {
+            let same = open.episode_id == e.id
+                && open.instrument == instrument.id
+                && open.respondent == respondent
+                && open.occasion == occasion;
+            if same && link_view(&open, now).state == LinkState::Open {
+                store::withdraw_link(&mut tx, open.id, now).await?;
+            }
+        }
+        let token = crate::auth::random_secret();
+        let expires_at = now + chrono::Duration::days(LINK_DAYS);
+        let id = store::insert_link(
+            &mut tx,
+            &store::NewLink {
+                episode_id: e.id,
+                instrument: &instrument.id,
+                respondent,
+                occasion,
+                token_hash: &crate::auth::sha256_hex(&token),
+                lang,
+                created_by: actor.user_id,
+                expires_at,
+            },
+            now,
+        )
+        .await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::episode(family_id, e.id),
+            action,
+            Outcome::Allowed,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(NewLinkView {
+            link: LinkView {
+                id,
+                instrument: instrument.id.clone(),
+                respondent,
+                occasion,
+                created_at: now,
+                expires_at,
+                state: LinkState::Open,
+            },
+            token,
+        })
+    }
+
+    /// The entry for what happened through a link: the respondent has no
+    /// account, so it names the family and the link's role, never a user.
+    fn link_entry<'a>(
+        &self,
+        link: Option<&store::Link>,
+        action: &'a str,
+        outcome: Outcome,
+        address: Option<&'a str>,
+    ) -> wrapcare_store::access_log::Entry<'a> {
+        wrapcare_store::access_log::Entry {
+            at: self.now(),
+            user_id: None,
+            role: "respondent",
+            channel: "page",
+            family_id: link.map(|l| l.family_id),
+            episode_id: link.map(|l| l.episode_id),
+            referral_id: None,
+            action,
+            outcome: outcome.as_str(),
+            address,
+            emergency_access_id: None,
+            detail: None,
+        }
+    }
+
+    /// Logs a link's use on its own, through the log writer.
+    async fn record_link(
+        &self,
+        link: Option<&store::Link>,
+        action: &str,
+        outcome: Outcome,
+        address: Option<&str>,
+    ) -> Result<()> {
+        let entry = self.link_entry(link, action, outcome, address);
+        self.log_writer
+            .write(crate::log_writer::Pending::of(&entry))
+            .await
+            .map_err(|_| AppError::LogUnavailable)
+    }
+
+    /// The link behind a secret. Only a well-formed secret is looked up.
+    async fn link_of(
+        &self,
+        tx: &mut wrapcare_store::Tx,
+        token: &str,
+    ) -> Result<Option<store::Link>> {
+        let well_formed = token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit());
+        if !well_formed {
+            return Ok(None);
+        }
+        Ok(store::link_by_hash(tx, &crate::auth::sha256_hex(token)).await?)
+    }
+
+    /// Whether a link can still be answered: one that is unknown, expired
+    /// or withdrawn is not found (the three look alike from outside); a
+    /// used one says so.
+    fn usable(&self, link: Option<&store::Link>) -> Result<()> {
+        match link.map(|l| link_view(l, self.now()).state) {
+            Some(LinkState::Open) => Ok(()),
+            Some(LinkState::Used) => Err(AppError::Conflict("error-link-used")),
+            _ => Err(AppError::NotFound),
+        }
+    }
+
+    /// The questionnaire a one-time link opens, and nothing else of the file.
+    pub async fn link_form(&self, token: &str, address: Option<&str>) -> Result<LinkFormView> {
+        let action = "questionnaire.link_open";
+        let mut tx = self.store.single_read().await?;
+        let link = self.link_of(&mut tx, token).await?;
+        tx.commit().await?;
+        if let Err(refused) = self.usable(link.as_ref()) {
+            self.record_link(link.as_ref(), action, Outcome::Refused, address)
+                .await?;
+            return Err(refused);
+        }
+        let Some(link) = link else {
+            return Err(AppError::NotFound);
+        };
+        let instrument = instrument(&link.instrument)?;
+        self.record_link(Some(&link), action, Outcome::Allowed, address)
+            .await?;
+        Ok(LinkFormView {
+            instrument,
+            lang: link.lang,
+            expires_at: link.expires_at,
+        })
+    }
+
+    /// The language a link's questionnaire is in, for its error pages; Dutch
+    /// when the secret names no link.
+    pub async fn link_lang(&self, token: &str) -> Result<String> {
+        let mut tx = self.store.single_read().await?;
+        let link = self.link_of(&mut tx, token).await?;
+        tx.commit().await?;
+        Ok(link.map_or_else(|| "nl".to_string(), |l| l.lang))
+    }
+
+    /// Stores what a parent answered through a link, once: the link is used
+    /// up in the same transaction, so a second submission (a double tap)
+    /// finds it used and stores nothing.
+    pub async fn answer_link(
+        &self,
+        token: &str,
+        answers: &BTreeMap<String, String>,
+        address: Option<&str>,
+    ) -> Result<()> {
+        let action = "questionnaire.link_answer";
+        let mut tx = self.write().await?;
+        let link = self.link_of(&mut tx, token).await?;
+        let refused = match (self.usable(link.as_ref()), &link) {
+            (Err(e), _) => Some(e),
+            (Ok(()), None) => Some(AppError::NotFound),
+            (Ok(()), Some(_)) => None,
+        };
+        if let Some(refused) = refused {
+            tx.rollback().await?;
+            self.record_link(link.as_ref(), action, Outcome::Refused, address)
+                .await?;
+            return Err(refused);
+        }
+        let Some(link) = link else {
+            return Err(AppError::NotFound);
+        };
+        let instrument = instrument(&link.instrument)?;
+        let answers = scoring::check_answers(
+            instrument,
+            answers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        )?;
+        if answers.is_empty() {
+            return Err(AppError::invalid("answers", "error-no-answers"));
+        }
+        let now = self.now();
+        match store::use_link(&mut tx, link.id, now).await {
+            Ok(()) => {}
+            Err(StoreError::Stale) => return Err(AppError::Conflict("error-link-used")),
+            Err(e) => return Err(e.into()),
+        }
+        let scores = scoring::score(instrument, &answers);
+        let answers_json = serde_json::to_string(&answers).unwrap_or_default();
+        let inserted = store::insert_measurement(
+            &mut tx,
+            &store::NewMeasurement {
+                episode_id: link.episode_id,
+                instrument: &instrument.id,
+                instrument_version: instrument.version,
+                respondent: link.respondent,
+                occasion: link.occasion,
+                taken_on: self.today(),
+                answers: &answers_json,
+                recorded_by: None,
+                link_id: Some(link.id),
+                scores: &scores,
+            },
+            now,
+        )
+        .await;
+        match inserted {
+            Ok(_) => {}
+            // Entered another way meanwhile: this link has nothing left to do.
+            Err(StoreError::Conflict(_)) => return Err(AppError::Conflict("error-link-used")),
+            Err(e) => return Err(e.into()),
+        }
+        let entry = self.link_entry(Some(&link), action, Outcome::Allowed, address);
+        wrapcare_store::access_log::insert(&mut tx, &entry).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -228,9 +228,8 @@ struct MeasurementRow {
 
 /// A family's measurements over all its episodes, oldest first, with their scores.
 pub async fn measurements_of_family(tx: &mut Tx, family_id: i64) -> Result<Vec<Measurement>> {
-    let rows =
-        on_tx!(tx, |c| {
-            sqlx::query_as::<_, MeasurementRow>(
+    let rows = on_tx!(tx, |c| {
+        sqlx::query_as::<_, MeasurementRow>(
         "SELECT m.id, m.episode_id, m.instrument, m.instrument_version, m.respondent, m.occasion, \
            m.occasion_number, m.taken_on, m.answers, m.recorded_by, m.link_id \
          FROM measurements m JOIN episodes e ON e.id = m.episode_id \
@@ -239,7 +238,7 @@ pub async fn measurements_of_family(tx: &mut Tx, family_id: i64) -> Result<Vec<M
     .bind(family_id)
     .fetch_all(c)
     .await
-        })?;
+    })?;
     let scores = on_tx!(tx, |c| sqlx::query_as::<
         _,
         (i64, String, Option<f64>, i64, i64),

@@ -248,3 +248,12 @@ pub async fn family_ids(tx: &mut crate::Tx) -> Vec<i64> {
     .await)
     .expect("family ids")
 }
+
+/// Runs a statement as a test's own change to the data (an expired link, a
+/// day gone by), outside any use case.
+pub async fn execute(store: &Store, sql: &str) {
+    let mut tx = store.write().await.expect("write transaction");
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    crate::on_tx!(&mut tx, |c| sqlx::query(sql).execute(c).await.map(|_| ())).expect("statement");
+    tx.commit().await.expect("commit");
+}

@@ -52,6 +52,7 @@ impl AppState {
 }
 
 static STYLE: &str = include_str!("../assets/style.css");
+static LINK_STYLE: &str = include_str!("../assets/link.css");
 
 async fn style() -> impl IntoResponse {
     (
@@ -60,6 +61,17 @@ async fn style() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLE,
+    )
+}
+
+/// The one-time link page's stylesheet: small, for a phone on a weak connection.
+async fn link_style() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        LINK_STYLE,
     )
 }
 
@@ -84,6 +96,7 @@ fn application() -> routes::Routes {
     let rest = routes::Routes::new()
         .get("/healthz", healthz)
         .get("/assets/style.css", style)
+        .get("/assets/link.css", link_style)
         .merge(pages::routes())
         .merge(api::routes())
         .map_router(|r| {

@@ -930,6 +930,20 @@ fn rule(method: &Method, path: &str) -> Option<Rule> {
             (true, "/contacts") => Rule::File(hours(OPEN)),
             // Appointments are planned by the family's coordinator, like hours.
             (true, "/appointments") => Rule::File(hours(OPEN)),
+            // Questionnaires: read with the file; entered by the family's own
+            // coordinator when one is due: from the start of help, and the
+            // closing one also in the weeks after closing.
+            (false, "/questionnaires" | "/questionnaires/{instrument}") => Rule::File(read),
+            (true, "/questionnaires" | "/questionnaires/{instrument}") => {
+                Rule::File(hours(&[InCare, Closed, Moved]))
+            }
+            // A link is for a measurement a parent answers; the matrix's
+            // families started today, so only the closing one is due (in the
+            // weeks after closing). The page shows the link made (200).
+            (false, "/questionnaire-links") => Rule::File(read),
+            (true, "/questionnaire-links") => {
+                Rule::File(FileRule::new(Act::Care, &[Closed], 200, no).supervisor(403))
+            }
             // The form reads the file; putting the family forward is its
             // coordinator's, while the episode is open.
             (false, "/intervision") => Rule::File(read),
@@ -955,9 +969,10 @@ fn rule(method: &Method, path: &str) -> Option<Rule> {
         });
     }
     Some(match (post, path) {
-        (false, "/healthz" | "/assets/style.css" | "/login" | "/api/openapi.json") => {
-            Rule::Open(200)
-        }
+        (
+            false,
+            "/healthz" | "/assets/style.css" | "/assets/link.css" | "/login" | "/api/openapi.json",
+        ) => Rule::Open(200),
         // The sign-in form carries a token of its own; without it, 403.
         (true, "/login") => Rule::Open(403),
         (false, "/lang/{code}" | "/admin") => Rule::Open(303),
@@ -1008,6 +1023,8 @@ fn rule(method: &Method, path: &str) -> Option<Rule> {
             roles(&["supervisor", "coordinator"], 422)
         }
         (false, "/my-families" | "/api/v1/my-families") => roles(&["coordinator"], 200),
+        // The instruments' definitions hold no personal data.
+        (false, "/api/v1/questionnaires") => roles(&["coordinator", "supervisor", "analyst"], 200),
         // The coordinator's day and calendar feed are their own; making a
         // new feed secret needs no body.
         (false, "/day" | "/api/v1/day" | "/calendar") => roles(&["coordinator"], 200),
@@ -1053,6 +1070,9 @@ fn rule(method: &Method, path: &str) -> Option<Rule> {
         ) => roles(&["supervisor", "coordinator"], 404),
         // The feed has no session: a secret nobody holds is not found.
         (false, "/ical/{file}") => Rule::Open(404),
+        // A one-time link opens without an account: a secret nobody holds
+        // is not found, and nothing is stored.
+        (_, "/q/{token}") => Rule::Open(404),
         (false, "/families" | "/api/v1/families") => roles(SUP, 200),
         (false, "/modules" | "/modules/{id}" | "/api/v1/modules" | "/api/v1/modules/{id}") => {
             roles(&["admin", "supervisor", "coordinator"], 200)
@@ -1280,6 +1300,25 @@ fn valid_body(w: &World, path: &str, f: &Family) -> Payload {
             ("question", "Hoe krijgen we de school erbij?".into()),
             ("domains", "school".into()),
         ],
+        "/questionnaire-links" => vec![
+            ("instrument", "appreciation".into()),
+            ("respondent", "parent".into()),
+            ("lang", "nl".into()),
+        ],
+        "/questionnaires" | "/questionnaires/{instrument}" => {
+            if api {
+                return Payload::Json(json!({
+                    "instrument": "self_sufficiency",
+                    "respondent": "coordinator",
+                    "answers": {"financial": 3, "housing": "4"},
+                }));
+            }
+            vec![
+                ("respondent", "coordinator".into()),
+                ("answers.financial", "3".into()),
+                ("answers.housing", "4".into()),
+            ]
+        }
         "/appointments" => vec![
             ("on", today.clone()),
             ("starts_at", "09:00".into()),
@@ -1439,6 +1478,8 @@ fn concrete(w: &World, path: &str, f: Option<&Family>) -> String {
         .replace("{code}", "en")
         .replace("{file}", "unknown.ics")
         .replace("{item}", "999999")
+        .replace("{instrument}", "self_sufficiency")
+        .replace("{token}", &"0".repeat(64))
         .replace("{*rest}", "nothing-here")
 }
 

@@ -4030,8 +4030,319 @@ async fn signals_page_by_page(store: Store) {
     );
 }
 
+/// Questionnaires: the family's page and the form, a refused answer shown by
+/// its item, the API, and a one-time link that opens without an account,
+/// weighs little, stores one response and refuses a second, a guessed or
+/// expired secret alike.
+async fn questionnaires_and_one_time_links(store: Store) {
+    let t = setup(store).await;
+    // A family with the appreciation, fidelity and self-sufficiency due (in
+    // care half a year or longer, its latest round still open), of any coach.
+    let wanted = [
+        ("appreciation", "parent"),
+        ("fidelity_parent", "parent"),
+        ("fidelity_coordinator", "coordinator"),
+        ("self_sufficiency", "coordinator"),
+    ];
+    let mut found = None;
+    'coaches: for n in 1..=5 {
+        let email = format!("coach{n}@demo.wrapcare.nl");
+        let token = t.token(&email).await;
+        let mine = t
+            .api("GET", "/api/v1/my-families", Some(&token), None)
+            .await;
+        let families: Vec<i64> = mine
+            .json()
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter(|f| f["state"] == "in_care")
+            .map(|f| f["family_id"].as_i64().expect("id"))
+            .collect();
+        for id in families {
+            let view = t
+                .api(
+                    "GET",
+                    &format!("/api/v1/families/{id}/questionnaires"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+            let due = view.json()["due"].as_array().expect("due").clone();
+            let has = |(i, r): (&str, &str)| {
+                due.iter()
+                    .any(|d| d["instrument"] == i && d["respondent"] == r)
+            };
+            if wanted.iter().all(|w| has(*w)) {
+                found = Some((id, email, token));
+                break 'coaches;
+            }
+        }
+    }
+    let (id, email, coach_token) = found.expect("a family with the appreciation due");
+    let coach = t.session(&email).await;
+
+    let page = t
+        .get(&format!("/families/{id}/questionnaires"), Some(&coach))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Wat vindt u van de hulp?"),
+        "{}",
+        page.body
+    );
+    let form = t
+        .get(
+            &format!("/families/{id}/questionnaires/self_sufficiency?respondent=coordinator"),
+            Some(&coach),
+        )
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("Groeiende schulden"),
+        "the levels are described"
+    );
+
+    // Out of the scale: shown by the item, nothing stored.
+    let refused = t
+        .post_form(
+            &format!("/families/{id}/questionnaires/self_sufficiency"),
+            &coach,
+            &[("respondent", "coordinator"), ("answers.financial", "9")],
+            true,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("buiten de schaal"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("id=\"answers-financial-error\""));
+    let saved = t
+        .post_form(
+            &format!("/families/{id}/questionnaires/self_sufficiency"),
+            &coach,
+            &[
+                ("respondent", "coordinator"),
+                ("answers.financial", "2"),
+                ("answers.housing", "4"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    // The API takes numbers; a refusal is a problem naming the field.
+    let bad = t.api("POST", &format!("/api/v1/families/{id}/questionnaires"), Some(&coach_token),
+        Some(json!({"instrument": "fidelity_coordinator", "respondent": "coordinator", "answers": {"fv_decide": 7}}))).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("answers.fv_decide"), "{}", bad.body);
+    let instruments = t
+        .api("GET", "/api/v1/questionnaires", Some(&coach_token), None)
+        .await;
+    assert_eq!(instruments.status, StatusCode::OK);
+    assert_eq!(instruments.json().as_array().expect("list").len(), 4);
+
+    // A link for the parent.
+    let made = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{id}/questionnaire-links"),
+            Some(&coach_token),
+            Some(json!({"instrument": "appreciation", "respondent": "parent"})),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let secret = made.json()["token"].as_str().expect("token").to_string();
+    assert_eq!(secret.len(), 64);
+    let open = t.get(&format!("/q/{secret}"), None).await;
+    assert_eq!(open.status, StatusCode::OK, "{}", open.body);
+    assert!(open.bytes.len() < 50 * 1024, "{} bytes", open.bytes.len());
+    assert!(!open.body.contains("<script"), "no script");
+    assert!(!open.body.contains("/families/"), "nothing of the file");
+    assert_eq!(
+        open.headers
+            .get(header::REFERRER_POLICY)
+            .and_then(|v| v.to_str().ok()),
+        Some("no-referrer")
+    );
+    let css = t.get("/assets/link.css", None).await;
+    assert!(open.bytes.len() + css.bytes.len() < 50 * 1024);
+
+    let post = |answers: &'static [(&'static str, &'static str)]| {
+        let body = answers
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        Request::post(format!("/q/{secret}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request")
+    };
+    let wrong = t.send(post(&[("answers.heard", "6")])).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("buiten de schaal"), "{}", wrong.body);
+    let answers: &'static [(&'static str, &'static str)] = &[
+        ("answers.heard", "5"),
+        ("answers.one_coordinator", "5"),
+        ("answers.quick_start", "3"),
+        ("answers.our_plan", "4"),
+        ("answers.goals_clear", "4"),
+        ("answers.network_involved", "3"),
+        ("answers.coordinated", "4"),
+        ("answers.too_many", "2"),
+        ("answers.reachable", "5"),
+        ("answers.respect", "5"),
+        ("answers.mark", "8"),
+        ("answers.comment", "Fijn"),
+    ];
+    let first = t.send(post(answers)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    // The double tap: stored once, the second told so.
+    let second = t.send(post(answers)).await;
+    assert_eq!(second.status, StatusCode::CONFLICT);
+    assert_eq!(
+        t.get(&format!("/q/{secret}"), None).await.status,
+        StatusCode::CONFLICT
+    );
+    let after = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{id}/questionnaires"),
+            Some(&coach_token),
+            None,
+        )
+        .await
+        .json();
+    let via_link: Vec<&Value> = after["measurements"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|m| m["via_link"] == true)
+        .collect();
+    assert_eq!(via_link.len(), 1, "one response stored");
+    let mark = via_link[0]["scores"]
+        .as_array()
+        .expect("scores")
+        .iter()
+        .find(|s| s["subscale"] == "mark")
+        .expect("mark")["value"]
+        .as_f64();
+    assert_eq!(mark, Some(8.0));
+    // 10 of 13 statements, just enough for a valid mean; "too many" (2) reversed to 4.
+    let appreciation = via_link[0]["scores"]
+        .as_array()
+        .expect("scores")
+        .iter()
+        .find(|s| s["subscale"] == "appreciation")
+        .expect("appreciation")["value"]
+        .as_f64()
+        .expect("valid");
+    assert!((appreciation - 42.0 / 10.0).abs() < 1e-9, "{appreciation}");
+
+    // Guessed, malformed and expired secrets look alike.
+    let guessed = "ab".repeat(32);
+    assert_eq!(
+        t.get(&format!("/q/{guessed}"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.get("/q/not-a-secret", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.send(
+            Request::post(format!("/q/{guessed}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("answers.heard=5"))
+                .expect("request")
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let expired = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{id}/questionnaire-links"),
+            Some(&coach_token),
+            Some(json!({"instrument": "fidelity_parent", "respondent": "parent", "lang": "en"})),
+        )
+        .await;
+    // Fidelity is due every 13 weeks, so for this family too.
+    assert_eq!(expired.status, StatusCode::OK, "{}", expired.body);
+    let secret = expired.json()["token"].as_str().expect("token").to_string();
+    let english = t.get(&format!("/q/{secret}"), None).await;
+    assert!(
+        english.body.contains("lang=\"en\""),
+        "opens in the link's language"
+    );
+    wrapcare_store::testing::execute(
+        t.app.store(),
+        "UPDATE questionnaire_links SET expires_at = created_at WHERE used_at IS NULL",
+    )
+    .await;
+    assert_eq!(
+        t.get(&format!("/q/{secret}"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Who made which link, and every use, is in the access log.
+    let log = wrapcare_store::testing::access_log(t.app.store(), None, 200).await;
+    assert!(
+        log.iter()
+            .any(|e| e.action == "questionnaire.link_create" && e.family_id == Some(id))
+    );
+    assert!(log.iter().any(|e| e.action == "questionnaire.link_answer"
+        && e.family_id == Some(id)
+        && e.outcome == "allowed"));
+    assert!(log.iter().any(|e| e.action == "questionnaire.link_open"
+        && e.family_id.is_none()
+        && e.outcome == "refused"));
+
+    // A supervisor reads; intake, analysts and admins do not.
+    let lead_token = t.token("leider@demo.wrapcare.nl").await;
+    let read = t
+        .api(
+            "GET",
+            &format!("/api/v1/families/{id}/questionnaires"),
+            Some(&lead_token),
+            None,
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.json()["may_record"], false);
+    for outsider in [
+        "intake@demo.wrapcare.nl",
+        "analist@demo.wrapcare.nl",
+        "admin@demo.wrapcare.nl",
+    ] {
+        let token = t.token(outsider).await;
+        let answer = t
+            .api(
+                "GET",
+                &format!("/api/v1/families/{id}/questionnaires"),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert!(
+            matches!(answer.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            "{outsider}: {}",
+            answer.status
+        );
+        assert!(
+            !answer.body.contains("appreciation"),
+            "{outsider} sees nothing"
+        );
+    }
+}
+
 wrapcare_store::on_both_databases!(
     signals_page_and_api,
+    questionnaires_and_one_time_links,
     signals_page_by_page,
     appointments_day_and_calendar_feed,
     meetings_agenda_decisions_and_who_reads_them,

@@ -141,3 +141,29 @@ pub fn score(instrument: &Instrument, answers: &Answers) -> Vec<Score> {
         .map(|s| score_subscale(instrument, s, answers))
         .collect()
 }
+
+/// The lowest and the highest score a subscale can have; `None` when an
+/// item's scale has no maximum.
+pub fn range(instrument: &Instrument, subscale: &Subscale) -> Option<(f64, f64)> {
+    if subscale.scoring == Scoring::PercentOfMaximum {
+        return Some((0.0, 100.0));
+    }
+    let bounds: Vec<(i64, i64)> = subscale
+        .items
+        .iter()
+        .map(|id| {
+            let scale = instrument.item(id).and_then(|i| instrument.scale_of(i))?;
+            scale.max.map(|max| (scale.min, max))
+        })
+        .collect::<Option<_>>()?;
+    match subscale.scoring {
+        Scoring::Sum => Some((
+            bounds.iter().map(|b| b.0 as f64).sum(),
+            bounds.iter().map(|b| b.1 as f64).sum(),
+        )),
+        _ => Some((
+            bounds.iter().map(|b| b.0).min()? as f64,
+            bounds.iter().map(|b| b.1).max()? as f64,
+        )),
+    }
+}

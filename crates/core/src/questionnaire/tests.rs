@@ -3,7 +3,7 @@ use proptest::prelude::*;
 
 use super::definition::{check, parse};
 use super::schedule::{EpisodeDates, due};
-use super::scoring::{check_answers, score, scored_value};
+use super::scoring::{self, check_answers, score, scored_value};
 use super::*;
 
 const SMALL: &str = r#"
@@ -319,6 +319,17 @@ fn scores_by_hand() {
     assert_eq!(scores[0].value, None);
     assert_eq!(scores[1].value, Some(0.0));
     assert_eq!(scores[2].value, None);
+
+    let ranges: Vec<Option<(f64, f64)>> = instrument
+        .subscales
+        .iter()
+        .map(|s| scoring::range(&instrument, s))
+        .collect();
+    assert_eq!(
+        ranges,
+        [Some((1.0, 5.0)), Some((0.0, 100.0)), None],
+        "a count has no maximum"
+    );
 }
 
 fn day(text: &str) -> NaiveDate {

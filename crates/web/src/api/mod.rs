@@ -9,6 +9,7 @@ pub mod import;
 pub mod meeting;
 pub mod module;
 pub mod plan;
+pub mod questionnaire;
 pub mod signal;
 
 use axum::Json;
@@ -64,6 +65,7 @@ pub fn routes() -> Routes {
         .merge(signal::routes())
         .merge(appointment::routes())
         .merge(meeting::routes())
+        .merge(questionnaire::routes())
         .get("/api/{*rest}", unknown)
         .post("/api/{*rest}", unknown)
 }
@@ -540,9 +542,10 @@ impl utoipa::Modify for BearerAuth {
         access_log::review, access_log::emergency_accesses, access_log::export,
         signal::attention, signal::acknowledge,
         appointment::day, appointment::list, appointment::plan, appointment::confirm, appointment::not_happened,
-        meeting::list, meeting::open, meeting::show, meeting::add_item, meeting::discussion, meeting::decide, meeting::done, meeting::put_forward),
+        meeting::list, meeting::open, meeting::show, meeting::add_item, meeting::discussion, meeting::decide, meeting::done, meeting::put_forward,
+        questionnaire::instruments, questionnaire::family, questionnaire::record, questionnaire::links, questionnaire::make_link),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
-    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "signals"), (name = "appointments"), (name = "meetings"), (name = "admin"), (name = "access-log"), (name = "meta"))
+    tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "signals"), (name = "appointments"), (name = "meetings"), (name = "questionnaires"), (name = "admin"), (name = "access-log"), (name = "meta"))
 )]
 pub struct ApiDoc;

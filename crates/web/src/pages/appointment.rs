@@ -5,7 +5,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use serde::Deserialize;
 use wrapcare_app::appointment::{
     AppointmentView, CalendarView, ConfirmInput, DayView, FeedView, NotHappenedInput,
@@ -189,9 +189,9 @@ pub async fn day(
         .map_err(|e| error_page(&state, user.lang, Some(&user), &e))?;
     let ctx = Ctx::new(&state, &user, "/day");
     let title = ctx.t("day-title");
-    let body = match q.notice.as_deref() {
-        // As read, with no notice: what was rendered of this day for this
-        // session (its CSRF token is in the forms) and language in this
+    match q.notice.as_deref() {
+        // As read, with no notice: the page rendered of this day for this
+        // session (its name and CSRF token are in it) and language in this
         // minute serves again; the next minute may have appointments over.
         None => {
             let variant = format!(
@@ -200,14 +200,16 @@ pub async fn day(
                 user.csrf,
                 view.as_of.format("%Y-%m-%dT%H:%M")
             );
-            let html = view
-                .renditions
-                .get_or_render(&variant, || day_body(&ctx, &view, None).into_string());
-            PreEscaped(html.to_string())
+            let html = view.renditions.get_or_render(&variant, || {
+                layout(&ctx, &title, day_body(&ctx, &view, None)).into_string()
+            });
+            Ok(super::kept_page(html))
         }
-        notice => day_body(&ctx, &view, notice),
-    };
-    Ok(html_response(StatusCode::OK, layout(&ctx, &title, body)))
+        notice => Ok(html_response(
+            StatusCode::OK,
+            layout(&ctx, &title, day_body(&ctx, &view, notice)),
+        )),
+    }
 }
 
 async fn family_page(
@@ -478,20 +480,7 @@ pub async fn not_happened(
 /// The address of a feed, as a calendar program subscribes to it: on the
 /// host the user reached this page at.
 fn feed_url(state: &AppState, headers: &HeaderMap, token: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}/ical/{token}.ics")
+    super::site_url(state, headers, &format!("/ical/{token}.ics"))
 }
 
 fn calendar_body(ctx: &Ctx<'_>, url: Option<&str>, view: &CalendarView) -> Markup {

@@ -343,6 +343,7 @@ pub async fn family_page(
                         a.button.button--secondary #plan-link href={ "/families/" (family.id) "/plan" } { (ctx.t("plan-link")) }
                         a.button.button--secondary #contacts-link href={ "/families/" (family.id) "/contacts" } { (ctx.t("contacts-link")) }
                         a.button.button--secondary #appointments-link href={ "/families/" (family.id) "/appointments" } { (ctx.t("appointments-title")) }
+                        a.button.button--secondary #questionnaires-link href={ "/families/" (family.id) "/questionnaires" } { (ctx.t("questionnaires-title")) }
                         @if user.actor.role == wrapcare_core::role::Role::Coordinator && matches!(e.state, EpisodeState::Assigned | EpisodeState::InCare) {
                             a.button.button--secondary #intervision-link href={ "/families/" (family.id) "/intervision" } { (ctx.t("intervision-title")) }
                         }

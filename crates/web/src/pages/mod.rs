@@ -27,6 +27,7 @@ pub mod family;
 pub mod meeting;
 pub mod module;
 pub mod plan;
+pub mod questionnaire;
 pub mod referral;
 pub mod report;
 pub mod signal;
@@ -120,6 +121,21 @@ pub fn routes() -> Routes {
         )
         .post("/meetings/{id}/items/{item}/actions", meeting::decide)
         .post("/actions/{id}/done", meeting::action_done)
+        .get("/families/{id}/questionnaires", questionnaire::family)
+        .get(
+            "/families/{id}/questionnaires/{instrument}",
+            questionnaire::form,
+        )
+        .post(
+            "/families/{id}/questionnaires/{instrument}",
+            questionnaire::record,
+        )
+        .post(
+            "/families/{id}/questionnaire-links",
+            questionnaire::make_link,
+        )
+        .get("/q/{token}", questionnaire::link_page)
+        .post("/q/{token}", questionnaire::link_answer)
         .get("/families/{id}/intervision", meeting::question_form)
         .post("/families/{id}/intervision", meeting::put_forward)
         .get("/figures", report::figures)
@@ -303,11 +319,51 @@ pub fn page(ctx: &Ctx<'_>, title: &str, body: Markup) -> Response {
     html_response(StatusCode::OK, layout(ctx, title, body))
 }
 
+/// An address on this site, on the host the user reached the page at: for
+/// what leaves the browser (a calendar subscription, a link for a parent).
+pub fn site_url(state: &AppState, headers: &axum::http::HeaderMap, path: &str) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}{path}")
+}
+
 pub fn html_response(status: StatusCode, markup: Markup) -> Response {
     (
         status,
         [(axum::http::header::CACHE_CONTROL, "no-store")],
         markup,
+    )
+        .into_response()
+}
+
+/// A whole page as it was kept, layout and all, served from the kept copy
+/// itself: the pages read most between two changes are sent without being
+/// rendered or copied again.
+pub fn kept_page(html: std::sync::Arc<str>) -> Response {
+    struct Page(std::sync::Arc<str>);
+    impl AsRef<[u8]> for Page {
+        fn as_ref(&self) -> &[u8] {
+            self.0.as_bytes()
+        }
+    }
+    (
+        StatusCode::OK,
+        [
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+            (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+        ],
+        axum::body::Body::from(axum::body::Bytes::from_owner(Page(html))),
     )
         .into_response()
 }
@@ -395,6 +451,35 @@ impl axum::extract::FromRequest<AppState> for CsrfForm {
             return Err(csrf_refused(state, &user));
         }
         Ok(CsrfForm(user, form))
+    }
+}
+
+/// A form posted to an address that holds a one-time secret (a parent's
+/// questionnaire link), with what the request's parts say of it. There is
+/// no session whose token it could carry; the secret in the address is the
+/// check: a site that does not know it cannot post there.
+pub struct SecretForm(pub axum::http::request::Parts, pub FormData);
+
+impl axum::extract::FromRequest<AppState> for SecretForm {
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        let request = axum::extract::Request::from_parts(parts.clone(), body);
+        let Form(pairs) = Form::<Vec<(String, String)>>::from_request(request, state)
+            .await
+            .map_err(|_| {
+                error_page(
+                    state,
+                    Lang::Nl,
+                    None,
+                    &AppError::invalid("form", "error-form-unreadable"),
+                )
+            })?;
+        Ok(SecretForm(parts, FormData::new(pairs)))
     }
 }
 

@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use fluent_bundle::FluentValue;
-use maud::{Markup, PreEscaped, html};
+use maud::{Markup, html};
 use wrapcare_app::signal::{
     AcknowledgeInput, AttentionFilter, AttentionView, SIGNALS_PAGE, SignalView,
 };
@@ -309,9 +309,9 @@ pub async fn attention(
     let ctx = Ctx::new(&state, &user, "/signals");
     let title = ctx.t("signals-title");
     let notice_key = q.opt("notice");
-    let body = match notice_key.as_deref() {
-        // As read, with no notice: what was rendered of these signals for
-        // this session (its CSRF token is in the forms), language and
+    match notice_key.as_deref() {
+        // As read, with no notice: the page rendered of these signals for
+        // this session (its name and CSRF token are in it), language and
         // filter serves again.
         None => {
             let variant = format!(
@@ -322,13 +322,15 @@ pub async fn attention(
                 view.page
             );
             let html = view.renditions.get_or_render(&variant, || {
-                render(&ctx, &view, &filter, None, None).into_string()
+                layout(&ctx, &title, render(&ctx, &view, &filter, None, None)).into_string()
             });
-            PreEscaped(html.to_string())
+            Ok(super::kept_page(html))
         }
-        notice => render(&ctx, &view, &filter, notice, None),
-    };
-    Ok(html_response(StatusCode::OK, layout(&ctx, &title, body)))
+        notice => Ok(html_response(
+            StatusCode::OK,
+            layout(&ctx, &title, render(&ctx, &view, &filter, notice, None)),
+        )),
+    }
 }
 
 /// Where to go back to after acknowledging: the attention page with its
