@@ -53,6 +53,7 @@ fn item_key(episode_id: i64, item: &Item) -> String {
         Item::Goal(key) => format!("{episode_id}:goal:{key}"),
         Item::ModuleReferral(id) => format!("{episode_id}:module:{id}"),
         Item::Indication(id) => format!("{episode_id}:indication:{id}"),
+        Item::Measurement(what) => format!("{episode_id}:measurement:{what}"),
     }
 }
 
@@ -65,10 +66,14 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
         this_monday - Duration::weeks(1),
         this_monday,
     ];
+    let mut schedules = wrapcare_store::questionnaire::schedules(tx).await?;
     let programmes: HashMap<i64, rules::Rules> = programme::list(tx)
         .await?
         .into_iter()
-        .map(|p| (p.id, p.signal_rules()))
+        .map(|p| {
+            let schedule = schedules.remove(&p.id).unwrap_or_default();
+            (p.id, p.signal_rules(schedule))
+        })
         .collect();
     let episodes = store::episodes(tx, scope, weeks).await?;
     let goals = store::goals(tx, scope).await?;
@@ -83,6 +88,7 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
     let coordinators = store::coordinators(tx, scope, today).await?;
     let acknowledgements = store::acknowledgements(tx, scope).await?;
     let overdue = wrapcare_store::meeting::overdue_actions(tx, scope, today).await?;
+    let measured = wrapcare_store::questionnaire::taken_in_scope(tx, scope).await?;
 
     let mut gathered = Gathered {
         acknowledgements,
@@ -117,6 +123,7 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
                     goals: Vec::new(),
                     requested_modules: Vec::new(),
                     indications: Vec::new(),
+                    measured: Vec::new(),
                 },
                 row.programme_id,
             ),
@@ -159,6 +166,16 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
                 indication_id: i.indication_id,
                 ends_on: i.ends_on,
             });
+        }
+    }
+    for m in measured {
+        if let Some((f, _)) = facts.get_mut(&m.episode_id) {
+            f.measured
+                .push(wrapcare_core::questionnaire::schedule::Measured {
+                    instrument: m.instrument,
+                    respondent: m.respondent,
+                    occasion: m.occasion,
+                });
         }
     }
     let coordinator_facts: Vec<CoordinatorFacts> = coordinators
@@ -313,6 +330,7 @@ fn link_of(signal: &Signal) -> String {
                 _,
             ) => format!("/families/{family_id}/contacts"),
             (_, Some(Item::ModuleReferral(_))) => format!("/families/{family_id}/modules"),
+            (_, Some(Item::Measurement(_))) => format!("/families/{family_id}/questionnaires"),
             _ => format!("/families/{family_id}"),
         },
         Subject::Coordinator { .. } => "/caseloads".into(),
@@ -337,7 +355,11 @@ impl Gathered {
                         episode_id,
                         item: Some(item),
                         ..
-                    } => self.items.get(&item_key(*episode_id, item)).cloned(),
+                    } => match item {
+                        // The instrument and who answers it; pages put it in words.
+                        Item::Measurement(what) => Some(what.clone()),
+                        _ => self.items.get(&item_key(*episode_id, item)).cloned(),
+                    },
                     Subject::ActionItem { action_item_id, .. } => {
                         self.items.get(&action_key(*action_item_id)).cloned()
                     }

@@ -12,6 +12,7 @@ use crate::caseload::Capacity;
 use crate::contact::week_of;
 use crate::episode::{EpisodeState, Phase};
 use crate::programme::Norms;
+use crate::questionnaire::schedule::{self, EpisodeDates, Measured, Planned, Taken};
 use crate::role::Role;
 use crate::validation::Invalid;
 
@@ -129,7 +130,7 @@ impl Thresholds {
 }
 
 /// Everything a programme's signals are judged against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rules {
     pub norms: Norms,
     /// The first plan is agreed within this many weeks of the start of help.
@@ -137,6 +138,10 @@ pub struct Rules {
     /// An agreed plan is reviewed every this many weeks.
     pub plan_review_weeks: u32,
     pub thresholds: Thresholds,
+    /// Which questionnaires are asked when, and the days after which one
+    /// not taken counts as overdue.
+    pub measurements: Vec<Planned>,
+    pub measurement_grace_days: u32,
 }
 
 /// What a signal is about. The order is the order of the attention page.
@@ -158,10 +163,11 @@ pub enum SignalKind {
     IndicationEnding,
     CoordinatorOverCapacity,
     ActionItemOverdue,
+    MeasurementOverdue,
 }
 
 impl SignalKind {
-    pub const ALL: [SignalKind; 14] = [
+    pub const ALL: [SignalKind; 15] = [
         SignalKind::WaitingPastNorm,
         SignalKind::WaitingNearNorm,
         SignalKind::PlanNotAgreed,
@@ -176,6 +182,7 @@ impl SignalKind {
         SignalKind::IndicationEnding,
         SignalKind::CoordinatorOverCapacity,
         SignalKind::ActionItemOverdue,
+        SignalKind::MeasurementOverdue,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -194,6 +201,7 @@ impl SignalKind {
             SignalKind::IndicationEnding => "indication_ending",
             SignalKind::CoordinatorOverCapacity => "coordinator_over_capacity",
             SignalKind::ActionItemOverdue => "action_item_overdue",
+            SignalKind::MeasurementOverdue => "measurement_overdue",
         }
     }
 
@@ -216,7 +224,9 @@ impl SignalKind {
             | SignalKind::ModuleNotStarted
             | SignalKind::IndicationEnding
             | SignalKind::ActionItemOverdue => Urgency::Soon,
-            SignalKind::GoalUnchanged | SignalKind::PhaseTooLong => Urgency::Watch,
+            SignalKind::GoalUnchanged
+            | SignalKind::PhaseTooLong
+            | SignalKind::MeasurementOverdue => Urgency::Watch,
         }
     }
 }
@@ -279,6 +289,8 @@ pub enum Item {
     Goal(String),
     ModuleReferral(i64),
     Indication(i64),
+    /// A questionnaire the schedule asks of a respondent (`appreciation/parent`).
+    Measurement(String),
 }
 
 /// One named figure behind a signal ("waited_days": 70).
@@ -322,6 +334,7 @@ impl Signal {
                 Some(Item::Goal(key)) => format!("episode:{episode_id}:goal:{key}"),
                 Some(Item::ModuleReferral(id)) => format!("episode:{episode_id}:module:{id}"),
                 Some(Item::Indication(id)) => format!("episode:{episode_id}:indication:{id}"),
+                Some(Item::Measurement(what)) => format!("episode:{episode_id}:measurement:{what}"),
             },
             Subject::Coordinator { worker_id } => format!("coordinator:{worker_id}"),
             Subject::ActionItem { action_item_id, .. } => format!("action_item:{action_item_id}"),
@@ -411,6 +424,8 @@ pub struct EpisodeFacts {
     pub goals: Vec<GoalFacts>,
     pub requested_modules: Vec<RequestedModule>,
     pub indications: Vec<RunningIndication>,
+    /// The questionnaires taken in the episode.
+    pub measured: Vec<Measured>,
 }
 
 /// A coordinator's caseload and what it may be.
@@ -673,6 +688,45 @@ pub fn episode_signals(facts: &EpisodeFacts, rules: &Rules, today: NaiveDate) ->
             ));
         }
     }
+    // A questionnaire the programme's schedule asks for, past its grace
+    // days; the closing one waits for the episode to close.
+    let dates = EpisodeDates {
+        started: facts.started_on,
+        transition: facts
+            .phase
+            .filter(|(p, _)| *p == Phase::Transition)
+            .map(|(_, since)| since),
+        closed: None,
+    };
+    let taken: Vec<Taken<'_>> = facts.measured.iter().map(Measured::taken).collect();
+    let grace = i64::from(rules.measurement_grace_days);
+    for due in schedule::due(
+        &rules.measurements,
+        dates,
+        &taken,
+        today,
+        rules.measurement_grace_days,
+    ) {
+        if !due.overdue {
+            continue;
+        }
+        let since = (today - due.due_on).num_days();
+        let (occasion, number) = due.occasion.parts();
+        out.push(signal(
+            SignalKind::MeasurementOverdue,
+            Some(Item::Measurement(format!(
+                "{}/{}",
+                due.instrument,
+                due.respondent.as_str()
+            ))),
+            vec![
+                fig("days_overdue", since - grace),
+                fig("weeks_since_due", weeks(since)),
+            ],
+            since - grace,
+            format!("{occasion}:{number}:{}", due.due_on),
+        ));
+    }
     out
 }
 
@@ -760,6 +814,8 @@ mod tests {
             plan_first_weeks: 6,
             plan_review_weeks: 13,
             thresholds: Thresholds::default(),
+            measurements: vec![],
+            measurement_grace_days: 14,
         }
     }
 
@@ -784,6 +840,7 @@ mod tests {
             goals: vec![],
             requested_modules: vec![],
             indications: vec![],
+            measured: vec![],
         }
     }
 
@@ -813,6 +870,62 @@ mod tests {
 
     fn fires(facts: &EpisodeFacts, on: NaiveDate, kind: SignalKind) -> bool {
         kinds(facts, on).contains(&kind)
+    }
+
+    #[test]
+    fn a_measurement_fires_the_day_after_its_grace_days() {
+        use crate::questionnaire::{Occasion, Respondent, When};
+        let with_schedule = Rules {
+            measurements: vec![
+                Planned {
+                    instrument: "self_sufficiency".into(),
+                    respondent: Respondent::Coordinator,
+                    when: When::Start,
+                },
+                Planned {
+                    instrument: "appreciation".into(),
+                    respondent: Respondent::Parent,
+                    when: When::Closure,
+                },
+            ],
+            ..rules()
+        };
+        let started = |days_ago: i64| EpisodeFacts {
+            started_on: Some(today() - Duration::days(days_ago)),
+            phase: Some((Phase::Engagement, today() - Duration::days(days_ago))),
+            plan_agreed_on: None,
+            ..in_care()
+        };
+        let measurement = |facts: &EpisodeFacts| {
+            episode_signals(facts, &with_schedule, today())
+                .into_iter()
+                .filter(|s| s.kind == SignalKind::MeasurementOverdue)
+                .collect::<Vec<_>>()
+        };
+        assert!(measurement(&started(14)).is_empty(), "at the grace days");
+        let over = measurement(&started(15));
+        assert_eq!(over.len(), 1, "the day after");
+        assert_eq!(over[0].figure("days_overdue"), Some(1));
+        assert_eq!(
+            over[0].key(),
+            "measurement_overdue/episode:10:measurement:self_sufficiency/coordinator"
+        );
+        assert_eq!(over[0].urgency, Urgency::Watch);
+        let taken = EpisodeFacts {
+            measured: vec![Measured {
+                instrument: "self_sufficiency".into(),
+                respondent: Respondent::Coordinator,
+                occasion: Occasion::Start,
+            }],
+            ..started(40)
+        };
+        assert!(measurement(&taken).is_empty(), "taken");
+        // In the transition the closing one is asked, but not yet overdue.
+        let closing = EpisodeFacts {
+            phase: Some((Phase::Transition, today() - Duration::days(60))),
+            ..taken
+        };
+        assert!(measurement(&closing).is_empty());
     }
 
     #[test]

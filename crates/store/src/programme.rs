@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use wrapcare_core::programme::Norms;
+use wrapcare_core::questionnaire::Planned;
 use wrapcare_core::signal::{Rules, Thresholds};
 
 use crate::{Result, Tx, on_tx};
@@ -34,6 +35,8 @@ pub struct Programme {
     pub phase4_max_weeks: i64,
     pub indication_warning_weeks: i64,
     pub no_contact_days: i64,
+    /// Days after its date that a questionnaire not taken counts as overdue.
+    pub measurement_grace_days: i64,
     pub version: i64,
 }
 
@@ -68,14 +71,17 @@ impl Programme {
         }
     }
 
-    /// Everything the programme's signals are judged against.
-    pub fn signal_rules(&self) -> Rules {
+    /// Everything the programme's signals are judged against, with its
+    /// schedule of questionnaires (kept in a table of its own).
+    pub fn signal_rules(&self, measurements: Vec<Planned>) -> Rules {
         let weeks = |v: i64, default: u32| u32::try_from(v.max(1)).unwrap_or(default);
         Rules {
             norms: self.norms(),
             plan_first_weeks: weeks(self.plan_first_weeks, 6),
             plan_review_weeks: weeks(self.plan_review_weeks, 13),
             thresholds: self.thresholds(),
+            measurements,
+            measurement_grace_days: u32::try_from(self.measurement_grace_days.max(0)).unwrap_or(0),
         }
     }
 }
@@ -117,6 +123,7 @@ pub(crate) const FIELDS: crate::json::Fields = &[
     ("phase4_max_weeks", "g.phase4_max_weeks"),
     ("indication_warning_weeks", "g.indication_warning_weeks"),
     ("no_contact_days", "g.no_contact_days"),
+    ("measurement_grace_days", "g.measurement_grace_days"),
     ("version", "g.version"),
 ];
 

@@ -290,12 +290,18 @@ pub struct TakenRow {
 
 /// The measurements taken in the scope's open episodes, for what is due.
 pub async fn taken_in_scope(tx: &mut Tx, scope: Scope) -> Result<Vec<TakenRow>> {
-    let in_scope = scope.episodes();
+    // Only a coordinator's scope needs the running assignment.
+    let in_scope = match scope {
+        Scope::Coordinator(_) => {
+            "e.id IN (SELECT a.episode_id FROM assignments a \
+             WHERE a.worker_id = $1 AND a.ends_on IS NULL)"
+        }
+        other => other.episodes(),
+    };
     let open = crate::signal::open_states();
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT m.episode_id, m.instrument, m.respondent, m.occasion, m.occasion_number \
          FROM measurements m JOIN episodes e ON e.id = m.episode_id \
-         LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
          WHERE e.state IN ({open}) AND {in_scope}"
     ));
     let rows = on_tx!(tx, |c| sqlx::query_as::<

@@ -252,8 +252,14 @@ pub async fn family_ids(tx: &mut crate::Tx) -> Vec<i64> {
 /// Runs a statement as a test's own change to the data (an expired link, a
 /// day gone by), outside any use case.
 pub async fn execute(store: &Store, sql: &str) {
-    let mut tx = store.write().await.expect("write transaction");
+    // One statement on a connection of its own, committing by itself (and
+    // so able to run what no transaction may, like VACUUM).
+    let mut connection = store.single_read().await.expect("connection");
     let sql = sqlx::AssertSqlSafe(sql.to_string());
-    crate::on_tx!(&mut tx, |c| sqlx::query(sql).execute(c).await.map(|_| ())).expect("statement");
-    tx.commit().await.expect("commit");
+    crate::on_tx!(&mut connection, |c| sqlx::query(sql)
+        .execute(c)
+        .await
+        .map(|_| ()))
+    .expect("statement");
+    connection.commit().await.expect("done");
 }

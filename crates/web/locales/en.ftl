@@ -1118,3 +1118,9 @@ link-failed-title = Something went wrong
 link-failed-text = Your answers were not saved. Please try again in a few minutes.
 error-link-used = The questionnaire has already been filled in through this link.
 role-respondent = respondent through a one-time link
+signal-kind-measurement_overdue = Questionnaire overdue
+signal-reason-measurement_overdue = { $days_overdue ->
+    [one] One day
+   *[other] { $days_overdue } days
+} past the term for this measurement.
+signal-open-questionnaires = Go to the questionnaires

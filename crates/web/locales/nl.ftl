@@ -1118,3 +1118,9 @@ link-failed-title = Er ging iets mis
 link-failed-text = Uw antwoorden zijn niet opgeslagen. Probeer het over een paar minuten opnieuw.
 error-link-used = Via deze link is de vragenlijst al ingevuld.
 role-respondent = invuller via eenmalige link
+signal-kind-measurement_overdue = Vragenlijst te laat
+signal-reason-measurement_overdue = { $days_overdue ->
+    [one] Eén dag
+   *[other] { $days_overdue } dagen
+} over de termijn voor deze meting.
+signal-open-questionnaires = Naar de vragenlijsten

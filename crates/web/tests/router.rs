@@ -4036,16 +4036,12 @@ async fn signals_page_by_page(store: Store) {
 /// expired secret alike.
 async fn questionnaires_and_one_time_links(store: Store) {
     let t = setup(store).await;
-    // A family with the appreciation, fidelity and self-sufficiency due (in
-    // care half a year or longer, its latest round still open), of any coach.
-    let wanted = [
-        ("appreciation", "parent"),
-        ("fidelity_parent", "parent"),
-        ("fidelity_coordinator", "coordinator"),
-        ("self_sufficiency", "coordinator"),
-    ];
-    let mut found = None;
-    'coaches: for n in 1..=5 {
+    // Two families of the demo, of any coach: one with the family's
+    // appreciation due (the link), one with fidelity and self-sufficiency
+    // due (the form, the API and a link that expires).
+    let mut appreciation_due = None;
+    let mut rounds_due = None;
+    for n in 1..=5 {
         let email = format!("coach{n}@demo.wrapcare.nl");
         let token = t.token(&email).await;
         let mine = t
@@ -4070,18 +4066,27 @@ async fn questionnaires_and_one_time_links(store: Store) {
                 .await;
             assert_eq!(view.status, StatusCode::OK, "{}", view.body);
             let due = view.json()["due"].as_array().expect("due").clone();
-            let has = |(i, r): (&str, &str)| {
+            let has = |i: &str, r: &str| {
                 due.iter()
                     .any(|d| d["instrument"] == i && d["respondent"] == r)
             };
-            if wanted.iter().all(|w| has(*w)) {
-                found = Some((id, email, token));
-                break 'coaches;
+            if appreciation_due.is_none() && has("appreciation", "parent") {
+                appreciation_due = Some((id, email.clone(), token.clone()));
+            }
+            if rounds_due.is_none()
+                && has("fidelity_parent", "parent")
+                && has("fidelity_coordinator", "coordinator")
+                && has("self_sufficiency", "coordinator")
+            {
+                rounds_due = Some((id, email.clone(), token.clone()));
             }
         }
     }
-    let (id, email, coach_token) = found.expect("a family with the appreciation due");
+    let (id, email, coach_token) = appreciation_due.expect("a family with the appreciation due");
+    let (other, other_email, other_token) =
+        rounds_due.expect("a family with fidelity and self-sufficiency due");
     let coach = t.session(&email).await;
+    let other_coach = t.session(&other_email).await;
 
     let page = t
         .get(&format!("/families/{id}/questionnaires"), Some(&coach))
@@ -4094,8 +4099,8 @@ async fn questionnaires_and_one_time_links(store: Store) {
     );
     let form = t
         .get(
-            &format!("/families/{id}/questionnaires/self_sufficiency?respondent=coordinator"),
-            Some(&coach),
+            &format!("/families/{other}/questionnaires/self_sufficiency?respondent=coordinator"),
+            Some(&other_coach),
         )
         .await;
     assert_eq!(form.status, StatusCode::OK);
@@ -4107,8 +4112,8 @@ async fn questionnaires_and_one_time_links(store: Store) {
     // Out of the scale: shown by the item, nothing stored.
     let refused = t
         .post_form(
-            &format!("/families/{id}/questionnaires/self_sufficiency"),
-            &coach,
+            &format!("/families/{other}/questionnaires/self_sufficiency"),
+            &other_coach,
             &[("respondent", "coordinator"), ("answers.financial", "9")],
             true,
         )
@@ -4122,8 +4127,8 @@ async fn questionnaires_and_one_time_links(store: Store) {
     assert!(refused.body.contains("id=\"answers-financial-error\""));
     let saved = t
         .post_form(
-            &format!("/families/{id}/questionnaires/self_sufficiency"),
-            &coach,
+            &format!("/families/{other}/questionnaires/self_sufficiency"),
+            &other_coach,
             &[
                 ("respondent", "coordinator"),
                 ("answers.financial", "2"),
@@ -4135,7 +4140,7 @@ async fn questionnaires_and_one_time_links(store: Store) {
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
 
     // The API takes numbers; a refusal is a problem naming the field.
-    let bad = t.api("POST", &format!("/api/v1/families/{id}/questionnaires"), Some(&coach_token),
+    let bad = t.api("POST", &format!("/api/v1/families/{other}/questionnaires"), Some(&other_token),
         Some(json!({"instrument": "fidelity_coordinator", "respondent": "coordinator", "answers": {"fv_decide": 7}}))).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     assert!(bad.body.contains("answers.fv_decide"), "{}", bad.body);
@@ -4267,12 +4272,12 @@ async fn questionnaires_and_one_time_links(store: Store) {
     let expired = t
         .api(
             "POST",
-            &format!("/api/v1/families/{id}/questionnaire-links"),
-            Some(&coach_token),
+            &format!("/api/v1/families/{other}/questionnaire-links"),
+            Some(&other_token),
             Some(json!({"instrument": "fidelity_parent", "respondent": "parent", "lang": "en"})),
         )
         .await;
-    // Fidelity is due every 13 weeks, so for this family too.
+    // The other family has the parents' fidelity due.
     assert_eq!(expired.status, StatusCode::OK, "{}", expired.body);
     let secret = expired.json()["token"].as_str().expect("token").to_string();
     let english = t.get(&format!("/q/{secret}"), None).await;

@@ -89,6 +89,24 @@ pub struct Taken<'a> {
     pub occasion: Occasion,
 }
 
+/// A measurement taken, owned: as gathered for a whole team at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Measured {
+    pub instrument: String,
+    pub respondent: Respondent,
+    pub occasion: Occasion,
+}
+
+impl Measured {
+    pub fn taken(&self) -> Taken<'_> {
+        Taken {
+            instrument: &self.instrument,
+            respondent: self.respondent,
+            occasion: self.occasion,
+        }
+    }
+}
+
 /// A measurement the schedule asks for and nobody took yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -70,6 +70,8 @@ fn act_label(ctx: &Ctx<'_>, s: &SignalView) -> String {
         "signal-open-contacts"
     } else if s.link.ends_with("/modules") {
         "signal-open-modules"
+    } else if s.link.ends_with("/questionnaires") {
+        "signal-open-questionnaires"
     } else if s.link == "/caseloads" {
         "signal-open-caseloads"
     } else if s.link.starts_with("/meetings/") {
@@ -78,6 +80,29 @@ fn act_label(ctx: &Ctx<'_>, s: &SignalView) -> String {
         "signal-open-family"
     };
     ctx.t(what).into_owned()
+}
+
+/// What a signal is about, in words: a questionnaire's title and who
+/// answers it in the reader's language, anything else as gathered.
+fn about_text(ctx: &Ctx<'_>, s: &SignalView, about: &str) -> String {
+    if s.kind != wrapcare_core::signal::SignalKind::MeasurementOverdue {
+        return about.to_string();
+    }
+    let (instrument, respondent) = about.split_once('/').unwrap_or((about, ""));
+    let title = wrapcare_app::questionnaire::catalogue()
+        .ok()
+        .and_then(|c| c.get(instrument))
+        .map_or_else(
+            || instrument.to_string(),
+            |i| i.title.get(ctx.tr.lang.code()).to_string(),
+        );
+    match wrapcare_core::questionnaire::Respondent::parse(respondent) {
+        Some(r) => format!(
+            "{title} · {}",
+            super::questionnaire::respondent_label(ctx, r)
+        ),
+        None => title,
+    }
 }
 
 /// What a failed acknowledgement brings back to the page.
@@ -116,7 +141,7 @@ pub(crate) fn card(
                 }
             }
             p.signal__reason { (reason(ctx, s)) }
-            @if let Some(about) = &s.about { p.signal__about { (about) } }
+            @if let Some(about) = &s.about { p.signal__about { (about_text(ctx, s, about)) } }
             p { a href=(s.link) { (act_label(ctx, s)) } }
             @if let Some(ack) = &s.acknowledged {
                 p.signal__ack {
