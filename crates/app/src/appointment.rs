@@ -141,6 +141,9 @@ pub struct DayView {
     pub signals_total: usize,
     /// Their open action items from the team's meetings, the earliest due first.
     pub actions: Vec<crate::meeting::ActionView>,
+    /// Questionnaires due for their families and not yet overdue (overdue
+    /// ones are among the signals), the earliest first.
+    pub questionnaires_due: Vec<QuestionnaireDue>,
     /// Minutes logged this week (Monday to today) across all families.
     pub week_minutes: i64,
     /// Caseload × the programme's weekly norm per family.
@@ -149,8 +152,20 @@ pub struct DayView {
     pub weekly_minutes_per_family: i64,
 }
 
+/// A questionnaire due for one of the coordinator's families.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuestionnaireDue {
+    pub family_id: i64,
+    pub family_surname: String,
+    pub instrument: String,
+    pub respondent: wrapcare_core::questionnaire::Respondent,
+    pub occasion: wrapcare_core::questionnaire::Occasion,
+    pub due_on: NaiveDate,
+}
+
 /// What a coordinator's day reads from the database on a day.
 pub(crate) struct DayRead {
+    questionnaires: Vec<QuestionnaireDue>,
     this_week: Vec<store::Appointment>,
     unsettled: Vec<store::Appointment>,
     signals: Vec<SignalView>,
@@ -488,7 +503,24 @@ impl App {
                 None => 0,
             };
             tx.commit().await?;
+            let questionnaires = gathered
+                .measurements_due
+                .iter()
+                .map(|(family_id, due)| QuestionnaireDue {
+                    family_id: *family_id,
+                    family_surname: gathered
+                        .surnames
+                        .get(family_id)
+                        .cloned()
+                        .unwrap_or_default(),
+                    instrument: due.instrument.clone(),
+                    respondent: due.respondent,
+                    occasion: due.occasion,
+                    due_on: due.due_on,
+                })
+                .collect();
             Ok(DayRead {
+                questionnaires,
                 this_week,
                 unsettled,
                 signals: gathered.views(),
@@ -628,6 +660,7 @@ fn build_day(read: &DayRead, today: NaiveDate, now: NaiveDateTime) -> DayView {
         signals: read.signals.iter().take(DAY_SIGNALS).cloned().collect(),
         signals_total: read.signals.len(),
         actions: read.actions.clone(),
+        questionnaires_due: read.questionnaires.clone(),
         week_minutes: read.week_minutes,
         week_norm_minutes: read.caseload * read.per_family,
         caseload: read.caseload,

@@ -156,6 +156,15 @@ pub struct QuestionnairesView {
     pub may_record: bool,
 }
 
+/// A measurement due now, with the file opened for it.
+struct DueMeasurement {
+    tx: wrapcare_store::Tx,
+    e: Episode,
+    instrument: &'static Instrument,
+    respondent: Respondent,
+    occasion: Occasion,
+}
+
 /// Answers as a form or a JSON client sends them: item id → value (a
 /// number, or words for an open item); blank or absent is left open.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -279,6 +288,67 @@ impl App {
         ))
     }
 
+    /// The measurement the actor takes now, or makes a link for: the file
+    /// opened for care by its coordinator, the instrument and respondent
+    /// asked for (through a link only someone outside the team), and the
+    /// moment the schedule has due for them.
+    async fn due_measurement(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        action: &str,
+        instrument: &str,
+        respondent: &str,
+        by_link: bool,
+    ) -> Result<DueMeasurement> {
+        let (mut tx, e, target) = self
+            .episode_for(actor, family_id, FileAction::Care, action, None)
+            .await?;
+        // Care of the file is its coordinator's and its supervisor's; the
+        // measurement is the coordinator's work.
+        if actor.role != Role::Coordinator || actor.worker_id.is_none() {
+            return Err(self
+                .refuse_as(
+                    tx,
+                    actor,
+                    target,
+                    action,
+                    Outcome::Refused,
+                    AppError::Forbidden,
+                )
+                .await);
+        }
+        let Some(instrument) = catalogue()?.get(instrument.trim()) else {
+            return Err(AppError::invalid("instrument", "error-choose-option"));
+        };
+        let Some(respondent) = Respondent::parse(respondent.trim())
+            .filter(|r| instrument.respondents.contains(r) && (!by_link || r.answers_by_link()))
+        else {
+            return Err(AppError::invalid("respondent", "error-choose-option"));
+        };
+        let taken: Vec<MeasurementView> = store::measurements_of_family(&mut tx, family_id)
+            .await?
+            .into_iter()
+            .map(MeasurementView::from)
+            .collect();
+        // Nothing is due before the start of help.
+        let due = self.due_of(&mut tx, &e, &taken).await?;
+        let Some(occasion) = due
+            .iter()
+            .find(|d| d.instrument == instrument.id && d.respondent == respondent)
+            .map(|d| d.occasion)
+        else {
+            return Err(AppError::Conflict("error-no-questionnaire-due"));
+        };
+        Ok(DueMeasurement {
+            tx,
+            e,
+            instrument,
+            respondent,
+            occasion,
+        })
+    }
+
     /// A family's questionnaires, for whoever may read the file.
     pub async fn questionnaires(
         &self,
@@ -330,48 +400,22 @@ impl App {
         input: &MeasurementInput,
     ) -> Result<MeasurementView> {
         let action = "questionnaire.record";
-        let (mut tx, e, target) = self
-            .episode_for(actor, family_id, FileAction::Care, action, None)
+        let DueMeasurement {
+            mut tx,
+            e,
+            instrument,
+            respondent,
+            occasion,
+        } = self
+            .due_measurement(
+                actor,
+                family_id,
+                action,
+                &input.instrument,
+                &input.respondent,
+                false,
+            )
             .await?;
-        // Care of the file is its coordinator's and its supervisor's; the
-        // measurement is the coordinator's work.
-        if actor.role != Role::Coordinator || actor.worker_id.is_none() {
-            return Err(self
-                .refuse_as(
-                    tx,
-                    actor,
-                    target,
-                    action,
-                    Outcome::Refused,
-                    AppError::Forbidden,
-                )
-                .await);
-        }
-        if !matches!(e.state, EpisodeState::InCare | EpisodeState::Closed) {
-            return Err(AppError::Conflict("error-no-questionnaire-due"));
-        }
-        let instrument = match catalogue()?.get(input.instrument.trim()) {
-            Some(i) => i,
-            None => return Err(AppError::invalid("instrument", "error-choose-option")),
-        };
-        let Some(respondent) = Respondent::parse(input.respondent.trim())
-            .filter(|r| instrument.respondents.contains(r))
-        else {
-            return Err(AppError::invalid("respondent", "error-choose-option"));
-        };
-        let taken: Vec<MeasurementView> = store::measurements_of_family(&mut tx, family_id)
-            .await?
-            .into_iter()
-            .map(MeasurementView::from)
-            .collect();
-        let due = self.due_of(&mut tx, &e, &taken).await?;
-        let Some(occasion) = due
-            .iter()
-            .find(|d| d.instrument == instrument.id && d.respondent == respondent)
-            .map(|d| d.occasion)
-        else {
-            return Err(AppError::Conflict("error-no-questionnaire-due"));
-        };
         let answers = scoring::check_answers(
             instrument,
             input.answers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
@@ -554,49 +598,27 @@ impl App {
         input: &LinkInput,
     ) -> Result<NewLinkView> {
         let action = "questionnaire.link_create";
-        let (mut tx, e, target) = self
-            .episode_for(actor, family_id, FileAction::Care, action, None)
-            .await?;
-        // Care of the file is its coordinator's and its supervisor's; the
-        // measurement is the coordinator's work.
-        if actor.role != Role::Coordinator || actor.worker_id.is_none() {
-            return Err(self
-                .refuse_as(
-                    tx,
-                    actor,
-                    target,
-                    action,
-                    Outcome::Refused,
-                    AppError::Forbidden,
-                )
-                .await);
-        }
-        let Some(instrument) = catalogue()?.get(input.instrument.trim()) else {
-            return Err(AppError::invalid("instrument", "error-choose-option"));
-        };
-        let Some(respondent) = Respondent::parse(input.respondent.trim())
-            .filter(|r| instrument.respondents.contains(r) && r.answers_by_link())
-        else {
-            return Err(AppError::invalid("respondent", "error-choose-option"));
-        };
         let lang = match input.lang.trim() {
             "" | "nl" => "nl",
             "en" => "en",
             _ => return Err(AppError::invalid("lang", "error-choose-option")),
         };
-        let taken: Vec<MeasurementView> = store::measurements_of_family(&mut tx, family_id)
-            .await?
-            .into_iter()
-            .map(MeasurementView::from)
-            .collect();
-        let due = self.due_of(&mut tx, &e, &taken).await?;
-        let Some(occasion) = due
-            .iter()
-            .find(|d| d.instrument == instrument.id && d.respondent == respondent)
-            .map(|d| d.occasion)
-        else {
-            return Err(AppError::Conflict("error-no-questionnaire-due"));
-        };
+        let DueMeasurement {
+            mut tx,
+            e,
+            instrument,
+            respondent,
+            occasion,
+        } = self
+            .due_measurement(
+                actor,
+                family_id,
+                action,
+                &input.instrument,
+                &input.respondent,
+                true,
+            )
+            .await?;
         let now = self.now();
         for open in store::links_of_family(&mut tx, family_id).await? {
             let same = open.episode_id == e.id

@@ -42,6 +42,9 @@ pub struct Gathered {
     /// What an item of a family points at: goal text, module or indication product.
     pub items: HashMap<String, String>,
     pub acknowledgements: Vec<store::AcknowledgementRow>,
+    /// Questionnaires due and not yet overdue (those are signals), by family,
+    /// the earliest first.
+    pub measurements_due: Vec<(i64, wrapcare_core::questionnaire::Due)>,
 }
 
 fn action_key(action_item_id: i64) -> String {
@@ -209,6 +212,18 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
     for a in overdue {
         gathered.items.insert(action_key(a.id), a.description);
     }
+    for (f, programme_id) in facts.values() {
+        if let Some(rules) = programmes.get(programme_id) {
+            for due in rules::measurements_due(f, rules, today) {
+                if !due.overdue {
+                    gathered.measurements_due.push((f.family_id, due));
+                }
+            }
+        }
+    }
+    gathered
+        .measurements_due
+        .sort_by(|a, b| a.1.due_on.cmp(&b.1.due_on).then(a.0.cmp(&b.0)));
     gathered.signals = rules::signals(
         facts
             .values()

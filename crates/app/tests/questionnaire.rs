@@ -265,7 +265,74 @@ async fn only_the_familys_own_coordinator_fills_one_in(store: Store) {
     );
 }
 
+/// Every questionnaire due for a coordinator's families reaches their day:
+/// an overdue one as a signal, one not yet overdue in the day's list.
+async fn due_questionnaires_reach_the_day_and_the_signals(store: Store) {
+    use wrapcare_app::signal::AttentionFilter;
+    use wrapcare_core::signal::SignalKind;
+    let app = demo(store).await;
+    let coach = app
+        .cli_actor("coach1@demo.wrapcare.nl")
+        .await
+        .expect("coach");
+    let day = app.day(&coach).await.expect("day");
+    let overdue = app
+        .attention(
+            &coach,
+            &AttentionFilter {
+                kind: Some(SignalKind::MeasurementOverdue),
+                ..AttentionFilter::default()
+            },
+        )
+        .await
+        .expect("signals");
+    let (mut seen_overdue, mut seen_due) = (0, 0);
+    for f in app.my_families(&coach).await.expect("mine") {
+        if f.state != EpisodeState::InCare {
+            continue;
+        }
+        let view = app.questionnaires(&coach, f.family_id).await.expect("read");
+        for d in &view.due {
+            let what = format!("{}/{}", d.instrument, d.respondent.as_str());
+            if d.overdue {
+                seen_overdue += 1;
+                assert!(
+                    overdue
+                        .signals
+                        .iter()
+                        .any(|s| s.family_id == Some(f.family_id)
+                            && s.about.as_deref() == Some(&what)),
+                    "{what} of family {} is overdue but no signal",
+                    f.family_id
+                );
+            } else {
+                seen_due += 1;
+                assert!(
+                    day.questionnaires_due
+                        .iter()
+                        .any(|q| q.family_id == f.family_id
+                            && q.instrument == d.instrument
+                            && q.respondent == d.respondent),
+                    "{what} of family {} is due but not on the day",
+                    f.family_id
+                );
+            }
+        }
+    }
+    assert!(
+        seen_overdue > 0 && seen_due > 0,
+        "the demo has both: {seen_overdue} overdue, {seen_due} due"
+    );
+    assert!(
+        overdue
+            .signals
+            .iter()
+            .all(|s| s.link.ends_with("/questionnaires"))
+    );
+}
+
 wrapcare_store::on_both_databases!(
     a_due_questionnaire_is_filled_in_once,
     only_the_familys_own_coordinator_fills_one_in,
+    due_questionnaires_reach_the_day_and_the_signals,
 );

@@ -12,7 +12,7 @@ use crate::caseload::Capacity;
 use crate::contact::week_of;
 use crate::episode::{EpisodeState, Phase};
 use crate::programme::Norms;
-use crate::questionnaire::schedule::{self, EpisodeDates, Measured, Planned, Taken};
+use crate::questionnaire::schedule::{self, Due, EpisodeDates, Measured, Planned, Taken};
 use crate::role::Role;
 use crate::validation::Invalid;
 
@@ -690,23 +690,8 @@ pub fn episode_signals(facts: &EpisodeFacts, rules: &Rules, today: NaiveDate) ->
     }
     // A questionnaire the programme's schedule asks for, past its grace
     // days; the closing one waits for the episode to close.
-    let dates = EpisodeDates {
-        started: facts.started_on,
-        transition: facts
-            .phase
-            .filter(|(p, _)| *p == Phase::Transition)
-            .map(|(_, since)| since),
-        closed: None,
-    };
-    let taken: Vec<Taken<'_>> = facts.measured.iter().map(Measured::taken).collect();
     let grace = i64::from(rules.measurement_grace_days);
-    for due in schedule::due(
-        &rules.measurements,
-        dates,
-        &taken,
-        today,
-        rules.measurement_grace_days,
-    ) {
+    for due in measurements_due(facts, rules, today) {
         if !due.overdue {
             continue;
         }
@@ -728,6 +713,27 @@ pub fn episode_signals(facts: &EpisodeFacts, rules: &Rules, today: NaiveDate) ->
         ));
     }
     out
+}
+
+/// The questionnaires the programme's schedule asks of an open episode on
+/// `today`, overdue or not.
+pub fn measurements_due(facts: &EpisodeFacts, rules: &Rules, today: NaiveDate) -> Vec<Due> {
+    let dates = EpisodeDates {
+        started: facts.started_on,
+        transition: facts
+            .phase
+            .filter(|(p, _)| *p == Phase::Transition)
+            .map(|(_, since)| since),
+        closed: None,
+    };
+    let taken: Vec<Taken<'_>> = facts.measured.iter().map(Measured::taken).collect();
+    schedule::due(
+        &rules.measurements,
+        dates,
+        &taken,
+        today,
+        rules.measurement_grace_days,
+    )
 }
 
 /// A coordinator above capacity: more families than the secondment carries.

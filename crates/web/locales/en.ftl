@@ -1124,3 +1124,4 @@ signal-reason-measurement_overdue = { $days_overdue ->
    *[other] { $days_overdue } days
 } past the term for this measurement.
 signal-open-questionnaires = Go to the questionnaires
+day-questionnaires = Questionnaires to do

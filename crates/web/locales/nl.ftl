@@ -1124,3 +1124,4 @@ signal-reason-measurement_overdue = { $days_overdue ->
    *[other] { $days_overdue } dagen
 } over de termijn voor deze meting.
 signal-open-questionnaires = Naar de vragenlijsten
+day-questionnaires = Vragenlijsten te doen

@@ -163,6 +163,21 @@ fn day_body(ctx: &Ctx<'_>, view: &DayView, notice_key: Option<&str>) -> Markup {
             h2 #day-actions { (ctx.t("day-actions")) }
             (super::meeting::actions_list(ctx, &view.actions, "/day", true))
         }
+        @if !view.questionnaires_due.is_empty() {
+            section aria-labelledby="day-questionnaires" {
+                h2 #day-questionnaires { (ctx.t("day-questionnaires")) }
+                ul.list {
+                    @for q in &view.questionnaires_due {
+                        li {
+                            a href={ "/families/" (q.family_id) "/questionnaires" } { (ctx.tr.t1("signal-family", "surname", q.family_surname.clone())) }
+                            " · " (super::questionnaire::instrument_title(ctx, &q.instrument))
+                            " · " (super::questionnaire::respondent_label(ctx, q.respondent))
+                            " · " (ctx.tr.t1("questionnaire-due-on", "date", ctx.tr.date(q.due_on)))
+                        }
+                    }
+                }
+            }
+        }
         section aria-labelledby="day-signals" {
             h2 #day-signals { (ctx.t("day-signals")) }
             @if view.signals.is_empty() { p.meta { (ctx.t("signals-empty")) } } @else {

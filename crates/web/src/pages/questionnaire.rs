@@ -39,7 +39,7 @@ pub fn occasion_label(ctx: &Ctx<'_>, o: Occasion) -> String {
     }
 }
 
-fn instrument_title(ctx: &Ctx<'_>, id: &str) -> String {
+pub fn instrument_title(ctx: &Ctx<'_>, id: &str) -> String {
     wrapcare_app::questionnaire::catalogue()
         .ok()
         .and_then(|c| c.get(id))
@@ -728,7 +728,7 @@ pub async fn make_link(
         }
         p { (ctx.tr.t1("link-made-text", "date", ctx.tr.date(made.link.expires_at.date_naive()))) }
         (qr_svg(&ctx, &url))
-        p { a #one-time-link href=(url) rel="noreferrer" { (url) } }
+        p.link-address { a #one-time-link href=(url) rel="noreferrer" { (url) } }
         p.meta { (ctx.t("link-made-once")) }
     };
     Ok(html_response(StatusCode::OK, layout(&ctx, &title, body)))
