@@ -148,6 +148,17 @@ pub struct PlanView {
     pub overdue: bool,
     pub domains: Vec<DomainView>,
     pub persons: Vec<PersonRef>,
+    /// The family's latest self-sufficiency per life domain (its
+    /// questionnaire), to read beside that domain's goals.
+    pub self_sufficiency: BTreeMap<String, DomainLevel>,
+}
+
+/// A life domain's latest self-sufficiency score, and its first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DomainLevel {
+    pub latest: f64,
+    pub taken_on: NaiveDate,
+    pub first: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -480,6 +491,7 @@ impl App {
                 name_en: d.name_en,
             })
             .collect();
+        let self_sufficiency = self_sufficiency_of(tx, e.family_id).await?;
         let persons = family::members(tx, e.family_id, today)
             .await?
             .into_iter()
@@ -509,6 +521,7 @@ impl App {
             review_due,
             domains,
             persons,
+            self_sufficiency,
         })
     }
 
@@ -760,4 +773,33 @@ fn version_view(v: &store::StoredVersion) -> VersionView {
         agreed_how: v.agreed_how,
         version: v.version,
     }
+}
+
+/// The latest self-sufficiency per life domain of a family, from its
+/// measurements (the coordinator's, with the family).
+async fn self_sufficiency_of(tx: &mut Tx, family_id: i64) -> Result<BTreeMap<String, DomainLevel>> {
+    let measurements: Vec<crate::questionnaire::MeasurementView> =
+        wrapcare_store::questionnaire::measurements_of_family(tx, family_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.instrument == "self_sufficiency")
+            .map(crate::questionnaire::MeasurementView::from)
+            .collect();
+    let catalogue = crate::questionnaire::catalogue()?;
+    Ok(crate::questionnaire::results(catalogue, &measurements)
+        .into_iter()
+        .flat_map(|r| r.subscales)
+        .filter_map(|s| {
+            let domain = s.domain?;
+            let last = s.points.last()?;
+            Some((
+                domain,
+                DomainLevel {
+                    latest: last.value,
+                    taken_on: last.taken_on,
+                    first: (s.points.len() > 1).then_some(s.first).flatten(),
+                },
+            ))
+        })
+        .collect())
 }

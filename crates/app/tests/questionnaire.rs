@@ -187,6 +187,13 @@ async fn a_due_questionnaire_is_filled_in_once(store: Store) {
         .expect("school");
     assert_eq!(school.domain.as_deref(), Some("school"));
     assert_eq!(school.latest, Some(5.0));
+    // The plan reads it beside each domain's goals.
+    let plan = app.plan(&coach, family.family_id).await.expect("plan");
+    let in_plan = plan
+        .self_sufficiency
+        .get("school")
+        .expect("school in the plan's context");
+    assert_eq!((in_plan.latest, in_plan.taken_on), (5.0, app.today()));
 
     // The same moment again is not due any more.
     let again = app

@@ -1125,3 +1125,5 @@ signal-reason-measurement_overdue = { $days_overdue ->
 } past the term for this measurement.
 signal-open-questionnaires = Go to the questionnaires
 day-questionnaires = Questionnaires to do
+plan-self-sufficiency = Self-sufficiency in this domain: { $level }, measured on { $date }.
+plan-self-sufficiency-first = At the first measurement: { $level }.

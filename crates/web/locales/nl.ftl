@@ -1125,3 +1125,5 @@ signal-reason-measurement_overdue = { $days_overdue ->
 } over de termijn voor deze meting.
 signal-open-questionnaires = Naar de vragenlijsten
 day-questionnaires = Vragenlijsten te doen
+plan-self-sufficiency = Zelfredzaamheid op dit leefgebied: { $level }, gemeten op { $date }.
+plan-self-sufficiency-first = Bij de eerste meting: { $level }.

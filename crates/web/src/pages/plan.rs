@@ -34,6 +34,21 @@ pub struct CompareQuery {
     episode: Option<i64>,
 }
 
+/// A self-sufficiency score in words: the level and its name (3 "barely self-sufficient").
+fn self_sufficiency_level(ctx: &Ctx<'_>, value: f64) -> String {
+    let level = value.round() as i64;
+    let name = wrapcare_app::questionnaire::catalogue()
+        .ok()
+        .and_then(|c| c.get("self_sufficiency"))
+        .and_then(|i| i.scale("level"))
+        .and_then(|s| s.label(level))
+        .map(|l| l.get(ctx.tr.lang.code()).to_string());
+    match name {
+        Some(name) => format!("{} ({name})", ctx.tr.dec1(value)),
+        None => ctx.tr.dec1(value),
+    }
+}
+
 fn domain_name(ctx: &Ctx<'_>, plan: &PlanView, code: &str) -> String {
     plan.domains
         .iter()
@@ -148,6 +163,12 @@ fn content_view(
                     @if !g.persons.is_empty() { " · " (person_names(plan, &g.persons)) }
                     @if let Some(t) = g.target_date { " · " (ctx.t("plan-target-date")) " " (ctx.tr.date(t)) }
                     @if g.weight != 1 { " · " (ctx.t("plan-weight")) " " (g.weight) }
+                }
+                @if let Some(level) = plan.self_sufficiency.get(&g.domain) {
+                    p.meta.goal__self-sufficiency {
+                        (ctx.tr.t2("plan-self-sufficiency", ("level", self_sufficiency_level(ctx, level.latest).into()), ("date", ctx.tr.date(level.taken_on).into())))
+                        @if let Some(first) = level.first { " " (ctx.tr.t1("plan-self-sufficiency-first", "level", ctx.tr.dec1(first))) }
+                    }
                 }
                 div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
                     table.data-table {
