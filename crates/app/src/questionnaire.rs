@@ -416,40 +416,22 @@ impl App {
                 false,
             )
             .await?;
-        let answers = scoring::check_answers(
-            instrument,
-            input.answers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        )?;
-        if answers.is_empty() {
-            return Err(AppError::invalid("answers", "error-no-answers"));
-        }
-        let scores = scoring::score(instrument, &answers);
-        let answers_json = serde_json::to_string(&answers).unwrap_or_default();
-        let now = self.now();
-        let inserted = store::insert_measurement(
+        let (id, scores) = store_answers(
             &mut tx,
-            &store::NewMeasurement {
+            Answered {
                 episode_id: e.id,
-                instrument: &instrument.id,
-                instrument_version: instrument.version,
+                instrument,
                 respondent,
                 occasion,
                 taken_on: self.today(),
-                answers: &answers_json,
                 recorded_by: Some(actor.user_id),
                 link_id: None,
-                scores: &scores,
             },
-            now,
+            &input.answers,
+            self.now(),
+            "error-measurement-exists",
         )
-        .await;
-        let id = match inserted {
-            Ok(id) => id,
-            Err(StoreError::Conflict(_)) => {
-                return Err(AppError::Conflict("error-measurement-exists"));
-            }
-            Err(e) => return Err(e.into()),
-        };
+        .await?;
         self.log(
             &mut tx,
             actor,
@@ -793,47 +775,88 @@ impl App {
             return Err(AppError::NotFound);
         };
         let instrument = instrument(&link.instrument)?;
-        let answers = scoring::check_answers(
-            instrument,
-            answers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        )?;
-        if answers.is_empty() {
-            return Err(AppError::invalid("answers", "error-no-answers"));
-        }
         let now = self.now();
         match store::use_link(&mut tx, link.id, now).await {
             Ok(()) => {}
             Err(StoreError::Stale) => return Err(AppError::Conflict("error-link-used")),
             Err(e) => return Err(e.into()),
         }
-        let scores = scoring::score(instrument, &answers);
-        let answers_json = serde_json::to_string(&answers).unwrap_or_default();
-        let inserted = store::insert_measurement(
+        // Refused answers roll the use of the link back with the rest.
+        store_answers(
             &mut tx,
-            &store::NewMeasurement {
+            Answered {
                 episode_id: link.episode_id,
-                instrument: &instrument.id,
-                instrument_version: instrument.version,
+                instrument,
                 respondent: link.respondent,
                 occasion: link.occasion,
                 taken_on: self.today(),
-                answers: &answers_json,
                 recorded_by: None,
                 link_id: Some(link.id),
-                scores: &scores,
             },
+            answers,
             now,
-        )
-        .await;
-        match inserted {
-            Ok(_) => {}
             // Entered another way meanwhile: this link has nothing left to do.
-            Err(StoreError::Conflict(_)) => return Err(AppError::Conflict("error-link-used")),
-            Err(e) => return Err(e.into()),
-        }
+            "error-link-used",
+        )
+        .await?;
         let entry = self.link_entry(Some(&link), action, Outcome::Allowed, address);
         wrapcare_store::access_log::insert(&mut tx, &entry).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Who answered what, for which measurement.
+struct Answered {
+    episode_id: i64,
+    instrument: &'static Instrument,
+    respondent: Respondent,
+    occasion: Occasion,
+    taken_on: NaiveDate,
+    recorded_by: Option<i64>,
+    link_id: Option<i64>,
+}
+
+/// Checks answers as sent against the instrument, scores them and stores
+/// the measurement: refused by field, or with `taken` when this moment was
+/// already answered.
+async fn store_answers(
+    tx: &mut wrapcare_store::Tx,
+    answered: Answered,
+    sent: &BTreeMap<String, String>,
+    now: chrono::DateTime<chrono::Utc>,
+    taken: &'static str,
+) -> Result<(i64, Vec<rules::Score>)> {
+    let instrument = answered.instrument;
+    let answers = scoring::check_answers(
+        instrument,
+        sent.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )?;
+    if answers.is_empty() {
+        return Err(AppError::invalid("answers", "error-no-answers"));
+    }
+    let scores = scoring::score(instrument, &answers);
+    let json = serde_json::to_string(&answers).unwrap_or_default();
+    let inserted = store::insert_measurement(
+        tx,
+        &store::NewMeasurement {
+            episode_id: answered.episode_id,
+            instrument: &instrument.id,
+            instrument_version: instrument.version,
+            respondent: answered.respondent,
+            occasion: answered.occasion,
+            taken_on: answered.taken_on,
+            answers: &json,
+            recorded_by: answered.recorded_by,
+            link_id: answered.link_id,
+            scores: &scores,
+        },
+        now,
+    )
+    .await;
+    match inserted {
+        Ok(id) => Ok((id, scores)),
+        Err(StoreError::Conflict(_)) => Err(AppError::Conflict(taken)),
+        Err(e) => Err(e.into()),
     }
 }
