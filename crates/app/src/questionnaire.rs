@@ -480,18 +480,7 @@ impl App {
     }
 }
 
-/// How long a one-time link can be used.
-pub const LINK_DAYS: i64 = 14;
-
-/// Where a one-time link stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkState {
-    Open,
-    Used,
-    Expired,
-    Withdrawn,
-}
+pub use wrapcare_core::questionnaire::link::LinkState;
 
 /// A one-time link as the family's page lists it (never its secret).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -506,15 +495,8 @@ pub struct LinkView {
 }
 
 fn link_view(l: &store::Link, now: chrono::DateTime<chrono::Utc>) -> LinkView {
-    let state = if l.used_at.is_some() {
-        LinkState::Used
-    } else if l.withdrawn_at.is_some() {
-        LinkState::Withdrawn
-    } else if l.expires_at <= now {
-        LinkState::Expired
-    } else {
-        LinkState::Open
-    };
+    let state =
+        wrapcare_core::questionnaire::link::state(l.used_at, l.withdrawn_at, l.expires_at, now);
     LinkView {
         id: l.id,
         instrument: l.instrument.clone(),
@@ -612,7 +594,7 @@ impl App {
             }
         }
         let token = crate::auth::random_secret();
-        let expires_at = now + chrono::Duration::days(LINK_DAYS);
+        let expires_at = wrapcare_core::questionnaire::link::expires_at(now);
         let id = store::insert_link(
             &mut tx,
             &store::NewLink {

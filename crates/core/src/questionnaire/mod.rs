@@ -6,6 +6,7 @@
 //! the case work with these instruments.
 
 pub mod definition;
+pub mod link;
 pub mod schedule;
 pub mod scoring;
 
