@@ -4,6 +4,10 @@
 //! figures; the target is under 200 ms.
 //!
 //!     cargo bench -p wrapcare-app --bench signals [-- FAMILIES]
+//!
+//! `WRAPCARE_BENCH_KEEP=FILE` keeps a copy of the generated SQLite database;
+//! `WRAPCARE_BENCH_FROM=FILE` times the reads on such a copy without
+//! generating again.
 
 use std::time::{Duration as Elapsed, Instant};
 
@@ -15,11 +19,12 @@ use wrapcare_core::plan::{AgreementMethod, Goal, PlanContent};
 use wrapcare_core::programme::Norms;
 use wrapcare_core::referral::{NewReferral, ReferralSource, Urgency};
 use wrapcare_core::role::Role;
-use wrapcare_store::signal::Scope;
+use wrapcare_core::signal::Thresholds;
+use wrapcare_store::signal::{self, Scope};
 use wrapcare_store::testing::TestDb;
 use wrapcare_store::{
-    Store, Tx, contact, episode, family, module, organisation, plan, programme, referral, team,
-    user, worker,
+    Store, Tx, contact, episode, family, meeting, module, organisation, plan, programme, referral,
+    team, user, worker,
 };
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -407,31 +412,81 @@ async fn measure(kind: &str, families: usize) -> Result<()> {
     let started = Instant::now();
     let programme_id = generate(&db.store, families, today).await?;
     let generated = started.elapsed();
+    // Generating takes a minute or more; a kept copy lets one re-run the
+    // reads alone while changing them (`WRAPCARE_BENCH_FROM`).
+    if let (Ok(copy), "sqlite") = (std::env::var("WRAPCARE_BENCH_KEEP"), kind) {
+        wrapcare_store::testing::execute(&db.store, &format!("VACUUM INTO '{copy}'")).await;
+        eprintln!("sqlite   kept a copy in {copy}");
+    }
+    time_reads(kind, &db.store, programme_id, today, families, generated).await?;
+    db.cleanup().await;
+    Ok(())
+}
+
+async fn time_reads(
+    kind: &str,
+    store: &Store,
+    programme_id: i64,
+    today: NaiveDate,
+    families: usize,
+    generated: Elapsed,
+) -> Result<()> {
     let mut times = Vec::with_capacity(RUNS);
     let mut count = 0;
     for _ in 0..RUNS {
         let at = Instant::now();
-        let mut tx = db.store.read_only().await?;
+        let mut tx = store.read_only().await?;
         let gathered = gather(&mut tx, Scope::Programme(programme_id), today).await?;
         tx.commit().await?;
         times.push(at.elapsed());
         count = gathered.signals.len();
     }
-    // The questionnaires taken, read alone: the newest of the reads.
-    let mut taken_times = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let at = Instant::now();
-        let mut tx = db.store.read_only().await?;
-        wrapcare_store::questionnaire::taken_in_scope(&mut tx, Scope::Programme(programme_id))
-            .await?;
-        tx.commit().await?;
-        taken_times.push(at.elapsed());
+    // Each read alone, to see where the time goes when the total moves.
+    let scope = Scope::Programme(programme_id);
+    let this_monday = wrapcare_core::contact::week_of(today);
+    let weeks = [
+        this_monday - Duration::weeks(2),
+        this_monday - Duration::weeks(1),
+    ];
+    macro_rules! alone {
+        ($name:literal, $read:expr) => {{
+            let mut spent = Vec::with_capacity(RUNS);
+            for _ in 0..RUNS {
+                let at = Instant::now();
+                let mut tx = store.read_only().await?;
+                let rows = $read(&mut tx).await?.len();
+                tx.commit().await?;
+                spent.push((at.elapsed(), rows));
+            }
+            spent.sort();
+            let (median, rows) = spent[RUNS / 2];
+            eprintln!(
+                "{kind:<8}   {:<24} {rows:>6} rows, median {:.1} ms",
+                $name,
+                ms(median)
+            );
+        }};
     }
-    taken_times.sort();
-    eprintln!(
-        "{kind:<8} the questionnaires taken, read alone: median {:.1} ms",
-        ms(taken_times[RUNS / 2])
-    );
+    alone!("episodes", |tx| signal::episodes(tx, scope, weeks));
+    alone!("goals", |tx| signal::goals(
+        tx,
+        scope,
+        Thresholds::default().goal_unchanged_since_at_most(today)
+    ));
+    alone!("requested modules", |tx| signal::requested_modules(
+        tx, scope
+    ));
+    alone!("indications ending", |tx| signal::indications_ending(
+        tx,
+        scope,
+        today,
+        today + Duration::weeks(6)
+    ));
+    alone!("coordinators", |tx| signal::coordinators(tx, scope, today));
+    alone!("acknowledgements", |tx| signal::acknowledgements(tx, scope));
+    alone!("overdue actions", |tx| meeting::overdue_actions(
+        tx, scope, today
+    ));
     times.sort();
     println!(
         "{kind:<8} {families} families in care: {count} signals; median {:.1} ms, min {:.1} ms, max {:.1} ms over {RUNS} runs (data generated in {:.1} s)",
@@ -440,7 +495,6 @@ async fn measure(kind: &str, families: usize) -> Result<()> {
         ms(times[RUNS - 1]),
         generated.as_secs_f64()
     );
-    db.cleanup().await;
     Ok(())
 }
 
@@ -453,6 +507,22 @@ fn main() -> Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
+        if let Ok(file) = std::env::var("WRAPCARE_BENCH_FROM") {
+            let store = Store::connect(&format!("sqlite://{file}")).await?;
+            store.migrate().await?;
+            let today = Utc::now()
+                .with_timezone(&chrono_tz::Europe::Amsterdam)
+                .date_naive();
+            let mut tx = store.read_only().await?;
+            let id = programme::list(&mut tx)
+                .await?
+                .into_iter()
+                .map(|p| p.id)
+                .max();
+            tx.commit().await?;
+            let id = id.ok_or("no programme in the kept copy")?;
+            return time_reads("sqlite", &store, id, today, families, Elapsed::ZERO).await;
+        }
         measure("sqlite", families).await?;
         if wrapcare_store::testing::postgres_reachable().await {
             measure("postgres", families).await?;

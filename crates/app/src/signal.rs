@@ -64,10 +64,10 @@ fn item_key(episode_id: i64, item: &Item) -> String {
 /// scope without open families.
 pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathered> {
     let this_monday = week_of(today);
+    // The two complete weeks before this one.
     let weeks = [
         this_monday - Duration::weeks(2),
         this_monday - Duration::weeks(1),
-        this_monday,
     ];
     let mut schedules = wrapcare_store::questionnaire::schedules(tx).await?;
     let programmes: HashMap<i64, rules::Rules> = programme::list(tx)
@@ -78,8 +78,15 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
             (p.id, p.signal_rules(schedule))
         })
         .collect();
+    // The least strict programme decides which goals can be unchanged long
+    // enough; each goal is still judged by its own programme's rule.
+    let goals_unchanged_at_most = programmes
+        .values()
+        .map(|r| r.thresholds.goal_unchanged_since_at_most(today))
+        .max()
+        .unwrap_or(today);
     let episodes = store::episodes(tx, scope, weeks).await?;
-    let goals = store::goals(tx, scope).await?;
+    let goals = store::goals(tx, scope, goals_unchanged_at_most).await?;
     let modules = store::requested_modules(tx, scope).await?;
     let indications = store::indications_ending(
         tx,
@@ -91,7 +98,6 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
     let coordinators = store::coordinators(tx, scope, today).await?;
     let acknowledgements = store::acknowledgements(tx, scope).await?;
     let overdue = wrapcare_store::meeting::overdue_actions(tx, scope, today).await?;
-    let measured = wrapcare_store::questionnaire::taken_in_scope(tx, scope).await?;
 
     let mut gathered = Gathered {
         acknowledgements,
@@ -126,7 +132,7 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
                     goals: Vec::new(),
                     requested_modules: Vec::new(),
                     indications: Vec::new(),
-                    measured: Vec::new(),
+                    measured: row.measured,
                 },
                 row.programme_id,
             ),
@@ -169,16 +175,6 @@ pub async fn gather(tx: &mut Tx, scope: Scope, today: NaiveDate) -> Result<Gathe
                 indication_id: i.indication_id,
                 ends_on: i.ends_on,
             });
-        }
-    }
-    for m in measured {
-        if let Some((f, _)) = facts.get_mut(&m.episode_id) {
-            f.measured
-                .push(wrapcare_core::questionnaire::schedule::Measured {
-                    instrument: m.instrument,
-                    respondent: m.respondent,
-                    occasion: m.occasion,
-                });
         }
     }
     let coordinator_facts: Vec<CoordinatorFacts> = coordinators

@@ -55,6 +55,12 @@ impl Default for Thresholds {
 }
 
 impl Thresholds {
+    /// The latest day a goal's level may last have changed for it to count
+    /// as unchanged today; a read may leave out the goals changed since.
+    pub fn goal_unchanged_since_at_most(&self, today: NaiveDate) -> NaiveDate {
+        today - Duration::weeks(i64::from(self.goal_unchanged_weeks))
+    }
+
     /// Each threshold within a range that still says something.
     pub fn validate(&self) -> Result<(), Invalid> {
         let mut errors = Invalid::new();
@@ -258,7 +264,7 @@ impl Urgency {
 }
 
 /// Who or what a signal is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Subject {
@@ -282,7 +288,7 @@ pub enum Subject {
 }
 
 /// The part of a family's episode a signal points at.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]
 pub enum Item {
@@ -636,9 +642,10 @@ pub fn episode_signals(facts: &EpisodeFacts, rules: &Rules, today: NaiveDate) ->
     }
 
     let goal_days = i64::from(t.goal_unchanged_weeks) * 7;
+    let unchanged_at_most = t.goal_unchanged_since_at_most(today);
     for goal in &facts.goals {
         let unchanged = (today - goal.unchanged_since).num_days();
-        if unchanged >= goal_days {
+        if goal.unchanged_since <= unchanged_at_most {
             out.push(signal(
                 SignalKind::GoalUnchanged,
                 Some(Item::Goal(goal.key.clone())),
@@ -794,8 +801,21 @@ pub fn signals<'a>(
             .iter()
             .filter_map(|a| action_item_signal(a, today)),
     );
-    // The key is built once per signal, not once per comparison.
-    out.sort_by_cached_key(|s| (s.urgency, std::cmp::Reverse(s.days_over), s.kind, s.key()));
+    // Ties end on the subject, so the order is the same on every read.
+    out.sort_unstable_by(|a, b| {
+        (
+            a.urgency,
+            std::cmp::Reverse(a.days_over),
+            a.kind,
+            &a.subject,
+        )
+            .cmp(&(
+                b.urgency,
+                std::cmp::Reverse(b.days_over),
+                b.kind,
+                &b.subject,
+            ))
+    });
     out
 }
 

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use wrapcare_core::questionnaire::schedule::Measured;
 use wrapcare_core::questionnaire::{Occasion, Planned, Respondent, Score, When};
 
-use crate::signal::Scope;
 use crate::{Result, StoreError, Tx, on_tx, parse_or_corrupt};
 
 fn respondent(value: &str) -> Result<Respondent> {
@@ -279,45 +279,28 @@ pub async fn measurements_of_family(tx: &mut Tx, family_id: i64) -> Result<Vec<M
         .collect()
 }
 
-/// A measurement taken, as the schedule counts it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TakenRow {
-    pub episode_id: i64,
-    pub instrument: String,
-    pub respondent: Respondent,
-    pub occasion: Occasion,
-}
-
-/// The measurements taken in the scope's open episodes, for what is due.
-pub async fn taken_in_scope(tx: &mut Tx, scope: Scope) -> Result<Vec<TakenRow>> {
-    // Only a coordinator's scope needs the running assignment.
-    let in_scope = match scope {
-        Scope::Coordinator(_) => {
-            "e.id IN (SELECT a.episode_id FROM assignments a \
-             WHERE a.worker_id = $1 AND a.ends_on IS NULL)"
-        }
-        other => other.episodes(),
+/// The questionnaires an episode took, from the list kept in
+/// `episode_totals.measured` ("instrument/respondent/occasion/n", joined by
+/// commas; see migration 0017).
+pub(crate) fn measured_list(kept: Option<&str>) -> Result<Vec<Measured>> {
+    let Some(kept) = kept.filter(|k| !k.is_empty()) else {
+        return Ok(Vec::new());
     };
-    let open = crate::signal::open_states();
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT m.episode_id, m.instrument, m.respondent, m.occasion, m.occasion_number \
-         FROM measurements m JOIN episodes e ON e.id = m.episode_id \
-         WHERE e.state IN ({open}) AND {in_scope}"
-    ));
-    let rows = on_tx!(tx, |c| sqlx::query_as::<
-        _,
-        (i64, String, String, String, i64),
-    >(sql)
-    .bind(scope.id())
-    .fetch_all(c)
-    .await)?;
-    rows.into_iter()
-        .map(|(episode_id, instrument, r, kind, number)| {
-            Ok(TakenRow {
-                episode_id,
-                instrument,
-                respondent: respondent(&r)?,
-                occasion: occasion(&kind, number)?,
+    kept.split(',')
+        .map(|one| {
+            let mut parts = one.splitn(4, '/');
+            let (Some(instrument), Some(r), Some(kind), Some(number)) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                return Err(StoreError::Corrupt("episode_totals.measured"));
+            };
+            let number = number
+                .parse::<i64>()
+                .map_err(|_| StoreError::Corrupt("episode_totals.measured"))?;
+            Ok(Measured {
+                instrument: instrument.to_string(),
+                respondent: respondent(r)?,
+                occasion: occasion(kind, number)?,
             })
         })
         .collect()

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use wrapcare_core::episode::EpisodeState;
+use wrapcare_core::questionnaire::schedule::Measured;
 
 use crate::{Result, Tx, on_tx};
 
@@ -76,7 +77,7 @@ fn caseload_states() -> String {
 }
 
 /// An open episode with what its signals need.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct EpisodeRow {
     pub family_id: i64,
     pub surname: String,
@@ -94,45 +95,85 @@ pub struct EpisodeRow {
     pub before_last_week_minutes: i64,
     pub last_week_minutes: i64,
     pub last_contact_on: Option<NaiveDate>,
+    /// The questionnaires taken in the episode.
+    pub measured: Vec<Measured>,
+}
+
+/// An [`EpisodeRow`] as read, its questionnaires still in their kept list.
+#[derive(sqlx::FromRow)]
+struct EpisodeRecord {
+    family_id: i64,
+    surname: String,
+    episode_id: i64,
+    programme_id: i64,
+    team_id: i64,
+    state: String,
+    reference_date: NaiveDate,
+    started_on: Option<NaiveDate>,
+    phase: Option<i64>,
+    phase_since: Option<NaiveDate>,
+    coordinator_id: Option<i64>,
+    plan_agreed_on: Option<NaiveDate>,
+    used_minutes: i64,
+    before_last_week_minutes: i64,
+    last_week_minutes: i64,
+    last_contact_on: Option<NaiveDate>,
+    measured: Option<String>,
+}
+
+impl EpisodeRecord {
+    fn into_row(self) -> Result<EpisodeRow> {
+        Ok(EpisodeRow {
+            measured: crate::questionnaire::measured_list(self.measured.as_deref())?,
+            family_id: self.family_id,
+            surname: self.surname,
+            episode_id: self.episode_id,
+            programme_id: self.programme_id,
+            team_id: self.team_id,
+            state: self.state,
+            reference_date: self.reference_date,
+            started_on: self.started_on,
+            phase: self.phase,
+            phase_since: self.phase_since,
+            coordinator_id: self.coordinator_id,
+            plan_agreed_on: self.plan_agreed_on,
+            used_minutes: self.used_minutes,
+            before_last_week_minutes: self.before_last_week_minutes,
+            last_week_minutes: self.last_week_minutes,
+            last_contact_on: self.last_contact_on,
+        })
+    }
 }
 
 /// The scope's open episodes. `weeks` are the Mondays of the week before
-/// last, last week and this week: the two complete weeks lie between them.
-/// The minutes so far, the latest contact with the family, the phase's and
-/// the plan's days come from the totals kept with each write; only the two
-/// weeks are summed here, joined (not looked up per episode) so that a whole
-/// programme reads them in one pass over the index by day.
-pub async fn episodes(tx: &mut Tx, scope: Scope, weeks: [NaiveDate; 3]) -> Result<Vec<EpisodeRow>> {
+/// last and of last week. The minutes so far and per week, the latest
+/// contact with the family, the phase's and the plan's days and the
+/// questionnaires taken all come from the totals kept with each write: one
+/// row per episode, looked up by key.
+pub async fn episodes(tx: &mut Tx, scope: Scope, weeks: [NaiveDate; 2]) -> Result<Vec<EpisodeRow>> {
     let open = open_states();
     let in_scope = scope.episodes();
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT e.family_id, f.surname, e.id AS episode_id, e.programme_id, e.team_id, e.state, \
            e.reference_date, e.started_on, e.phase, t.phase_since, a.worker_id AS coordinator_id, \
            t.plan_agreed_on, CAST(COALESCE(t.active_minutes, 0) AS BIGINT) AS used_minutes, \
-           CAST(COALESCE(w.before_last, 0) AS BIGINT) AS before_last_week_minutes, \
-           CAST(COALESCE(w.last, 0) AS BIGINT) AS last_week_minutes, \
-           t.last_family_contact_on AS last_contact_on \
+           CAST(COALESCE(w1.minutes, 0) AS BIGINT) AS before_last_week_minutes, \
+           CAST(COALESCE(w2.minutes, 0) AS BIGINT) AS last_week_minutes, \
+           t.last_family_contact_on AS last_contact_on, t.measured \
          FROM episodes e JOIN families f ON f.id = e.family_id \
          LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
          LEFT JOIN episode_totals t ON t.episode_id = e.id \
-         LEFT JOIN (SELECT x.episode_id, \
-             SUM(CASE WHEN x.contact_on < $3 THEN x.minutes ELSE 0 END) AS before_last, \
-             SUM(CASE WHEN x.contact_on >= $3 THEN x.minutes ELSE 0 END) AS last \
-           FROM episodes e JOIN contacts x ON x.episode_id = e.id \
-           LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
-           WHERE x.status = 'active' AND x.contact_on >= $2 AND x.contact_on < $4 \
-             AND e.state IN ({open}) AND {in_scope} \
-           GROUP BY x.episode_id) w ON w.episode_id = e.id \
+         LEFT JOIN episode_week_minutes w1 ON w1.episode_id = e.id AND w1.week_of = $2 \
+         LEFT JOIN episode_week_minutes w2 ON w2.episode_id = e.id AND w2.week_of = $3 \
          WHERE e.state IN ({open}) AND {in_scope}"
     ));
-    let rows = on_tx!(tx, |c| sqlx::query_as::<_, EpisodeRow>(sql)
+    let rows = on_tx!(tx, |c| sqlx::query_as::<_, EpisodeRecord>(sql)
         .bind(scope.id())
         .bind(weeks[0])
         .bind(weeks[1])
-        .bind(weeks[2])
         .fetch_all(c)
         .await)?;
-    Ok(rows)
+    rows.into_iter().map(EpisodeRecord::into_row).collect()
 }
 
 /// A goal of an episode's current plan with the day it was first agreed and
@@ -147,17 +188,34 @@ pub struct GoalRow {
     pub last_change_on: Option<NaiveDate>,
 }
 
-pub async fn goals(tx: &mut Tx, scope: Scope) -> Result<Vec<GoalRow>> {
-    let in_scope = scope.episodes();
+/// The goals of the scope's families in care that have not changed since
+/// `unchanged_at_most` or earlier: only these can be unchanged long enough
+/// (the day is the domain's, `Thresholds::goal_unchanged_since_at_most`).
+pub async fn goals(
+    tx: &mut Tx,
+    scope: Scope,
+    unchanged_at_most: NaiveDate,
+) -> Result<Vec<GoalRow>> {
+    // Only a coordinator's scope needs the running assignment.
+    let (assignment, in_scope) = match scope {
+        Scope::Coordinator(_) => (
+            "JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL",
+            "a.worker_id = $1",
+        ),
+        other => ("", other.episodes()),
+    };
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT g.episode_id, g.goal_key, g.description, g.first_agreed_on, \
            g.level_changed_on AS last_change_on \
-         FROM episodes e LEFT JOIN assignments a ON a.episode_id = e.id AND a.ends_on IS NULL \
+         FROM episodes e {assignment} \
          JOIN current_goals g ON g.episode_id = e.id \
-         WHERE e.state = 'in_care' AND {in_scope}"
+         WHERE e.state = 'in_care' AND {in_scope} \
+           AND g.first_agreed_on <= $2 \
+           AND (g.level_changed_on IS NULL OR g.level_changed_on <= $2)"
     ));
     let rows = on_tx!(tx, |c| sqlx::query_as::<_, GoalRow>(sql)
         .bind(scope.id())
+        .bind(unchanged_at_most)
         .fetch_all(c)
         .await)?;
     Ok(rows)

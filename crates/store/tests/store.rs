@@ -1062,6 +1062,36 @@ async fn kept_totals_match_the_rows(store: Store) {
             Some(d("2026-04-01"))
         )
     );
+    // Minutes per week, against the domain's weeks over the active contacts.
+    let mut expected: std::collections::BTreeMap<NaiveDate, i64> = Default::default();
+    let mut active: Vec<(NaiveDate, i64)> = vec![
+        (d("2026-04-01"), 60),
+        (d("2026-04-09"), 30),
+        (d("2026-04-10"), 50),
+    ];
+    for i in 0..ContactKind::ALL.len() {
+        active.push((d("2026-05-01") + chrono::Duration::days(i as i64), 10));
+    }
+    for (on, minutes) in active {
+        *expected
+            .entry(wrapcare_core::contact::week_of(on))
+            .or_default() += minutes;
+    }
+    let weeks = "SELECT week_of, CAST(minutes AS BIGINT) FROM episode_week_minutes \
+                 WHERE episode_id = $1 AND minutes > 0 ORDER BY week_of";
+    let kept_weeks: Vec<(NaiveDate, i64)> = match &mut tx {
+        wrapcare_store::Tx::Sqlite(t) => sqlx::query_as(weeks)
+            .bind(episode_id)
+            .fetch_all(&mut **t)
+            .await
+            .expect("weeks"),
+        wrapcare_store::Tx::Postgres(t) => sqlx::query_as(weeks)
+            .bind(episode_id)
+            .fetch_all(&mut **t)
+            .await
+            .expect("weeks"),
+    };
+    assert_eq!(kept_weeks, expected.into_iter().collect::<Vec<_>>());
     let goals = "SELECT goal_key, description, first_agreed_on, level_changed_on \
                  FROM current_goals WHERE episode_id = $1";
     type Current = (String, String, NaiveDate, Option<NaiveDate>);
@@ -1667,13 +1697,22 @@ async fn questionnaires_keep_one_response_per_moment_and_link(store: Store) {
             },
         ]
     );
-    let in_scope = q::taken_in_scope(&mut tx, wrapcare_store::signal::Scope::Team(f.team_id))
-        .await
-        .expect("read");
+    // The signals read which questionnaires the episode took from the
+    // list kept with each measurement.
+    let episodes = wrapcare_store::signal::episodes(
+        &mut tx,
+        wrapcare_store::signal::Scope::Team(f.team_id),
+        [d("2026-11-16"), d("2026-11-23")],
+    )
+    .await
+    .expect("read");
+    let row = episodes
+        .iter()
+        .find(|e| e.episode_id == episode_id)
+        .expect("the episode");
     assert_eq!(
-        in_scope,
-        [q::TakenRow {
-            episode_id,
+        row.measured,
+        [wrapcare_core::questionnaire::schedule::Measured {
             instrument: "appreciation".into(),
             respondent: Respondent::Parent,
             occasion: Occasion::Repeat(1),
