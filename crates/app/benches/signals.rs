@@ -5,9 +5,11 @@
 //!
 //!     cargo bench -p wrapcare-app --bench signals [-- FAMILIES]
 //!
-//! `WRAPCARE_BENCH_KEEP=FILE` keeps a copy of the generated SQLite database;
-//! `WRAPCARE_BENCH_FROM=FILE` times the reads on such a copy without
-//! generating again.
+//! `WRAPCARE_BENCH_KEEP=FILE` keeps a copy of the generated SQLite database
+//! in FILE and leaves the generated PostgreSQL database in place (its URL is
+//! printed; drop it when done). `WRAPCARE_BENCH_FROM=URL` (`sqlite://FILE`
+//! or a PostgreSQL URL) times the reads on kept data without generating;
+//! `WRAPCARE_BENCH_ONLY=postgres` leaves SQLite out.
 
 use std::time::{Duration as Elapsed, Instant};
 
@@ -414,12 +416,17 @@ async fn measure(kind: &str, families: usize) -> Result<()> {
     let generated = started.elapsed();
     // Generating takes a minute or more; a kept copy lets one re-run the
     // reads alone while changing them (`WRAPCARE_BENCH_FROM`).
-    if let (Ok(copy), "sqlite") = (std::env::var("WRAPCARE_BENCH_KEEP"), kind) {
+    let keep = std::env::var("WRAPCARE_BENCH_KEEP").ok();
+    if let (Some(copy), "sqlite") = (&keep, kind) {
         wrapcare_store::testing::execute(&db.store, &format!("VACUUM INTO '{copy}'")).await;
         eprintln!("sqlite   kept a copy in {copy}");
     }
     time_reads(kind, &db.store, programme_id, today, families, generated).await?;
-    db.cleanup().await;
+    if keep.is_some() && kind == "postgres" {
+        eprintln!("postgres kept the database {}", db.url);
+    } else {
+        db.cleanup().await;
+    }
     Ok(())
 }
 
@@ -507,8 +514,8 @@ fn main() -> Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        if let Ok(file) = std::env::var("WRAPCARE_BENCH_FROM") {
-            let store = Store::connect(&format!("sqlite://{file}")).await?;
+        if let Ok(url) = std::env::var("WRAPCARE_BENCH_FROM") {
+            let store = Store::connect(&url).await?;
             store.migrate().await?;
             let today = Utc::now()
                 .with_timezone(&chrono_tz::Europe::Amsterdam)
@@ -521,9 +528,16 @@ fn main() -> Result<()> {
                 .max();
             tx.commit().await?;
             let id = id.ok_or("no programme in the kept copy")?;
-            return time_reads("sqlite", &store, id, today, families, Elapsed::ZERO).await;
+            let kind = if url.starts_with("sqlite:") {
+                "sqlite"
+            } else {
+                "postgres"
+            };
+            return time_reads(kind, &store, id, today, families, Elapsed::ZERO).await;
         }
-        measure("sqlite", families).await?;
+        if std::env::var("WRAPCARE_BENCH_ONLY").as_deref() != Ok("postgres") {
+            measure("sqlite", families).await?;
+        }
         if wrapcare_store::testing::postgres_reachable().await {
             measure("postgres", families).await?;
         } else {

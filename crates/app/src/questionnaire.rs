@@ -480,6 +480,80 @@ impl App {
     }
 }
 
+/// A programme's questionnaire setting: which instruments are asked when,
+/// and the days after which one not taken counts as overdue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ScheduleSetting {
+    /// The programme's version, to send back with a change.
+    pub version: i64,
+    pub grace_days: u32,
+    pub schedule: Vec<schedule::Planned>,
+}
+
+impl App {
+    /// A programme's questionnaire setting, for the administrator.
+    pub async fn questionnaire_schedule(
+        &self,
+        actor: &Actor,
+        programme_id: i64,
+    ) -> Result<ScheduleSetting> {
+        self.require(actor, &[Role::Admin], "admin.questionnaire_schedule")
+            .await?;
+        let mut tx = self.store.read_only().await?;
+        let programme = wrapcare_store::programme::get(&mut tx, programme_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let planned = store::schedule_of(&mut tx, programme_id).await?;
+        tx.commit().await?;
+        Ok(ScheduleSetting {
+            version: programme.version,
+            grace_days: u32::try_from(programme.measurement_grace_days.max(0)).unwrap_or(0),
+            schedule: planned,
+        })
+    }
+
+    /// Replaces a programme's questionnaire setting, checked against the
+    /// instruments; refused whole when any line is wrong, and when the
+    /// programme changed since `setting.version` was read.
+    pub async fn set_questionnaire_schedule(
+        &self,
+        actor: &Actor,
+        programme_id: i64,
+        setting: &ScheduleSetting,
+    ) -> Result<()> {
+        self.require(actor, &[Role::Admin], "admin.set_questionnaire_schedule")
+            .await?;
+        schedule::check_setting(&setting.schedule, setting.grace_days, catalogue()?)?;
+        let mut tx = self.write().await?;
+        let Some(before) = wrapcare_store::programme::get(&mut tx, programme_id).await? else {
+            return Err(AppError::NotFound);
+        };
+        let planned_before = store::schedule_of(&mut tx, programme_id).await?;
+        wrapcare_store::programme::set_grace_days(
+            &mut tx,
+            programme_id,
+            setting.grace_days,
+            setting.version,
+        )
+        .await?;
+        store::set_schedule(&mut tx, programme_id, &setting.schedule).await?;
+        // What changed, as the instruments' ids and moments: no personal data.
+        self.log_change(
+            &mut tx,
+            Some(actor),
+            "admin.set_questionnaire_schedule",
+            serde_json::json!({
+                "programme_id": programme_id,
+                "from": { "grace_days": before.measurement_grace_days, "schedule": planned_before },
+                "to": { "grace_days": setting.grace_days, "schedule": setting.schedule },
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 pub use wrapcare_core::questionnaire::link::LinkState;
 
 /// A one-time link as the family's page lists it (never its secret).

@@ -211,6 +211,22 @@ pub async fn update(tx: &mut Tx, id: i64, p: &NewProgramme<'_>, version: i64) ->
     crate::expect_one(done)
 }
 
+/// Sets the days after which a measurement counts as overdue, if the
+/// programme is still at `version`; the version moves on.
+pub async fn set_grace_days(tx: &mut Tx, id: i64, days: u32, version: i64) -> Result<()> {
+    let done = on_tx!(tx, |c| sqlx::query(
+        "UPDATE programmes SET measurement_grace_days = $1, version = version + 1 \
+         WHERE id = $2 AND version = $3"
+    )
+    .bind(i64::from(days))
+    .bind(id)
+    .bind(version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    crate::expect_one(done)
+}
+
 pub async fn list(tx: &mut Tx) -> Result<Vec<Programme>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {} FROM programmes g ORDER BY g.name",

@@ -4,7 +4,10 @@
 use std::collections::HashMap;
 
 use wrapcare_app::plan::{ActionInput, GoalInput, NetworkInput, PlanInput};
+use wrapcare_app::questionnaire::ScheduleSetting;
+use wrapcare_core::FieldError;
 use wrapcare_core::indication::IndicationInput;
+use wrapcare_core::questionnaire::{Catalogue, Planned, Respondent, When};
 use wrapcare_core::referral::{MemberInput, ReferralInput};
 
 /// A posted form as name → values.
@@ -229,6 +232,79 @@ impl FormData {
     pub fn member_slots(&self) -> usize {
         self.count("members")
     }
+}
+
+/// The form field of one moment in the questionnaire schedule's grid
+/// (`self_sufficiency.coordinator.every`).
+pub fn schedule_field(instrument: &str, respondent: Respondent, moment: &str) -> String {
+    format!("{instrument}.{}.{moment}", respondent.as_str())
+}
+
+/// A programme's questionnaire setting from the grid of instruments ×
+/// respondents × moments, with the field each schedule line came from (so
+/// the domain's `schedule[i]` errors show by their field) and the fields
+/// that are not whole numbers.
+pub fn schedule_setting(
+    form: &FormData,
+    catalogue: &Catalogue,
+) -> (ScheduleSetting, Vec<String>, Vec<FieldError>) {
+    let mut schedule = Vec::new();
+    let mut fields = Vec::new();
+    let mut errors = Vec::new();
+    let number = |name: &str, errors: &mut Vec<FieldError>| -> Option<u32> {
+        let raw = form.get(name).trim();
+        if raw.is_empty() {
+            return None;
+        }
+        let parsed = raw.parse::<u32>().ok();
+        if parsed.is_none() {
+            errors.push(FieldError {
+                field: name.to_string(),
+                key: "error-whole-number",
+            });
+        }
+        parsed
+    };
+    for instrument in catalogue.iter() {
+        for &respondent in &instrument.respondents {
+            let mut line = |when: When, field: String| {
+                schedule.push(Planned {
+                    instrument: instrument.id.clone(),
+                    respondent,
+                    when,
+                });
+                fields.push(field);
+            };
+            let start = schedule_field(&instrument.id, respondent, "start");
+            if form.checked(&start) {
+                line(When::Start, start);
+            }
+            let every = schedule_field(&instrument.id, respondent, "every");
+            if let Some(weeks) = number(&every, &mut errors) {
+                line(When::Every { weeks }, every);
+            }
+            let closure = schedule_field(&instrument.id, respondent, "closure");
+            if form.checked(&closure) {
+                line(When::Closure, closure);
+            }
+        }
+    }
+    let grace_days = match form.get("grace_days").trim() {
+        "" => {
+            errors.push(FieldError {
+                field: "grace_days".into(),
+                key: "error-required",
+            });
+            0
+        }
+        _ => number("grace_days", &mut errors).unwrap_or(0),
+    };
+    let setting = ScheduleSetting {
+        version: form.get("version").trim().parse().unwrap_or_default(),
+        grace_days,
+        schedule,
+    };
+    (setting, fields, errors)
 }
 
 #[cfg(test)]

@@ -4345,9 +4345,196 @@ async fn questionnaires_and_one_time_links(store: Store) {
     }
 }
 
+/// The administrator sets which questionnaires a programme asks when: the
+/// page's grid and the API, errors by their field with nothing stored, a
+/// stale version refused, and no other role may.
+async fn programme_questionnaire_schedule(store: Store) {
+    let t = setup(store).await;
+    let admin = t.session("admin@demo.wrapcare.nl").await;
+    let token = t.token("admin@demo.wrapcare.nl").await;
+    let programmes = t
+        .api("GET", "/api/v1/admin/programmes", Some(&token), None)
+        .await;
+    let id = programmes.json()[0]["id"].as_i64().expect("a programme");
+    let path = format!("/admin/programmes/{id}/questionnaires");
+    let api = format!("/api/v1/admin/programmes/{id}/questionnaire-schedule");
+    let read = |answer: &Answer| answer.json();
+    let before = read(&t.api("GET", &api, Some(&token), None).await);
+    assert_eq!(before["grace_days"], 14);
+    let lines = before["schedule"].as_array().expect("lines").len();
+    assert_eq!(lines, 7, "the default schedule: {before}");
+
+    let page = t.get(&path, Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(r#"name="self_sufficiency.coordinator.every" type="number" value="13""#),
+        "the grid shows the schedule: {}",
+        page.body
+    );
+    let version = before["version"].to_string();
+    // Not a number, and a repeat of 0 weeks: each by its field, nothing stored.
+    let refused = t
+        .post_form(
+            &path,
+            &admin,
+            &[
+                ("version", &version),
+                ("grace_days", "14"),
+                ("self_sufficiency.coordinator.every", "vaak"),
+                ("appreciation.parent.every", "0"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains(r#"id="self-sufficiency-coordinator-every-error""#)
+    );
+    let domain = t
+        .post_form(
+            &path,
+            &admin,
+            &[
+                ("version", &version),
+                ("grace_days", "14"),
+                ("appreciation.parent.every", "0"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(domain.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        domain
+            .body
+            .contains(r#"id="appreciation-parent-every-error""#),
+        "the domain's schedule[i] error shows by its field: {}",
+        domain.body
+    );
+    assert_eq!(read(&t.api("GET", &api, Some(&token), None).await), before);
+
+    // Saved: the appreciation every 13 weeks and at closure, a week's grace.
+    let saved = t
+        .post_form(
+            &path,
+            &admin,
+            &[
+                ("version", &version),
+                ("grace_days", "7"),
+                ("appreciation.parent.every", "13"),
+                ("appreciation.parent.closure", "on"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let after = read(&t.api("GET", &api, Some(&token), None).await);
+    assert_eq!(after["grace_days"], 7);
+    assert_eq!(
+        after["schedule"],
+        serde_json::json!([
+            { "instrument": "appreciation", "respondent": "parent", "when": { "at": "every", "weeks": 13 } },
+            { "instrument": "appreciation", "respondent": "parent", "when": { "at": "closure" } },
+        ])
+    );
+    // The form read before the change is out of date now.
+    let stale = t
+        .post_form(
+            &path,
+            &admin,
+            &[("version", &version), ("grace_days", "7")],
+            true,
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        stale
+            .body
+            .contains("Iemand anders heeft dit intussen gewijzigd")
+    );
+
+    // The API: a respondent the instrument is not for, a grace too long.
+    let wrong = t
+        .api(
+            "POST",
+            &api,
+            Some(&token),
+            Some(serde_json::json!({
+                "version": after["version"],
+                "grace_days": 200,
+                "schedule": [{ "instrument": "fidelity_coordinator", "respondent": "parent", "when": { "at": "start" } }],
+            })),
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
+    let fields: Vec<String> = wrong.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(fields, ["schedule[0].respondent", "grace_days"]);
+    let empty = t
+        .api("POST", &api, Some(&token), Some(serde_json::json!({})))
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let missing: Vec<String> = empty.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(missing, ["version", "grace_days", "schedule"]);
+    let back = t
+        .api(
+            "POST",
+            &api,
+            Some(&token),
+            Some(serde_json::json!({
+                "version": after["version"],
+                "grace_days": 14,
+                "schedule": before["schedule"],
+            })),
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::NO_CONTENT, "{}", back.body);
+    let restored = read(&t.api("GET", &api, Some(&token), None).await);
+    assert_eq!(restored["schedule"], before["schedule"]);
+    let stale = t
+        .api(
+            "POST",
+            &api,
+            Some(&token),
+            Some(serde_json::json!({ "version": after["version"], "grace_days": 14, "schedule": [] })),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+
+    for email in ["leider@demo.wrapcare.nl", "coach1@demo.wrapcare.nl"] {
+        let other = t.session(email).await;
+        assert_eq!(
+            t.get(&path, Some(&other)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let other_token = t.token(email).await;
+        assert_eq!(
+            t.api("GET", &api, Some(&other_token), None).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}
+
 wrapcare_store::on_both_databases!(
     signals_page_and_api,
     questionnaires_and_one_time_links,
+    programme_questionnaire_schedule,
     signals_page_by_page,
     appointments_day_and_calendar_feed,
     meetings_agenda_decisions_and_who_reads_them,

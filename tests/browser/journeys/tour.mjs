@@ -4,7 +4,7 @@
 export const name = 'tour';
 
 const PAGES = {
-  admin: ['/admin/users', '/admin/users/1', '/admin/organisations', '/admin/programmes', '/admin/programmes/1', '/admin/teams', '/admin/workers', '/modules', '/modules/1', '/figures'],
+  admin: ['/admin/users', '/admin/users/1', '/admin/organisations', '/admin/programmes', '/admin/programmes/1', '/admin/programmes/1/questionnaires', '/admin/teams', '/admin/workers', '/modules', '/modules/1', '/figures'],
   leider: ['/screening', '/waiting-list', '/families', '/families?q=de', '/caseloads', '/signals', '/signals?urgency=watch', '/modules', '/modules/2', '/figures', '/programmes/1/costs'],
   coach1: ['/caseloads', '/signals', '/modules', '/my-families'],
   intake: ['/referrals', '/referrals/new'],

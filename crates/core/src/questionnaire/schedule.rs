@@ -14,6 +14,9 @@ pub const DEFAULT_GRACE_DAYS: u32 = 14;
 pub const CLOSURE_LAPSE_DAYS: i64 = 42;
 /// The longest interval a schedule may repeat at, in weeks.
 pub const EVERY_MAX_WEEKS: u32 = 104;
+/// The longest grace period a programme may give, in days: past a quarter
+/// year a "late" measurement no longer says when things stood where.
+pub const GRACE_MAX_DAYS: u32 = 91;
 
 /// At which moment of an episode a schedule asks for a measurement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -221,6 +224,23 @@ pub fn check_schedule(schedule: &[Planned], catalogue: &Catalogue) -> Result<(),
         if twice {
             errors.add(field("instrument"), "error-duplicate");
         }
+    }
+    errors.finish()
+}
+
+/// Checks a programme's questionnaire setting: its schedule (see
+/// [`check_schedule`]) and its grace period (field `grace_days`).
+pub fn check_setting(
+    schedule: &[Planned],
+    grace_days: u32,
+    catalogue: &Catalogue,
+) -> Result<(), Invalid> {
+    let mut errors = match check_schedule(schedule, catalogue) {
+        Ok(()) => Invalid::new(),
+        Err(errors) => errors,
+    };
+    if grace_days > GRACE_MAX_DAYS {
+        errors.add("grace_days", "error-out-of-range");
     }
     errors.finish()
 }

@@ -470,6 +470,20 @@ fn the_default_schedule_fits_the_shipped_instruments() {
     );
 }
 
+#[test]
+fn a_setting_bounds_its_grace_period() {
+    let catalogue = Catalogue::shipped().expect("loads");
+    let schedule = schedule::default_schedule();
+    schedule::check_setting(&schedule, 0, &catalogue).expect("no grace is allowed");
+    schedule::check_setting(&schedule, schedule::GRACE_MAX_DAYS, &catalogue).expect("the most");
+    let err = schedule::check_setting(&schedule, schedule::GRACE_MAX_DAYS + 1, &catalogue)
+        .expect_err("too long");
+    assert_eq!(err.0.len(), 1);
+    assert_eq!(err.0[0].field, "grace_days");
+    // An empty schedule asks nothing: a programme may measure nothing.
+    schedule::check_setting(&[], 14, &catalogue).expect("empty is allowed");
+}
+
 /// A small instrument of `n` items on a 1..=`top` scale, some reversed, in
 /// one subscale scored `scoring` that needs `min` answers.
 fn generated(n: usize, top: i64, reversed: &[bool], scoring: Scoring, min: usize) -> Instrument {

@@ -13,6 +13,10 @@ CREATE TABLE episode_week_minutes (
     PRIMARY KEY (episode_id, week_of)
 );
 
+-- A programme's signals read two weeks of every episode: PostgreSQL joins
+-- them by hash from a range of this index (SQLite looks each up by key).
+CREATE INDEX episode_week_minutes_by_week ON episode_week_minutes (week_of, episode_id) INCLUDE (minutes);
+
 CREATE CONSTRAINT TRIGGER episode_week_minutes_generation AFTER INSERT OR UPDATE OR DELETE ON episode_week_minutes
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION raise_data_generation();
 

@@ -11,6 +11,7 @@ use wrapcare_app::admin::{
     IssuedPassword, OrganisationView, ProgrammeInput, ProgrammeView, SecondmentInput, TeamView,
     UserInput, UserRef, UserView, WorkerInput, WorkerView,
 };
+use wrapcare_app::questionnaire::ScheduleSetting;
 use wrapcare_core::role::Role;
 
 use super::{ApiJson, ApiResult, fail};
@@ -32,6 +33,14 @@ pub fn routes() -> Routes {
         .get("/api/v1/admin/programmes", list_programmes)
         .post("/api/v1/admin/programmes", create_programme)
         .post("/api/v1/admin/programmes/{id}", update_programme)
+        .get(
+            "/api/v1/admin/programmes/{id}/questionnaire-schedule",
+            questionnaire_schedule,
+        )
+        .post(
+            "/api/v1/admin/programmes/{id}/questionnaire-schedule",
+            set_questionnaire_schedule,
+        )
         .get("/api/v1/admin/teams", list_teams)
         .post("/api/v1/admin/teams", create_team)
         .get("/api/v1/admin/workers", list_workers)
@@ -262,6 +271,92 @@ pub async fn update_programme(
     match state
         .app
         .update_programme(&user.actor, id, &input.programme, input.version)
+        .await
+    {
+        Ok(()) => done(),
+        Err(e) => fail(&state, user.lang, e),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/admin/programmes/{id}/questionnaire-schedule", tag = "admin",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = ScheduleSetting), (status = 404, body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn questionnaire_schedule(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<ScheduleSetting> {
+    state
+        .app
+        .questionnaire_schedule(&user.actor, id)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
+}
+
+/// A programme's questionnaire setting to store; every field is required
+/// (missing ones are named in the 422).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ScheduleInput {
+    /// The programme's version as read.
+    #[serde(default)]
+    pub version: Option<i64>,
+    #[serde(default)]
+    pub grace_days: Option<u32>,
+    #[serde(default)]
+    pub schedule: Option<Vec<wrapcare_core::questionnaire::Planned>>,
+}
+
+/// Replaces the programme's schedule whole; `version` is the one read.
+#[utoipa::path(post, path = "/api/v1/admin/programmes/{id}/questionnaire-schedule", tag = "admin",
+    params(("id" = i64, Path)), request_body = ScheduleInput,
+    responses((status = 204),
+        (status = 409, description = "The programme changed since it was read", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Refused, e.g. an unknown instrument or a respondent it is not meant for; fields are `schedule[i].instrument`, `.respondent`, `.weeks` and `grace_days`", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn set_questionnaire_schedule(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<ScheduleInput>,
+) -> Response {
+    // Who may comes before what is missing, so a refusal says no more.
+    if let Err(e) = state
+        .app
+        .require(
+            &user.actor,
+            &[Role::Admin],
+            "admin.set_questionnaire_schedule",
+        )
+        .await
+    {
+        return fail(&state, user.lang, e);
+    }
+    let given = [
+        ("version", input.version.is_some()),
+        ("grace_days", input.grace_days.is_some()),
+        ("schedule", input.schedule.is_some()),
+    ];
+    let (Some(version), Some(grace_days), Some(schedule)) =
+        (input.version, input.grace_days, input.schedule)
+    else {
+        let mut missing = wrapcare_core::Invalid::new();
+        for (name, present) in given {
+            if !present {
+                missing.add(name, "error-required");
+            }
+        }
+        return fail(&state, user.lang, wrapcare_app::AppError::Invalid(missing));
+    };
+    let setting = ScheduleSetting {
+        version,
+        grace_days,
+        schedule,
+    };
+    match state
+        .app
+        .set_questionnaire_schedule(&user.actor, id, &setting)
         .await
     {
         Ok(()) => done(),

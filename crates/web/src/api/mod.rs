@@ -533,6 +533,7 @@ impl utoipa::Modify for BearerAuth {
         waiting_list, my_families, search_families, family, break_glass, assign, start, phase, close, withdraw, caseloads, waiting_figures,
         admin::list_users, admin::create_user, admin::set_role, admin::deactivate_user, admin::activate_user, admin::reset_password,
         admin::list_organisations, admin::create_organisation, admin::list_programmes, admin::create_programme, admin::update_programme,
+        admin::questionnaire_schedule, admin::set_questionnaire_schedule,
         admin::list_teams, admin::create_team, admin::list_workers, admin::create_worker, admin::change_secondment, admin::end_secondment,
         plan::read, plan::save, plan::agree, plan::new_draft, plan::score, plan::version, plan::pdf,
         contact::list, contact::log, contact::correct, contact::remove,

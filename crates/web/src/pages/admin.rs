@@ -16,7 +16,7 @@ use wrapcare_core::role::Role;
 
 use super::{CsrfForm, Ctx, Fields, PageResult, fail, form_error, html_response, layout, notice};
 use crate::AppState;
-use crate::forms::FormData;
+use crate::forms::{FormData, schedule_field, schedule_setting};
 use crate::routes::Routes;
 use crate::session::PageUser;
 
@@ -37,6 +37,8 @@ pub fn routes() -> Routes {
         .post("/admin/programmes", create_programme)
         .get("/admin/programmes/{id}", programme_form)
         .post("/admin/programmes/{id}", update_programme)
+        .get("/admin/programmes/{id}/questionnaires", schedule_form)
+        .post("/admin/programmes/{id}/questionnaires", save_schedule)
         .get("/admin/teams", teams)
         .post("/admin/teams", create_team)
         .get("/admin/workers", workers)
@@ -746,6 +748,7 @@ async fn programme_page(
         @for e in errors.iter().filter(|e| e.field == "form") {
             div.notice.notice--error role="alert" { p { (ctx.t(e.key)) } }
         }
+        p { a href={ "/admin/programmes/" (id) "/questionnaires" } { (ctx.t("schedule-link")) } }
         form.form method="post" action={ "/admin/programmes/" (id) } {
             (ctx.csrf())
             input type="hidden" name="version" value=(p.version);
@@ -792,6 +795,173 @@ async fn update_programme(
             .await
         }
     }
+}
+
+/// A programme's questionnaire schedule as the form shows it.
+fn schedule_values(setting: &wrapcare_app::questionnaire::ScheduleSetting) -> FormData {
+    use wrapcare_core::questionnaire::When;
+    let mut pairs = vec![
+        ("version".to_string(), setting.version.to_string()),
+        ("grace_days".to_string(), setting.grace_days.to_string()),
+    ];
+    for p in &setting.schedule {
+        let (moment, value) = match p.when {
+            When::Start => ("start", "on".to_string()),
+            When::Every { weeks } => ("every", weeks.to_string()),
+            When::Closure => ("closure", "on".to_string()),
+        };
+        pairs.push((schedule_field(&p.instrument, p.respondent, moment), value));
+    }
+    FormData::new(pairs)
+}
+
+async fn schedule_page(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    posted: Option<&FormData>,
+    errors: &[FieldError],
+    notice_key: Option<&str>,
+    status: StatusCode,
+) -> PageResult {
+    let setting = state
+        .app
+        .questionnaire_schedule(&user.actor, id)
+        .await
+        .map_err(|e| fail(state, user, e))?;
+    let programme = state
+        .app
+        .programmes()
+        .await
+        .map_err(|e| fail(state, user, e))?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(|| fail(state, user, AppError::NotFound))?;
+    let catalogue = wrapcare_app::questionnaire::catalogue().map_err(|e| fail(state, user, e))?;
+    let ctx = Ctx::new(state, user, "/admin/programmes");
+    let current = schedule_values(&setting);
+    let values = posted.unwrap_or(&current);
+    let fields = Fields::new(ctx.tr, errors, values);
+    let title = ctx
+        .tr
+        .t1("schedule-title", "programme", programme.name.clone());
+    let body = html! {
+        h1 { (title) }
+        (notice(&ctx, notice_key))
+        p { (ctx.t("schedule-intro")) }
+        (fields.summary())
+        @for e in errors.iter().filter(|e| e.field == "form") {
+            div.notice.notice--error role="alert" { p { (ctx.t(e.key)) } }
+        }
+        form.form method="post" action={ "/admin/programmes/" (id) "/questionnaires" } {
+            (ctx.csrf())
+            input type="hidden" name="version" value=(values.get("version"));
+            @for instrument in catalogue.iter() {
+                @for respondent in &instrument.respondents {
+                    fieldset.fieldset {
+                        legend {
+                            (instrument.title.get(ctx.tr.lang.code()))
+                            @if instrument.respondents.len() > 1 {
+                                " · " (super::questionnaire::respondent_label(&ctx, *respondent))
+                            }
+                        }
+                        div.field-row.field-row--wrap {
+                            (fields.checkbox(&schedule_field(&instrument.id, *respondent, "start"), "schedule-at-start"))
+                            (fields.input(&schedule_field(&instrument.id, *respondent, "every"), "schedule-every-weeks", "number", false, Some("schedule-every-hint")))
+                            (fields.checkbox(&schedule_field(&instrument.id, *respondent, "closure"), "schedule-at-closure"))
+                        }
+                    }
+                }
+            }
+            (fields.input("grace_days", "schedule-grace-days", "number", true, Some("schedule-grace-hint")))
+            div.actions {
+                button.button.button--primary type="submit" { (ctx.t("save")) }
+                a.button.button--secondary href={ "/admin/programmes/" (id) } { (ctx.t("cancel")) }
+            }
+        }
+    };
+    Ok(html_response(status, layout(&ctx, &title, body)))
+}
+
+async fn schedule_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<NoticeQuery>,
+) -> PageResult {
+    schedule_page(
+        &state,
+        &user,
+        id,
+        None,
+        &[],
+        q.notice.as_deref(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn save_schedule(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm(user, form): CsrfForm,
+) -> PageResult {
+    let catalogue = wrapcare_app::questionnaire::catalogue().map_err(|e| fail(&state, &user, e))?;
+    let (setting, line_fields, mut errors) = schedule_setting(&form, catalogue);
+    if errors.is_empty() {
+        match state
+            .app
+            .set_questionnaire_schedule(&user.actor, id, &setting)
+            .await
+        {
+            Ok(()) => {
+                return Ok(Redirect::to(&format!(
+                    "/admin/programmes/{id}/questionnaires?notice=notice-saved"
+                ))
+                .into_response());
+            }
+            Err(e) => {
+                // The domain names schedule lines by their place; the form
+                // shows each error by the field the line came from.
+                errors = form_error(&state, &user, e)?
+                    .into_iter()
+                    .map(|mut e| {
+                        let line = e
+                            .field
+                            .strip_prefix("schedule[")
+                            .and_then(|rest| rest.split_once(']'))
+                            .and_then(|(i, _)| i.parse::<usize>().ok())
+                            .and_then(|i| line_fields.get(i));
+                        if let Some(field) = line {
+                            e.field = field.clone();
+                        }
+                        e
+                    })
+                    .collect();
+            }
+        }
+    } else {
+        // A refused form is still the administrator's to see.
+        state
+            .app
+            .require(
+                &user.actor,
+                &[Role::Admin],
+                "admin.set_questionnaire_schedule",
+            )
+            .await
+            .map_err(|e| fail(&state, &user, e))?;
+    }
+    schedule_page(
+        &state,
+        &user,
+        id,
+        Some(&form),
+        &errors,
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
 }
 
 async fn teams_page(
