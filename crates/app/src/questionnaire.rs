@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 use wrapcare_core::access::FileAction;
 use wrapcare_core::episode::{EpisodeState, Phase};
 use wrapcare_core::questionnaire::{
-    self as rules, Catalogue, Due, EpisodeDates, Instrument, Occasion, Respondent, Taken, schedule,
-    scoring,
+    self as rules, Catalogue, Due, EpisodeDates, Instrument, Occasion, Respondent, Taken, results,
+    schedule, scoring,
 };
 use wrapcare_core::role::Role;
 use wrapcare_store::StoreError;
@@ -113,24 +113,20 @@ impl From<store::Measurement> for MeasurementView {
     }
 }
 
-/// One subscale over time: every valid score, the first and the latest.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SubscaleTrend {
-    pub subscale: String,
-    /// The plan's life domain it measures, if any.
-    pub domain: Option<String>,
-    pub points: Vec<TrendPoint>,
-    pub first: Option<f64>,
-    pub latest: Option<f64>,
-    /// Latest minus first; `None` with fewer than two valid scores.
-    pub change: Option<f64>,
-}
+pub use wrapcare_core::questionnaire::results::{
+    Comparison, Direction, Point, StartToClosure, Trend,
+};
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TrendPoint {
-    pub taken_on: NaiveDate,
-    pub occasion: Occasion,
-    pub value: f64,
+impl wrapcare_core::questionnaire::results::Scored for MeasurementView {
+    fn taken_on(&self) -> NaiveDate {
+        self.taken_on
+    }
+    fn occasion(&self) -> Occasion {
+        self.occasion
+    }
+    fn value(&self, subscale: &str) -> Option<f64> {
+        self.scores.iter().find(|s| s.subscale == subscale)?.value
+    }
 }
 
 /// An instrument's results for one kind of respondent.
@@ -139,7 +135,10 @@ pub struct ResultView {
     pub instrument: String,
     pub respondent: Respondent,
     pub measurements: usize,
-    pub subscales: Vec<SubscaleTrend>,
+    pub subscales: Vec<Trend>,
+    /// Once the closing measurement is in: how many subscales ended above,
+    /// level with or below the start.
+    pub closure: Option<Comparison>,
 }
 
 /// A family's questionnaires: what is due, what was filled in, and how
@@ -154,6 +153,9 @@ pub struct QuestionnairesView {
     pub results: Vec<ResultView>,
     /// Whether the actor may fill one in now (the family's own coordinator).
     pub may_record: bool,
+    /// Whether the actor may withdraw an open link: the coordinator, or
+    /// the supervisor who shares care of the file.
+    pub may_withdraw_links: bool,
 }
 
 /// A measurement due now, with the file opened for it.
@@ -216,40 +218,12 @@ pub fn results(catalogue: &Catalogue, measurements: &[MeasurementView]) -> Vec<R
         .into_iter()
         .filter_map(|((id, respondent), taken)| {
             let instrument = catalogue.get(id)?;
-            let subscales = instrument
-                .subscales
-                .iter()
-                .map(|subscale| {
-                    let points: Vec<TrendPoint> = taken
-                        .iter()
-                        .filter_map(|m| {
-                            let value =
-                                m.scores.iter().find(|s| s.subscale == subscale.id)?.value?;
-                            Some(TrendPoint {
-                                taken_on: m.taken_on,
-                                occasion: m.occasion,
-                                value,
-                            })
-                        })
-                        .collect();
-                    let first = points.first().map(|p| p.value);
-                    let latest = points.last().map(|p| p.value);
-                    SubscaleTrend {
-                        subscale: subscale.id.clone(),
-                        domain: subscale.domain.clone(),
-                        change: (points.len() > 1)
-                            .then(|| latest.zip(first).map(|(l, f)| l - f))
-                            .flatten(),
-                        first,
-                        latest,
-                        points,
-                    }
-                })
-                .collect();
+            let subscales = results::trends(instrument, &taken);
             Some(ResultView {
                 instrument: id.to_string(),
                 respondent,
                 measurements: taken.len(),
+                closure: results::comparison(&subscales),
                 subscales,
             })
         })
@@ -386,6 +360,7 @@ impl App {
             due: due.into_iter().map(DueView::from).collect(),
             results: results(catalogue()?, &measurements),
             measurements,
+            may_withdraw_links: may_record || actor.role == Role::Supervisor,
             may_record,
         })
     }
@@ -705,6 +680,55 @@ impl App {
             },
             token,
         })
+    }
+
+    /// Withdraws a family's open link, for one handed to the wrong person
+    /// or no longer wanted: whoever cares for the file may, and the link
+    /// stays listed as withdrawn. Returns the family's links.
+    pub async fn withdraw_link(
+        &self,
+        actor: &Actor,
+        family_id: i64,
+        link_id: i64,
+    ) -> Result<Vec<LinkView>> {
+        let action = "questionnaire.link_withdraw";
+        let (mut tx, e, target) = self
+            .episode_for(actor, family_id, FileAction::Care, action, None)
+            .await?;
+        let now = self.now();
+        let links = store::links_of_family(&mut tx, family_id).await?;
+        // Only a link of the episode the actor cares for: not one of an
+        // earlier or a later team's.
+        let Some(link) = links
+            .iter()
+            .find(|l| l.id == link_id && l.episode_id == e.id)
+        else {
+            return Err(self
+                .refuse_as(
+                    tx,
+                    actor,
+                    target,
+                    action,
+                    Outcome::NotFound,
+                    AppError::NotFound,
+                )
+                .await);
+        };
+        if link_view(link, now).state != LinkState::Open {
+            return Err(AppError::Conflict("error-link-not-open"));
+        }
+        store::withdraw_link(&mut tx, link.id, now).await?;
+        self.log(
+            &mut tx,
+            actor,
+            Target::episode(family_id, link.episode_id),
+            action,
+            Outcome::Allowed,
+        )
+        .await?;
+        let links = store::links_of_family(&mut tx, family_id).await?;
+        tx.commit().await?;
+        Ok(links.iter().map(|l| link_view(l, now)).collect())
     }
 
     /// The entry for what happened through a link: the respondent has no

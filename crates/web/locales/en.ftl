@@ -1084,6 +1084,18 @@ questionnaire-latest = Latest
 questionnaire-change = Change
 questionnaire-chart-title = { $instrument }: first and latest score per part
 questionnaire-chart-legend = Light bar: first measurement · dark bar: latest measurement
+questionnaire-closure-summary = At closure compared with the start: { $better } { $better ->
+    [one] part
+   *[other] parts
+} better, { $same } the same, { $worse } worse.
+questionnaire-closure-caption = closure compared with the start
+questionnaire-at-start = Start
+questionnaire-at-closure = Closure
+questionnaire-direction = Direction
+questionnaire-better = Better
+questionnaire-same = Same
+questionnaire-worse = Worse
+questionnaire-not-compared = Cannot be compared
 schedule-title = Questionnaires of { $programme }
 schedule-intro = Which questionnaire wrapcare asks of every family in this programme, and when. The coordinator sees what is due on the family file and on the day page; what is still open after the grace period becomes a signal.
 schedule-at-start = At the start of help
@@ -1110,7 +1122,7 @@ link-state = State
 link-state-open = Not used yet
 link-state-used = Filled in
 link-state-expired = Expired
-link-state-withdrawn = Replaced by a new link
+link-state-withdrawn = Withdrawn
 link-made-title = One-time link to the questionnaire
 link-made-text = Let the parent scan the QR code with their phone, or send the link. The link works once and is valid up to and including { $date }.
 link-made-once = This link is shown only once. Lost it? Make a new one; the old one then stops working.
@@ -1126,6 +1138,9 @@ link-invalid-text = The link has expired, was replaced by a new one, or was not 
 link-failed-title = Something went wrong
 link-failed-text = Your answers were not saved. Please try again in a few minutes.
 error-link-used = The questionnaire has already been filled in through this link.
+link-withdraw = Withdraw
+notice-link-withdrawn = The link has been withdrawn and no longer opens.
+error-link-not-open = This link has already been used, withdrawn or has expired.
 role-respondent = respondent through a one-time link
 signal-kind-measurement_overdue = Questionnaire overdue
 signal-reason-measurement_overdue = { $days_overdue ->

@@ -1084,6 +1084,18 @@ questionnaire-latest = Laatste
 questionnaire-change = Verschil
 questionnaire-chart-title = { $instrument }: eerste en laatste score per onderdeel
 questionnaire-chart-legend = Lichte balk: eerste meting · donkere balk: laatste meting
+questionnaire-closure-summary = Bij de afsluiting vergeleken met de start: { $better } { $better ->
+    [one] onderdeel
+   *[other] onderdelen
+} vooruit, { $same } gelijk, { $worse } achteruit.
+questionnaire-closure-caption = afsluiting vergeleken met de start
+questionnaire-at-start = Start
+questionnaire-at-closure = Afsluiting
+questionnaire-direction = Richting
+questionnaire-better = Vooruit
+questionnaire-same = Gelijk
+questionnaire-worse = Achteruit
+questionnaire-not-compared = Niet te vergelijken
 schedule-title = Vragenlijsten van { $programme }
 schedule-intro = Welke vragenlijst wrapcare bij elk gezin van dit programma vraagt, en wanneer. De gezinscoach ziet wat er te doen is op het gezinsdossier en op de dagpagina; wat na de wachttijd nog openstaat, wordt een signaal.
 schedule-at-start = Bij de start van de hulp
@@ -1110,7 +1122,7 @@ link-state = Stand
 link-state-open = Nog niet gebruikt
 link-state-used = Ingevuld
 link-state-expired = Verlopen
-link-state-withdrawn = Vervangen door een nieuwe link
+link-state-withdrawn = Ingetrokken
 link-made-title = Eenmalige link voor de vragenlijst
 link-made-text = Laat de ouder de QR-code scannen met de telefoon, of stuur de link. De link werkt één keer en is geldig tot en met { $date }.
 link-made-once = Deze link wordt maar één keer getoond. Kwijt? Maak een nieuwe; de oude werkt dan niet meer.
@@ -1126,6 +1138,9 @@ link-invalid-text = De link is verlopen, vervangen door een nieuwe of niet helem
 link-failed-title = Er ging iets mis
 link-failed-text = Uw antwoorden zijn niet opgeslagen. Probeer het over een paar minuten opnieuw.
 error-link-used = Via deze link is de vragenlijst al ingevuld.
+link-withdraw = Intrekken
+notice-link-withdrawn = De link is ingetrokken en opent niet meer.
+error-link-not-open = Deze link is al gebruikt, ingetrokken of verlopen.
 role-respondent = invuller via eenmalige link
 signal-kind-measurement_overdue = Vragenlijst te laat
 signal-reason-measurement_overdue = { $days_overdue ->

@@ -116,6 +116,8 @@ struct Family {
     street: String,
     note: String,
     contact_id: i64,
+    /// An open one-time link of the current episode.
+    link_id: i64,
     contact_version: i64,
     /// A module referral requested, and one started (0 when waiting).
     requested_module: i64,
@@ -628,12 +630,14 @@ impl World {
                 .await
                 .expect("break the glass");
         }
+        let link_id = self.open_link(id, lead).await;
         Family {
             id,
             surname,
             street,
             note,
             contact_id: contact.id,
+            link_id,
             contact_version: contact.version,
             requested_module,
             started_module,
@@ -644,6 +648,39 @@ impl World {
             plan_version: current.version,
             free_worker: team.coaches[0].1,
         }
+    }
+
+    /// An open link for the family's newest episode, made in the store:
+    /// through the app a link needs a measurement that is due, and the
+    /// matrix's families started today have none.
+    async fn open_link(&self, family_id: i64, by: &Actor) -> i64 {
+        use wrapcare_store::questionnaire::{NewLink, insert_link};
+        let store = self.app.store();
+        let mut tx = store.write().await.expect("write");
+        let episodes = wrapcare_store::episode::of_family(&mut tx, family_id)
+            .await
+            .expect("episodes");
+        let episode = episodes.iter().map(|e| e.id).max().expect("an episode");
+        let now = self.app.now();
+        let hash = format!("{family_id:064x}");
+        let id = insert_link(
+            &mut tx,
+            &NewLink {
+                episode_id: episode,
+                instrument: "appreciation",
+                respondent: wrapcare_core::questionnaire::Respondent::Parent,
+                occasion: wrapcare_core::questionnaire::Occasion::Start,
+                token_hash: &hash,
+                lang: "nl",
+                created_by: by.user_id,
+                expires_at: now + chrono::Duration::days(14),
+            },
+            now,
+        )
+        .await
+        .expect("link");
+        tx.commit().await.expect("commit");
+        id
     }
 
     fn user(&self, who: Who, situation: Situation) -> Option<&User> {
@@ -944,6 +981,9 @@ fn rule(method: &Method, path: &str) -> Option<Rule> {
             (true, "/questionnaire-links") => {
                 Rule::File(FileRule::new(Act::Care, &[Closed], 200, no).supervisor(403))
             }
+            // Whoever cares for the file may withdraw an open link of its
+            // episode; each matrix family has one.
+            (true, "/questionnaire-links/{link}/withdraw") => Rule::File(care(ALL).sub()),
             // The form reads the file; putting the family forward is its
             // coordinator's, while the episode is open.
             (false, "/intervision") => Rule::File(read),
@@ -1449,6 +1489,7 @@ fn concrete(w: &World, path: &str, f: Option<&Family>) -> String {
         };
         out = out
             .replace("{contact}", &f.contact_id.to_string())
+            .replace("{link}", &f.link_id.to_string())
             .replace("{referral}", &module.to_string())
             .replace("{step}", "start")
             .replace("{number}", "1")

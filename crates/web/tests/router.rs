@@ -4285,6 +4285,71 @@ async fn questionnaires_and_one_time_links(store: Store) {
         english.body.contains("lang=\"en\""),
         "opens in the link's language"
     );
+    // Withdrawn by hand (handed to the wrong person): it no longer opens,
+    // stays listed, and cannot be withdrawn twice; another family's link
+    // is not found through this file.
+    let link_id = expired.json()["link"]["id"].as_i64().expect("link id");
+    let withdrawn = t
+        .post_form(
+            &format!("/families/{other}/questionnaire-links/{link_id}/withdraw"),
+            &other_coach,
+            &[],
+            true,
+        )
+        .await;
+    assert_eq!(
+        withdrawn.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        withdrawn.body
+    );
+    assert_eq!(
+        t.get(&format!("/q/{secret}"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let page = t
+        .get(
+            &format!("/families/{other}/questionnaires"),
+            Some(&other_coach),
+        )
+        .await;
+    assert!(page.body.contains("Ingetrokken"), "{}", page.body);
+    let again = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{other}/questionnaire-links/{link_id}/withdraw"),
+            Some(&other_token),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(again.body.contains("error-link-not-open"), "{}", again.body);
+    if id != other {
+        let elsewhere = t
+            .api(
+                "POST",
+                &format!("/api/v1/families/{id}/questionnaire-links/{link_id}/withdraw"),
+                Some(&coach_token),
+                None,
+            )
+            .await;
+        assert_eq!(
+            elsewhere.status,
+            StatusCode::NOT_FOUND,
+            "{}",
+            elsewhere.body
+        );
+    }
+    let expired = t
+        .api(
+            "POST",
+            &format!("/api/v1/families/{other}/questionnaire-links"),
+            Some(&other_token),
+            Some(json!({"instrument": "fidelity_parent", "respondent": "parent"})),
+        )
+        .await;
+    assert_eq!(expired.status, StatusCode::OK, "{}", expired.body);
+    let secret = expired.json()["token"].as_str().expect("token").to_string();
     wrapcare_store::testing::execute(
         t.app.store(),
         "UPDATE questionnaire_links SET expires_at = created_at WHERE used_at IS NULL",
@@ -4306,6 +4371,9 @@ async fn questionnaires_and_one_time_links(store: Store) {
     assert!(log.iter().any(|e| e.action == "questionnaire.link_open"
         && e.family_id.is_none()
         && e.outcome == "refused"));
+    assert!(log.iter().any(|e| e.action == "questionnaire.link_withdraw"
+        && e.family_id == Some(other)
+        && e.outcome == "allowed"));
 
     // A supervisor reads; intake, analysts and admins do not.
     let lead_token = t.token("leider@demo.wrapcare.nl").await;

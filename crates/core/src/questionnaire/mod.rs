@@ -7,6 +7,7 @@
 
 pub mod definition;
 pub mod link;
+pub mod results;
 pub mod schedule;
 pub mod scoring;
 

@@ -624,3 +624,164 @@ proptest! {
         prop_assert_eq!(scores[1].value, Some(head as f64 / split as f64));
     }
 }
+
+/// A measurement for the results tests: its moment and one score per
+/// subscale (`None`: too few answers).
+struct Taken1 {
+    on: &'static str,
+    occasion: Occasion,
+    ab: Option<f64>,
+}
+
+impl results::Scored for Taken1 {
+    fn taken_on(&self) -> NaiveDate {
+        day(self.on)
+    }
+    fn occasion(&self) -> Occasion {
+        self.occasion
+    }
+    fn value(&self, subscale: &str) -> Option<f64> {
+        (subscale == "ab").then_some(self.ab).flatten()
+    }
+}
+
+fn ab_trend(taken: &[Taken1]) -> results::Trend {
+    results::trends(&small(), taken)
+        .into_iter()
+        .find(|t| t.subscale == "ab")
+        .expect("the small instrument has ab")
+}
+
+#[test]
+fn a_trend_skips_invalid_scores_and_needs_two_for_a_change() {
+    let one = ab_trend(&[Taken1 {
+        on: "2026-01-05",
+        occasion: Occasion::Start,
+        ab: Some(2.0),
+    }]);
+    assert_eq!(
+        (one.first, one.latest, one.change),
+        (Some(2.0), Some(2.0), None)
+    );
+    assert_eq!(one.start_to_closure, None);
+
+    let three = ab_trend(&[
+        Taken1 {
+            on: "2026-01-05",
+            occasion: Occasion::Start,
+            ab: None,
+        },
+        Taken1 {
+            on: "2026-04-06",
+            occasion: Occasion::Repeat(1),
+            ab: Some(2.5),
+        },
+        Taken1 {
+            on: "2026-07-06",
+            occasion: Occasion::Repeat(2),
+            ab: Some(4.0),
+        },
+    ]);
+    assert_eq!(three.points.len(), 2);
+    assert_eq!(three.first, Some(2.5));
+    assert_eq!(three.change, Some(1.5));
+    assert_eq!(three.start_to_closure, None, "no closure yet");
+}
+
+#[test]
+fn closure_is_compared_with_the_start_not_with_the_repeat_before_it() {
+    let t = ab_trend(&[
+        Taken1 {
+            on: "2026-01-05",
+            occasion: Occasion::Start,
+            ab: Some(2.0),
+        },
+        Taken1 {
+            on: "2026-04-06",
+            occasion: Occasion::Repeat(1),
+            ab: Some(4.5),
+        },
+        Taken1 {
+            on: "2026-07-06",
+            occasion: Occasion::Closure,
+            ab: Some(3.5),
+        },
+    ]);
+    let c = t.start_to_closure.expect("closure and start");
+    assert_eq!((c.start, c.closure, c.change), (2.0, 3.5, 1.5));
+    assert_eq!(c.direction, results::Direction::Better);
+
+    // Without a valid start score the earliest valid one stands in.
+    let t = ab_trend(&[
+        Taken1 {
+            on: "2026-01-05",
+            occasion: Occasion::Start,
+            ab: None,
+        },
+        Taken1 {
+            on: "2026-04-06",
+            occasion: Occasion::Repeat(1),
+            ab: Some(4.0),
+        },
+        Taken1 {
+            on: "2026-07-06",
+            occasion: Occasion::Closure,
+            ab: Some(4.0),
+        },
+    ]);
+    let c = t.start_to_closure.expect("closure and an earlier score");
+    assert_eq!(c.direction, results::Direction::Same);
+
+    // A closure with nothing before it compares with nothing.
+    let t = ab_trend(&[Taken1 {
+        on: "2026-07-06",
+        occasion: Occasion::Closure,
+        ab: Some(3.0),
+    }]);
+    assert_eq!(t.start_to_closure, None);
+}
+
+#[test]
+fn the_comparison_counts_each_direction_at_the_edge_of_rounding() {
+    assert_eq!(results::Direction::of(0.0), results::Direction::Same);
+    assert_eq!(results::Direction::of(1e-12), results::Direction::Same);
+    assert_eq!(results::Direction::of(-1e-12), results::Direction::Same);
+    assert_eq!(results::Direction::of(0.01), results::Direction::Better);
+    assert_eq!(results::Direction::of(-0.01), results::Direction::Worse);
+
+    let closed = |start: f64, end: f64| {
+        ab_trend(&[
+            Taken1 {
+                on: "2026-01-05",
+                occasion: Occasion::Start,
+                ab: Some(start),
+            },
+            Taken1 {
+                on: "2026-07-06",
+                occasion: Occasion::Closure,
+                ab: Some(end),
+            },
+        ])
+    };
+    let open = ab_trend(&[Taken1 {
+        on: "2026-01-05",
+        occasion: Occasion::Start,
+        ab: Some(1.0),
+    }]);
+    let all = [
+        closed(2.0, 3.0),
+        closed(3.0, 3.0),
+        closed(4.0, 2.0),
+        closed(1.0, 5.0),
+        open.clone(),
+    ];
+    assert_eq!(
+        results::comparison(&all),
+        Some(results::Comparison {
+            better: 2,
+            same: 1,
+            worse: 1
+        })
+    );
+    assert_eq!(results::comparison(&[open]), None);
+}

@@ -544,7 +544,7 @@ impl utoipa::Modify for BearerAuth {
         signal::attention, signal::acknowledge,
         appointment::day, appointment::list, appointment::plan, appointment::confirm, appointment::not_happened,
         meeting::list, meeting::open, meeting::show, meeting::add_item, meeting::discussion, meeting::decide, meeting::done, meeting::put_forward,
-        questionnaire::instruments, questionnaire::family, questionnaire::record, questionnaire::links, questionnaire::make_link),
+        questionnaire::instruments, questionnaire::family, questionnaire::record, questionnaire::links, questionnaire::make_link, questionnaire::withdraw_link),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
     tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "signals"), (name = "appointments"), (name = "meetings"), (name = "questionnaires"), (name = "admin"), (name = "access-log"), (name = "meta"))

@@ -21,6 +21,10 @@ pub fn routes() -> Routes {
         .post("/api/v1/families/{id}/questionnaires", record)
         .get("/api/v1/families/{id}/questionnaire-links", links)
         .post("/api/v1/families/{id}/questionnaire-links", make_link)
+        .post(
+            "/api/v1/families/{id}/questionnaire-links/{link}/withdraw",
+            withdraw_link,
+        )
 }
 
 #[utoipa::path(get, path = "/api/v1/questionnaires", tag = "questionnaires",
@@ -108,6 +112,26 @@ pub async fn make_link(
     state
         .app
         .create_link(&user.actor, id, &input)
+        .await
+        .map(Json)
+        .map_err(|e| fail(&state, user.lang, e))
+}
+
+#[utoipa::path(post, path = "/api/v1/families/{id}/questionnaire-links/{link}/withdraw", tag = "questionnaires",
+    params(("id" = i64, Path), ("link" = i64, Path)),
+    responses((status = 200, description = "The link no longer opens; it stays listed as withdrawn. The family's links, newest first.", body = Vec<LinkView>),
+        (status = 403, description = "Only those who care for the file: its coordinator and supervisor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such link of this family", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The link was already used, withdrawn or expired", body = Problem, content_type = "application/problem+json")),
+    security(("bearer" = [])))]
+pub async fn withdraw_link(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, link)): Path<(i64, i64)>,
+) -> ApiResult<Vec<LinkView>> {
+    state
+        .app
+        .withdraw_link(&user.actor, id, link)
         .await
         .map(Json)
         .map_err(|e| fail(&state, user.lang, e))

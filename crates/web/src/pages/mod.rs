@@ -134,6 +134,10 @@ pub fn routes() -> Routes {
             "/families/{id}/questionnaire-links",
             questionnaire::make_link,
         )
+        .post(
+            "/families/{id}/questionnaire-links/{link}/withdraw",
+            questionnaire::withdraw_link,
+        )
         .get("/q/{token}", questionnaire::link_page)
         .post("/q/{token}", questionnaire::link_answer)
         .get("/families/{id}/intervision", meeting::question_form)

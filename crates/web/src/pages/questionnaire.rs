@@ -123,24 +123,79 @@ fn results_section(ctx: &Ctx<'_>, view: &QuestionnairesView) -> Markup {
                     h2 { (instrument.title.get(lang(ctx))) " · " (respondent_label(ctx, result.respondent)) }
                     p.meta { (ctx.tr.t1("questionnaire-measurements", "count", result.measurements as i64)) }
                     (result_chart(ctx, instrument, result, n))
-                    div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
-                        table.data-table {
-                            caption.visually-hidden { (instrument.title.get(lang(ctx))) }
-                            thead { tr {
-                                th scope="col" { (ctx.t("questionnaire-subscale")) }
-                                th scope="col" class="num" { (ctx.t("questionnaire-first")) }
-                                th scope="col" class="num" { (ctx.t("questionnaire-latest")) }
-                                th scope="col" class="num" { (ctx.t("questionnaire-change")) }
-                            } }
-                            tbody {
-                                @for s in &result.subscales {
-                                    tr {
-                                        th scope="row" { (subscale_title(ctx, instrument, &s.subscale)) }
-                                        td.num { (score_text(ctx, s.first)) }
-                                        td.num { (score_text(ctx, s.latest)) }
-                                        td.num { (change_text(ctx, s.change)) }
-                                    }
-                                }
+                    @if let Some(c) = &result.closure {
+                        p.closure-summary { (ctx.tr.t3("questionnaire-closure-summary",
+                            ("better", (c.better as i64).into()),
+                            ("same", (c.same as i64).into()),
+                            ("worse", (c.worse as i64).into()))) }
+                        (closure_table(ctx, instrument, result))
+                    } @else {
+                        (trend_table(ctx, instrument, result))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// First, latest and change per subscale, while the family is in care.
+fn trend_table(ctx: &Ctx<'_>, instrument: &Instrument, result: &ResultView) -> Markup {
+    html! {
+        div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
+            table.data-table {
+                caption.visually-hidden { (instrument.title.get(lang(ctx))) }
+                thead { tr {
+                    th scope="col" { (ctx.t("questionnaire-subscale")) }
+                    th scope="col" class="num" { (ctx.t("questionnaire-first")) }
+                    th scope="col" class="num" { (ctx.t("questionnaire-latest")) }
+                    th scope="col" class="num" { (ctx.t("questionnaire-change")) }
+                } }
+                tbody {
+                    @for s in &result.subscales {
+                        tr {
+                            th scope="row" { (subscale_title(ctx, instrument, &s.subscale)) }
+                            td.num { (score_text(ctx, s.first)) }
+                            td.num { (score_text(ctx, s.latest)) }
+                            td.num { (change_text(ctx, s.change)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// At closure: the end against the start per subscale, with the direction
+/// in words (not by colour alone).
+fn closure_table(ctx: &Ctx<'_>, instrument: &Instrument, result: &ResultView) -> Markup {
+    use wrapcare_app::questionnaire::Direction;
+    html! {
+        div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
+            table.data-table {
+                caption.visually-hidden { (instrument.title.get(lang(ctx))) ": " (ctx.t("questionnaire-closure-caption")) }
+                thead { tr {
+                    th scope="col" { (ctx.t("questionnaire-subscale")) }
+                    th scope="col" class="num" { (ctx.t("questionnaire-at-start")) }
+                    th scope="col" class="num" { (ctx.t("questionnaire-at-closure")) }
+                    th scope="col" class="num" { (ctx.t("questionnaire-change")) }
+                    th scope="col" { (ctx.t("questionnaire-direction")) }
+                } }
+                tbody {
+                    @for s in &result.subscales {
+                        tr {
+                            th scope="row" { (subscale_title(ctx, instrument, &s.subscale)) }
+                            @if let Some(c) = &s.start_to_closure {
+                                td.num { (ctx.tr.dec1(c.start)) }
+                                td.num { (ctx.tr.dec1(c.closure)) }
+                                td.num { (change_text(ctx, Some(c.change))) }
+                                td { (ctx.t(match c.direction {
+                                    Direction::Better => "questionnaire-better",
+                                    Direction::Same => "questionnaire-same",
+                                    Direction::Worse => "questionnaire-worse",
+                                })) }
+                            } @else {
+                                td.num { "–" } td.num { "–" } td.num { "–" }
+                                td { (ctx.t("questionnaire-not-compared")) }
                             }
                         }
                     }
@@ -233,6 +288,7 @@ async fn family_page(
                         th scope="col" { (ctx.t("link-made-on")) }
                         th scope="col" { (ctx.t("link-expires")) }
                         th scope="col" { (ctx.t("link-state")) }
+                        @if view.may_withdraw_links { th scope="col" { span.visually-hidden { (ctx.t("col-actions")) } } }
                     } }
                     tbody {
                         @for l in &links {
@@ -247,6 +303,19 @@ async fn family_page(
                                     wrapcare_app::questionnaire::LinkState::Expired => "link-state-expired",
                                     wrapcare_app::questionnaire::LinkState::Withdrawn => "link-state-withdrawn",
                                 })) }
+                                @if view.may_withdraw_links {
+                                    td {
+                                        @if l.state == wrapcare_app::questionnaire::LinkState::Open {
+                                            form.inline method="post" action={ "/families/" (id) "/questionnaire-links/" (l.id) "/withdraw" } {
+                                                (ctx.csrf())
+                                                button.button.button--secondary.button--small type="submit" {
+                                                    (ctx.t("link-withdraw"))
+                                                    span.visually-hidden { ": " (instrument_title(&ctx, &l.instrument)) ", " (ctx.tr.date(l.created_at.date_naive())) }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -686,6 +755,24 @@ fn qr_svg(ctx: &Ctx<'_>, text: &str) -> Markup {
         1,
     );
     html! { div.qr { (maud::PreEscaped(svg)) } }
+}
+
+/// Withdraws an open link and goes back to the family's questionnaires.
+pub async fn withdraw_link(
+    State(state): State<AppState>,
+    Path((id, link)): Path<(i64, i64)>,
+    CsrfForm(user, _form): CsrfForm,
+) -> PageResult {
+    match state.app.withdraw_link(&user.actor, id, link).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/families/{id}/questionnaires?notice=notice-link-withdrawn"
+        ))
+        .into_response()),
+        Err(e) => {
+            let errors = form_error(&state, &user, e)?;
+            family_page(&state, &user, id, None, &errors, StatusCode::CONFLICT).await
+        }
+    }
 }
 
 /// Makes a one-time link and shows it this once, as an address and a QR code.
