@@ -190,7 +190,7 @@ impl App {
         .await
     }
 
-    async fn log_alone(
+    pub(crate) async fn log_alone(
         &self,
         actor: &Actor,
         target: Target,

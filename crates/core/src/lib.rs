@@ -20,6 +20,7 @@ pub mod plan;
 pub mod programme;
 pub mod questionnaire;
 pub mod referral;
+pub mod report;
 pub mod role;
 pub mod signal;
 pub mod timeline;

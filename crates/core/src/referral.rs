@@ -10,7 +10,7 @@ use crate::validation::{Invalid, optional, required};
 
 /// Where a referral came from: an indication body (Intervence, formerly Bureau
 /// Jeugdzorg) or a Centre for Youth and Family, which may come without indication.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralSource {

@@ -53,11 +53,23 @@ pub struct WaitingStats {
 pub enum Count {
     Exact(usize),
     FewerThanFive,
+    /// Five or more, withheld because together with the figures beside it
+    /// it would give a small one away.
+    Withheld,
 }
 
 impl Count {
+    /// Whether the exact figure may be shown.
+    pub fn exact(self) -> Option<usize> {
+        match self {
+            Count::Exact(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// None at all is shown as 0: it gives no family away.
     pub fn of(n: usize) -> Count {
-        if n < SMALL_GROUP {
+        if n > 0 && n < SMALL_GROUP {
             Count::FewerThanFive
         } else {
             Count::Exact(n)
@@ -68,6 +80,7 @@ impl Count {
         match self {
             Count::Exact(n) => n.to_string(),
             Count::FewerThanFive => "<5".to_string(),
+            Count::Withheld => "×".to_string(),
         }
     }
 }
@@ -97,6 +110,83 @@ impl WaitingStats {
             within_norm_share: Some(within),
         }
     }
+
+    /// The same statistics from waiting times counted per number of days
+    /// (as a report query groups them), without a row per family;
+    /// `within_norm` of them started within their programme's norm.
+    pub fn of_counts(counts: &[(i64, usize)], within_norm: usize) -> WaitingStats {
+        let full = WaitingStats::of_counts_in_full(counts, within_norm);
+        match full.count {
+            Count::Exact(n) if n >= SMALL_GROUP => full,
+            _ => full.withheld(),
+        }
+    }
+
+    /// The statistics of any group, however small: for readers who know
+    /// the families (their coordinator, the team's supervisor).
+    pub fn of_counts_in_full(counts: &[(i64, usize)], within_norm: usize) -> WaitingStats {
+        let mut sorted: Vec<(i64, usize)> = counts.iter().copied().filter(|c| c.1 > 0).collect();
+        sorted.sort_unstable();
+        let n: usize = sorted.iter().map(|c| c.1).sum();
+        if n == 0 {
+            return WaitingStats {
+                count: Count::Exact(0),
+                mean_days: None,
+                median_days: None,
+                p90_days: None,
+                within_norm_share: None,
+            };
+        }
+        let total: i64 = sorted.iter().map(|&(d, k)| d * k as i64).sum();
+        let within = within_norm.min(n);
+        WaitingStats {
+            count: Count::Exact(n),
+            mean_days: Some(total as f64 / n as f64),
+            median_days: Some(percentile_of_counts(&sorted, n, 0.5)),
+            p90_days: Some(percentile_of_counts(&sorted, n, 0.9)),
+            within_norm_share: Some(within as f64 / n as f64),
+        }
+    }
+
+    /// The same group, withheld as a whole: a count that may not be shown
+    /// takes its statistics with it. An empty group has nothing to hide.
+    pub fn withheld(self) -> WaitingStats {
+        let count = match self.count {
+            Count::Exact(0) => return self,
+            Count::Exact(n) if n >= SMALL_GROUP => Count::Withheld,
+            Count::Withheld => Count::Withheld,
+            _ => Count::FewerThanFive,
+        };
+        WaitingStats {
+            count,
+            mean_days: None,
+            median_days: None,
+            p90_days: None,
+            within_norm_share: None,
+        }
+    }
+}
+
+/// `percentile` of the values the counts stand for, ascending, `n` in all.
+fn percentile_of_counts(sorted: &[(i64, usize)], n: usize, p: f64) -> f64 {
+    let value_at = |index: usize| {
+        let mut seen = 0;
+        for &(days, k) in sorted {
+            seen += k;
+            if index < seen {
+                return days;
+            }
+        }
+        sorted.last().map_or(0, |c| c.0)
+    };
+    if n == 1 {
+        return value_at(0) as f64;
+    }
+    let rank = p.clamp(0.0, 1.0) * (n - 1) as f64;
+    let low = rank.floor() as usize;
+    let high = rank.ceil() as usize;
+    let (a, b) = (value_at(low), value_at(high));
+    a as f64 + (b - a) as f64 * (rank - low as f64)
 }
 
 /// Percentile by linear interpolation between closest ranks (as spreadsheets do),
@@ -172,6 +262,32 @@ mod tests {
             prop_assert!(stats.median_days <= stats.p90_days);
             let share = stats.within_norm_share.expect("large enough");
             prop_assert!((0.0..=1.0).contains(&share));
+        }
+
+        #[test]
+        fn counted_statistics_equal_the_statistics_of_every_family(
+            counts in proptest::collection::vec((0i64..300, 0usize..6), 0..40),
+            norm in 0i64..200,
+        ) {
+            let every: Vec<i64> = counts
+                .iter()
+                .flat_map(|&(days, n)| std::iter::repeat_n(days, n))
+                .collect();
+            let by_row = WaitingStats::of(&every, norm);
+            let within: usize = counts.iter().filter(|c| c.0 <= norm).map(|c| c.1).sum();
+            let by_count = WaitingStats::of_counts(&counts, within);
+            prop_assert_eq!(by_row.count, by_count.count);
+            for (a, b) in [
+                (by_row.mean_days, by_count.mean_days),
+                (by_row.median_days, by_count.median_days),
+                (by_row.p90_days, by_count.p90_days),
+                (by_row.within_norm_share, by_count.within_norm_share),
+            ] {
+                match (a, b) {
+                    (Some(a), Some(b)) => prop_assert!((a - b).abs() < 1e-9, "{} vs {}", a, b),
+                    (a, b) => prop_assert_eq!(a, b),
+                }
+            }
         }
 
         #[test]

@@ -252,14 +252,37 @@ caseloads-title = The team's caseload
 caseloads-lead = The team carries { $caseload } families against a capacity of { $capacity }.
 
 ## Figures
-figures-title = Waiting time: from indication to start of help
-figures-lead = Per programme and month of the start of help. No names.
+figures-title = Figures: how fast help starts
+figures-lead = From indication (or registration) to the start of help. Choose a period and, if you like, a programme, team, source or the coordinators' home organisation. No names.
 field-from = From
 field-until = Until
 show-button = Show
 norm-weeks = Norm: help starts within { $weeks } weeks.
 waiting-caption = Waiting time { $programme }
-small-groups-note = Groups smaller than 5 are shown as "<5", without further figures.
+small-groups-note = Counts of fewer than 5 families show as "<5", without further figures. A "×" is a group of 5 or more left out because, with the figures beside it, it would give a small group away.
+dashboard-waiting = Waiting time to the start of help
+dashboard-waiting-chart = Mean waiting time in weeks per period; the dashed line is the norm
+dashboard-waiting-table = Waiting time per period of the start of help
+dashboard-distribution = How long the families waited
+dashboard-waiting-list = Today's waiting list, by weeks waited
+dashboard-grain-chosen = { $grain }: the finest cut at which the figures can be shown. You can choose another.
+dashboard-grain-asked = { $grain }, as chosen.
+dashboard-norm-line = The dashed line is the norm of { $weeks } weeks.
+dashboard-none-started = Help started for no family in this period.
+dashboard-none-waiting = Nobody is waiting now.
+field-grain = Cut
+grain-auto = Automatic
+grain-month = By month
+grain-quarter = By quarter
+grain-half-year = By half year
+grain-year = By year
+grain-rolling-12 = Rolling 12 months
+period-quarter = Q{ $n } { $year }
+period-half = H{ $n } { $year }
+period-rolling = 12 months to { $month }
+band-weeks = { $from }–{ $until } weeks
+band-weeks-more = { $from } weeks or more
+col-families = Families
 
 ## Administration
 users-title = Users

@@ -252,14 +252,37 @@ caseloads-title = Caseload van het team
 caseloads-lead = Het team heeft { $caseload } gezinnen bij een capaciteit van { $capacity }.
 
 ## Cijfers
-figures-title = Wachttijd: van indicatie tot start hulp
-figures-lead = Per programma en maand van de start van de hulp. Zonder namen.
+figures-title = Cijfers: hoe snel de hulp start
+figures-lead = Van indicatie (of aanmelding) tot de start van de hulp. Kies een periode en, als u wilt, een programma, team, bron of eigen organisatie van de coördinatoren. Zonder namen.
 field-from = Van
 field-until = Tot en met
 show-button = Tonen
 norm-weeks = Norm: hulp start binnen { $weeks } weken.
 waiting-caption = Wachttijd { $programme }
-small-groups-note = Groepen kleiner dan 5 worden getoond als "<5", zonder verdere cijfers.
+small-groups-note = Aantallen van minder dan 5 gezinnen staan er als "<5", zonder verdere cijfers. Een "×" is een groep van 5 of meer die is weggelaten omdat hij samen met de cijfers ernaast een kleine groep zou verraden.
+dashboard-waiting = Wachttijd tot de start van de hulp
+dashboard-waiting-chart = Gemiddelde wachttijd in weken per periode; de stippellijn is de norm
+dashboard-waiting-table = Wachttijd per periode van de start van de hulp
+dashboard-distribution = Hoe lang de gezinnen wachtten
+dashboard-waiting-list = De wachtlijst van vandaag, naar weken gewacht
+dashboard-grain-chosen = { $grain }: de fijnste indeling waarin de cijfers te tonen zijn. U kunt een andere kiezen.
+dashboard-grain-asked = { $grain }, zoals gekozen.
+dashboard-norm-line = De stippellijn is de norm van { $weeks } weken.
+dashboard-none-started = In deze periode is bij geen enkel gezin de hulp gestart.
+dashboard-none-waiting = Er wacht nu niemand.
+field-grain = Indeling
+grain-auto = Automatisch
+grain-month = Per maand
+grain-quarter = Per kwartaal
+grain-half-year = Per halfjaar
+grain-year = Per jaar
+grain-rolling-12 = Voortschrijdend 12 maanden
+period-quarter = K{ $n } { $year }
+period-half = { $n }e helft { $year }
+period-rolling = 12 mnd t/m { $month }
+band-weeks = { $from }–{ $until } weken
+band-weeks-more = { $from } weken of langer
+col-families = Gezinnen
 
 ## Beheer
 users-title = Gebruikers

@@ -1129,11 +1129,13 @@ fn rule(method: &Method, path: &str) -> Option<Rule> {
         // Figures and costs are counts and sums, never a family.
         (
             false,
-            "/programmes/{id}/costs"
-            | "/api/v1/programmes/{id}/costs"
-            | "/figures"
-            | "/api/v1/figures/waiting",
+            "/programmes/{id}/costs" | "/api/v1/programmes/{id}/costs" | "/api/v1/figures/waiting",
         ) => roles(&["admin", "supervisor", "analyst"], 200),
+        // The dashboard: a coordinator's own families, a supervisor's team,
+        // analysts and admins every family in aggregate.
+        (false, "/figures" | "/api/v1/reports/waiting") => {
+            roles(&["admin", "supervisor", "analyst", "coordinator"], 200)
+        }
         // The access log's review: the privacy officer all of it, a
         // supervisor their team's families (an empty page is still a 200).
         (

@@ -4599,7 +4599,246 @@ async fn programme_questionnaire_schedule(store: Store) {
     }
 }
 
+/// Every count a reader outside the team sees is 0, 5 or more, or marked.
+fn no_small_number_shown(report: &Value) {
+    let mut counts: Vec<&Value> = vec![&report["total"]["count"]];
+    for p in report["periods"].as_array().expect("periods") {
+        counts.push(&p["stats"]["count"]);
+    }
+    for band in ["distribution", "waiting_list"] {
+        for b in report[band].as_array().expect("bands") {
+            counts.push(&b["count"]);
+        }
+    }
+    for c in counts {
+        if c["kind"] == "exact" {
+            let n = c["value"].as_i64().expect("a number");
+            assert!(n == 0 || n >= 5, "{n} shown: {report}");
+        } else {
+            assert!(
+                c["kind"] == "fewer_than_five" || c["kind"] == "withheld",
+                "{c}"
+            );
+        }
+    }
+}
+
+async fn dashboard_figures_for_each_reader(store: Store) {
+    let t = setup(store).await;
+    let analyst = t.token("analist@demo.wrapcare.nl").await;
+    let whole = t
+        .api(
+            "GET",
+            "/api/v1/reports/waiting?grain=year",
+            Some(&analyst),
+            None,
+        )
+        .await;
+    assert_eq!(whole.status, StatusCode::OK, "{}", whole.body);
+    let j = whole.json();
+    assert_eq!(j["audience"]["kind"], "aggregates");
+    assert_eq!(j["waiting"]["grain"], "year");
+    assert_eq!(j["waiting"]["grain_chosen"], false);
+    no_small_number_shown(&j["waiting"]);
+    assert!(!whole.body.contains("surname"), "no names");
+
+    // The same totals a second way: every started episode as a row, the
+    // statistics of the rows (not of the counts the dashboard groups).
+    let day = |v: &Value| {
+        chrono::NaiveDate::parse_from_str(v.as_str().expect("date"), "%Y-%m-%d").expect("date")
+    };
+    let (from, until) = (day(&j["from"]), day(&j["until"]));
+    let mut tx = t.app.store().read_only().await.expect("read");
+    let rows = wrapcare_store::report::started_episodes(&mut tx, from, until)
+        .await
+        .expect("rows");
+    let programmes = wrapcare_store::programme::list(&mut tx)
+        .await
+        .expect("programmes");
+    tx.commit().await.expect("commit");
+    let days: Vec<i64> = rows.iter().map(|r| r.waiting_days).collect();
+    let within = rows
+        .iter()
+        .filter(|r| {
+            programmes
+                .iter()
+                .any(|p| p.id == r.programme_id && r.waiting_days <= p.norms().start_within_days())
+        })
+        .count();
+    assert!(days.len() >= 5, "the demo has started families");
+    let by_rows = wrapcare_core::waiting::WaitingStats::of(&days, i64::MAX);
+    let total = &j["waiting"]["total"];
+    assert_eq!(total["count"]["value"].as_u64(), Some(days.len() as u64));
+    for (field, expected) in [
+        ("mean_days", by_rows.mean_days),
+        ("median_days", by_rows.median_days),
+        ("p90_days", by_rows.p90_days),
+        ("within_norm_share", Some(within as f64 / days.len() as f64)),
+    ] {
+        let got = total[field].as_f64().expect(field);
+        assert!(
+            (got - expected.expect(field)).abs() < 1e-9,
+            "{field}: {got} vs {expected:?}"
+        );
+    }
+    // The years add up to the whole where all are shown.
+    let years: Vec<Option<u64>> = j["waiting"]["periods"]
+        .as_array()
+        .expect("periods")
+        .iter()
+        .map(|p| p["stats"]["count"]["value"].as_u64())
+        .collect();
+    if years.iter().all(Option::is_some) {
+        assert_eq!(years.iter().flatten().sum::<u64>(), days.len() as u64);
+    }
+
+    // By default the grain is chosen, and every filter keeps small numbers out.
+    let chosen = t
+        .api("GET", "/api/v1/reports/waiting", Some(&analyst), None)
+        .await
+        .json();
+    assert_eq!(chosen["waiting"]["grain_chosen"], true);
+    no_small_number_shown(&chosen["waiting"]);
+    let teams = chosen["choices"]["teams"]
+        .as_array()
+        .expect("teams")
+        .clone();
+    for team in &teams {
+        let id = team["id"].as_i64().expect("id");
+        for query in [
+            format!("team={id}"),
+            format!("team={id}&source=cjg"),
+            format!("team={id}&grain=month"),
+        ] {
+            let part = t
+                .api(
+                    "GET",
+                    &format!("/api/v1/reports/waiting?{query}"),
+                    Some(&analyst),
+                    None,
+                )
+                .await;
+            assert_eq!(part.status, StatusCode::OK, "{}", part.body);
+            let part = part.json();
+            no_small_number_shown(&part["waiting"]);
+            // Beside the whole, the rest is never a small group.
+            if let (Some(n), Some(all)) = (
+                part["waiting"]["total"]["count"]["value"].as_i64(),
+                chosen["waiting"]["total"]["count"]["value"].as_i64(),
+            ) && query == format!("team={id}")
+            {
+                let rest = all - n;
+                assert!(rest == 0 || rest >= 5, "{query}: the rest is {rest}");
+            }
+        }
+    }
+
+    // Bad input: by the field, nothing else.
+    for (query, field) in [
+        ("grain=week", "grain"),
+        ("from=1-1-2026", "from"),
+        ("from=2026-06-01&until=2026-01-01", "from"),
+        ("programme=999999", "programme"),
+        ("team=abc", "team"),
+        ("source=school", "source"),
+        ("organisation=999999", "organisation"),
+    ] {
+        let bad = t
+            .api(
+                "GET",
+                &format!("/api/v1/reports/waiting?{query}"),
+                Some(&analyst),
+                None,
+            )
+            .await;
+        assert_eq!(
+            bad.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {}",
+            bad.body
+        );
+        assert!(
+            bad.body.contains(&format!("\"field\":\"{field}\"")),
+            "{query}: {}",
+            bad.body
+        );
+    }
+
+    // A supervisor sees the team's families in full, and only the team's.
+    let leider = t.token("leider@demo.wrapcare.nl").await;
+    let team = t
+        .api("GET", "/api/v1/reports/waiting", Some(&leider), None)
+        .await
+        .json();
+    assert_eq!(team["audience"]["kind"], "team");
+    let own_team = team["audience"]["team_id"].as_i64().expect("team");
+    assert_eq!(team["filter"]["team_id"].as_i64(), Some(own_team));
+    if let Some(other) = teams
+        .iter()
+        .filter_map(|t| t["id"].as_i64())
+        .find(|id| *id != own_team)
+    {
+        let asked = t
+            .api(
+                "GET",
+                &format!("/api/v1/reports/waiting?team={other}"),
+                Some(&leider),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(
+            asked["filter"]["team_id"].as_i64(),
+            Some(own_team),
+            "held to the own team"
+        );
+    }
+    // A coordinator: their own families.
+    let coach = t.token("coach1@demo.wrapcare.nl").await;
+    let own = t
+        .api("GET", "/api/v1/reports/waiting", Some(&coach), None)
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    assert_eq!(own.json()["audience"]["kind"], "own");
+    for email in ["intake@demo.wrapcare.nl", "privacy@demo.wrapcare.nl"] {
+        let token = t.token(email).await;
+        let refused = t
+            .api("GET", "/api/v1/reports/waiting", Some(&token), None)
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{email}");
+        assert!(
+            refused
+                .content_type()
+                .starts_with("application/problem+json")
+        );
+    }
+
+    // The page: the figures, and an error by its field.
+    let page_user = t.session("analist@demo.wrapcare.nl").await;
+    let page = t.get("/figures", Some(&page_user)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Wachttijd tot de start van de hulp"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("<svg"), "a chart");
+    let bad = t.get("/figures?grain=week", Some(&page_user)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"grain-error\""), "{}", bad.body);
+    let log = wrapcare_store::testing::access_log(t.app.store(), None, 400).await;
+    assert!(
+        log.iter()
+            .any(|e| e.action == "report.dashboard" && e.outcome == "allowed")
+    );
+    assert!(
+        log.iter()
+            .any(|e| e.action == "report.dashboard" && e.outcome == "refused")
+    );
+}
+
 wrapcare_store::on_both_databases!(
+    dashboard_figures_for_each_reader,
     signals_page_and_api,
     questionnaires_and_one_time_links,
     programme_questionnaire_schedule,

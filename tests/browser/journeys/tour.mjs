@@ -6,9 +6,9 @@ export const name = 'tour';
 const PAGES = {
   admin: ['/admin/users', '/admin/users/1', '/admin/organisations', '/admin/programmes', '/admin/programmes/1', '/admin/programmes/1/questionnaires', '/admin/teams', '/admin/workers', '/modules', '/modules/1', '/figures'],
   leider: ['/screening', '/waiting-list', '/families', '/families?q=de', '/caseloads', '/signals', '/signals?urgency=watch', '/modules', '/modules/2', '/figures', '/programmes/1/costs'],
-  coach1: ['/caseloads', '/signals', '/modules', '/my-families'],
+  coach1: ['/caseloads', '/signals', '/modules', '/figures', '/my-families'],
   intake: ['/referrals', '/referrals/new'],
-  analist: ['/figures', '/programmes/2/costs'],
+  analist: ['/figures', '/figures?grain=month&team=1', '/figures?grain=rolling_12', '/programmes/2/costs'],
 };
 
 async function firstLink(page, selector) {

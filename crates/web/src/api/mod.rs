@@ -10,6 +10,7 @@ pub mod meeting;
 pub mod module;
 pub mod plan;
 pub mod questionnaire;
+pub mod report;
 pub mod signal;
 
 use axum::Json;
@@ -66,6 +67,7 @@ pub fn routes() -> Routes {
         .merge(appointment::routes())
         .merge(meeting::routes())
         .merge(questionnaire::routes())
+        .merge(report::routes())
         .get("/api/{*rest}", unknown)
         .post("/api/{*rest}", unknown)
 }
@@ -544,7 +546,8 @@ impl utoipa::Modify for BearerAuth {
         signal::attention, signal::acknowledge,
         appointment::day, appointment::list, appointment::plan, appointment::confirm, appointment::not_happened,
         meeting::list, meeting::open, meeting::show, meeting::add_item, meeting::discussion, meeting::decide, meeting::done, meeting::put_forward,
-        questionnaire::instruments, questionnaire::family, questionnaire::record, questionnaire::links, questionnaire::make_link, questionnaire::withdraw_link),
+        questionnaire::instruments, questionnaire::family, questionnaire::record, questionnaire::links, questionnaire::make_link, questionnaire::withdraw_link,
+        report::waiting),
     components(schemas(Problem, crate::problem::ProblemField)),
     modifiers(&BearerAuth),
     tags((name = "referrals"), (name = "families"), (name = "caseloads"), (name = "figures"), (name = "plan"), (name = "contacts"), (name = "modules"), (name = "costs"), (name = "signals"), (name = "appointments"), (name = "meetings"), (name = "questionnaires"), (name = "admin"), (name = "access-log"), (name = "meta"))

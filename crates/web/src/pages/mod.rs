@@ -237,6 +237,7 @@ fn nav_items(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/signals", "nav-signals"),
             ("/meetings", "nav-meetings"),
             ("/modules", "nav-modules"),
+            ("/figures", "nav-figures"),
         ],
         Role::Intake => &[
             ("/referrals", "nav-my-referrals"),
@@ -616,6 +617,29 @@ impl<'a> Fields<'a> {
                 aria-invalid=[self.error(name).map(|_| "true")]
                 aria-describedby=[self.described_by(name, false)] {
                 option value="" { (self.tr.t("choose")) }
+                @for (value, label) in options {
+                    option value=(value) selected[current == value] { (label) }
+                }
+            }
+        };
+        self.wrap(name, &self.tr.t(label_key), None, control)
+    }
+
+    /// A select of a filter: the blank first option means every value.
+    pub fn filter_select(
+        &self,
+        name: &str,
+        label_key: &str,
+        blank_key: &str,
+        options: &[(String, String)],
+    ) -> Markup {
+        let id = self.id(name);
+        let current = self.values.get(name);
+        let control = html! {
+            select.select id=(id) name=(name)
+                aria-invalid=[self.error(name).map(|_| "true")]
+                aria-describedby=[self.described_by(name, false)] {
+                option value="" { (self.tr.t(blank_key)) }
                 @for (value, label) in options {
                     option value=(value) selected[current == value] { (label) }
                 }

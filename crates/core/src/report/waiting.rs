@@ -1,0 +1,263 @@
+//! The waiting-time section of the dashboard: from indication (or
+//! registration) to the start of help, as a trend per period with the
+//! norm, as a distribution, and the waiting list of today by weeks waited.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::period::{Grain, Period, periods, readable_grain};
+use super::selection::{Audience, Filter, Key};
+use super::suppression::{part_shown, shown};
+use crate::waiting::{Count, WaitingStats};
+
+/// Families who started help, counted per group, day and waiting time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Started {
+    pub key: Key,
+    pub started_on: NaiveDate,
+    pub waiting_days: i64,
+    /// Whether that waiting time was within the family's programme's norm.
+    pub within_norm: bool,
+    pub families: usize,
+}
+
+/// Families still waiting today, counted per group and reference date.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StillWaiting {
+    pub key: Key,
+    /// The indication date, or the registration date without one.
+    pub reference_date: NaiveDate,
+    pub families: usize,
+}
+
+/// A range of weeks waited: `from` up to (not including) `until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Band {
+    pub from_weeks: i64,
+    /// `None`: and longer.
+    pub until_weeks: Option<i64>,
+    pub count: Count,
+}
+
+/// The bands of weeks a distribution is cut into; the norms of the seeds
+/// (6 and 9 weeks) and a quarter year fall on edges.
+pub const BAND_EDGES: [i64; 7] = [0, 2, 4, 6, 9, 13, 26];
+
+fn band_of(days: i64) -> usize {
+    let weeks = days.max(0) / 7;
+    BAND_EDGES.iter().rposition(|&e| weeks >= e).unwrap_or(0)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeriodWaiting {
+    pub period: Period,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub stats: WaitingStats,
+}
+
+/// The waiting-time figures of one selection for one audience.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WaitingReport {
+    pub grain: Grain,
+    /// Whether the grain was chosen by wrapcare (the finest that fills)
+    /// rather than asked for.
+    pub grain_chosen: bool,
+    pub periods: Vec<PeriodWaiting>,
+    /// The whole range.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub total: WaitingStats,
+    /// Waiting times of the families who started in the range.
+    pub distribution: Vec<Band>,
+    /// Families waiting today, by weeks waited so far.
+    pub waiting_list: Vec<Band>,
+}
+
+/// Counts of one selection and of the wider ones beside it, per cell.
+struct Cells {
+    selected: Vec<usize>,
+    wider: Vec<Vec<usize>>,
+}
+
+impl Cells {
+    fn new(n: usize, wider: usize) -> Cells {
+        Cells {
+            selected: vec![0; n],
+            wider: vec![vec![0; n]; wider],
+        }
+    }
+
+    fn add(&mut self, cell: usize, n: usize, selected: bool, in_wider: impl Fn(usize) -> bool) {
+        if selected {
+            self.selected[cell] += n;
+        }
+        for (w, counts) in self.wider.iter_mut().enumerate() {
+            if in_wider(w) {
+                counts[cell] += n;
+            }
+        }
+    }
+
+    /// Which cells are withheld: a small one, one whose difference with a
+    /// wider selection is small, and, where the cells add up to a shown
+    /// total, a second one beside a single withheld cell.
+    fn withheld(&self, adds_up: bool) -> Vec<bool> {
+        let mut out: Vec<bool> = (0..self.selected.len())
+            .map(|i| {
+                let n = self.selected[i];
+                !shown(n) || self.wider.iter().any(|w| !part_shown(n, w[i]))
+            })
+            .collect();
+        if adds_up && out.iter().filter(|&&w| w).count() == 1 {
+            let second = (0..out.len())
+                .filter(|&i| !out[i] && self.selected[i] > 0)
+                .min_by_key(|&i| (self.selected[i], i));
+            if let Some(i) = second {
+                out[i] = true;
+            }
+        }
+        out
+    }
+}
+
+/// The waiting-time report of `filter` (as the audience may have it) over
+/// the families who started from `from` to `until`, and those waiting on
+/// `today`. Rows outside the audience's reach must not be passed in.
+#[allow(clippy::too_many_arguments)]
+pub fn report(
+    started: &[Started],
+    still_waiting: &[StillWaiting],
+    filter: Filter,
+    audience: Audience,
+    grain: Option<Grain>,
+    from: NaiveDate,
+    until: NaiveDate,
+    today: NaiveDate,
+) -> WaitingReport {
+    let filter = audience.restrict(filter);
+    let suppressed = audience.suppressed();
+    // An audience sees differences only between selections it can ask for.
+    let wider: Vec<Filter> = if suppressed {
+        filter.wider()
+    } else {
+        Vec::new()
+    };
+    let in_range = |s: &&Started| from <= s.started_on && s.started_on <= until;
+    let grain_chosen = grain.is_none();
+    let grain = grain.unwrap_or_else(|| {
+        readable_grain(
+            started
+                .iter()
+                .filter(in_range)
+                .filter(|s| filter.matches(&s.key))
+                .map(|s| (s.started_on, s.families)),
+            from,
+            until,
+        )
+    });
+    let cut = periods(grain, from, until);
+
+    // Per period: the waiting times of the selection, and counts of the
+    // selection and the wider ones for the suppression.
+    let mut counts_of: Vec<Vec<(i64, usize)>> = vec![Vec::new(); cut.len()];
+    let mut within_of = vec![0usize; cut.len()];
+    let mut period_cells = Cells::new(cut.len(), wider.len());
+    let mut all_days: Vec<(i64, usize)> = Vec::new();
+    let mut all_within = 0;
+    let mut total_cells = Cells::new(1, wider.len());
+    let mut band_cells = Cells::new(BAND_EDGES.len(), wider.len());
+    for s in started {
+        let selected = filter.matches(&s.key);
+        let in_wider = |w: usize| wider[w].matches(&s.key);
+        if !selected && !wider.iter().any(|w| w.matches(&s.key)) {
+            continue;
+        }
+        for (i, p) in cut.iter().enumerate() {
+            if p.contains(s.started_on) {
+                period_cells.add(i, s.families, selected, in_wider);
+                if selected {
+                    counts_of[i].push((s.waiting_days, s.families));
+                    if s.within_norm {
+                        within_of[i] += s.families;
+                    }
+                }
+            }
+        }
+        if in_range(&s) {
+            total_cells.add(0, s.families, selected, in_wider);
+            band_cells.add(band_of(s.waiting_days), s.families, selected, in_wider);
+            if selected {
+                all_days.push((s.waiting_days, s.families));
+                if s.within_norm {
+                    all_within += s.families;
+                }
+            }
+        }
+    }
+    let mut list_cells = Cells::new(BAND_EDGES.len(), wider.len());
+    for w in still_waiting {
+        let selected = filter.matches(&w.key);
+        let band = band_of((today - w.reference_date).num_days());
+        list_cells.add(band, w.families, selected, |i| wider[i].matches(&w.key));
+    }
+
+    let hide = |withheld: bool, stats: WaitingStats| {
+        if suppressed && (withheld || stats.count.exact().is_none_or(|n| !shown(n))) {
+            stats.withheld()
+        } else {
+            stats
+        }
+    };
+    // Rolling periods overlap: they do not add up to the total.
+    let period_withheld = period_cells.withheld(grain != Grain::Rolling12);
+    let periods = cut
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PeriodWaiting {
+            period: *p,
+            stats: hide(
+                period_withheld[i],
+                WaitingStats::of_counts_in_full(&counts_of[i], within_of[i]),
+            ),
+        })
+        .collect::<Vec<PeriodWaiting>>();
+    let total = hide(
+        total_cells.withheld(false)[0],
+        WaitingStats::of_counts_in_full(&all_days, all_within),
+    );
+    let bands = |cells: &Cells| -> Vec<Band> {
+        let withheld = cells.withheld(true);
+        BAND_EDGES
+            .iter()
+            .enumerate()
+            .map(|(i, &from_weeks)| {
+                let n = cells.selected[i];
+                let count = match (suppressed && withheld[i], shown(n)) {
+                    (false, _) => Count::Exact(n),
+                    (true, true) => Count::Withheld,
+                    (true, false) => Count::FewerThanFive,
+                };
+                Band {
+                    from_weeks,
+                    until_weeks: BAND_EDGES.get(i + 1).copied(),
+                    count,
+                }
+            })
+            .collect()
+    };
+    // A trend starts with the first period that holds families.
+    let periods: Vec<PeriodWaiting> = periods
+        .into_iter()
+        .skip_while(|p: &PeriodWaiting| p.stats.count == Count::Exact(0))
+        .collect();
+    WaitingReport {
+        grain,
+        grain_chosen,
+        periods,
+        total,
+        distribution: bands(&band_cells),
+        waiting_list: bands(&list_cells),
+    }
+}
