@@ -268,6 +268,7 @@ dashboard-waiting-list = Today's waiting list, by weeks waited
 dashboard-grain-chosen = { $grain }: the finest cut at which the figures can be shown. You can choose another.
 dashboard-grain-asked = { $grain }, as chosen.
 dashboard-norm-line = The dashed line is the norm of { $weeks } weeks.
+download = Download
 dashboard-none-started = Help started for no family in this period.
 dashboard-none-waiting = Nobody is waiting now.
 field-grain = Cut

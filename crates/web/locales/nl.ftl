@@ -268,6 +268,7 @@ dashboard-waiting-list = De wachtlijst van vandaag, naar weken gewacht
 dashboard-grain-chosen = { $grain }: de fijnste indeling waarin de cijfers te tonen zijn. U kunt een andere kiezen.
 dashboard-grain-asked = { $grain }, zoals gekozen.
 dashboard-norm-line = De stippellijn is de norm van { $weeks } weken.
+download = Downloaden
 dashboard-none-started = In deze periode is bij geen enkel gezin de hulp gestart.
 dashboard-none-waiting = Er wacht nu niemand.
 field-grain = Indeling

@@ -26,6 +26,7 @@ pub mod pages;
 pub mod problem;
 pub mod routes;
 pub mod session;
+pub mod table;
 
 pub use i18n::{I18n, Lang};
 

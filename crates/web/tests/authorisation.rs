@@ -1133,7 +1133,7 @@ fn rule(method: &Method, path: &str) -> Option<Rule> {
         ) => roles(&["admin", "supervisor", "analyst"], 200),
         // The dashboard: a coordinator's own families, a supervisor's team,
         // analysts and admins every family in aggregate.
-        (false, "/figures" | "/api/v1/reports/waiting") => {
+        (false, "/figures" | "/figures/tables/{table}" | "/api/v1/reports/waiting") => {
             roles(&["admin", "supervisor", "analyst", "coordinator"], 200)
         }
         // The access log's review: the privacy officer all of it, a
@@ -1519,6 +1519,7 @@ fn concrete(w: &World, path: &str, f: Option<&Family>) -> String {
     };
     out.replace("{id}", &id.to_string())
         .replace("{code}", "en")
+        .replace("{table}", "waiting")
         .replace("{file}", "unknown.ics")
         .replace("{item}", "999999")
         .replace("{instrument}", "self_sufficiency")

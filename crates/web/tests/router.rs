@@ -4826,6 +4826,73 @@ async fn dashboard_figures_for_each_reader(store: Store) {
     let bad = t.get("/figures?grain=week", Some(&page_user)).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("id=\"grain-error\""), "{}", bad.body);
+    // Each table downloads as CSV and XLSX with the figures of the page.
+    let page = t.get("/figures?grain=year", Some(&page_user)).await;
+    assert!(
+        page.body
+            .contains("/figures/tables/waiting?format=xlsx&amp;from="),
+        "download links"
+    );
+    let csv_answer = t
+        .get(
+            "/figures/tables/waiting?format=csv&grain=year",
+            Some(&page_user),
+        )
+        .await;
+    assert_eq!(csv_answer.status, StatusCode::OK);
+    assert!(csv_answer.content_type().starts_with("text/csv"));
+    let mut reader = csv::Reader::from_reader(csv_answer.bytes.as_slice());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    assert_eq!(header[0], "Periode");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let total_row = rows.last().expect("a total");
+    assert_eq!(&total_row[0], "Totaal");
+    assert_eq!(total_row[1].parse::<usize>().ok(), Some(days.len()));
+    let xlsx = t
+        .get("/figures/tables/distribution?format=xlsx", Some(&page_user))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK, "{}", xlsx.body);
+    use calamine::{DataType as _, Reader as _};
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone()))
+            .expect("a workbook");
+    let sheet = book.worksheet_range("distribution").expect("the sheet");
+    let cells: Vec<String> = sheet
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(cells.iter().any(|c| c == "Weken gewacht"), "{cells:?}");
+    let counted: f64 = sheet
+        .rows()
+        .filter_map(|r| r.get(1).and_then(|c| c.get_float()))
+        .sum();
+    assert!(counted > 0.0 && counted <= days.len() as f64, "{counted}");
+    for (path, status) in [
+        ("/figures/tables/nothing?format=csv", StatusCode::NOT_FOUND),
+        (
+            "/figures/tables/waiting?format=pdf",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            "/figures/tables/waiting?format=csv&grain=week",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        assert_eq!(t.get(path, Some(&page_user)).await.status, status, "{path}");
+    }
+    let intake = t.session("intake@demo.wrapcare.nl").await;
+    assert_eq!(
+        t.get("/figures/tables/waiting?format=csv", Some(&intake))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
     let log = wrapcare_store::testing::access_log(t.app.store(), None, 400).await;
     assert!(
         log.iter()

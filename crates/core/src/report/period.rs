@@ -131,6 +131,19 @@ pub fn periods(grain: Grain, from: NaiveDate, until: NaiveDate) -> Vec<Period> {
     out
 }
 
+/// Whether a trend cut into periods can be read: at most one in four of the
+/// periods that hold families is withheld (`withheld[i]`, or fewer than five
+/// when nothing else withholds it).
+pub fn fills(counts: &[usize], withheld: &[bool]) -> bool {
+    let filled = counts.iter().filter(|&&n| n > 0).count();
+    let small = counts
+        .iter()
+        .zip(withheld.iter().chain(std::iter::repeat(&false)))
+        .filter(|&(&n, &w)| n > 0 && (w || n < THRESHOLD))
+        .count();
+    small * 4 <= filled
+}
+
 /// The finest calendar grain at which at most one in four of the periods
 /// that hold families holds fewer than five, so that a trend does not turn
 /// into a wall of withheld cells; when not even years do, rolling twelve
@@ -148,9 +161,7 @@ pub fn readable_grain(
                 counts[i] += n;
             }
         }
-        let filled = counts.iter().filter(|&&n| n > 0).count();
-        let small = counts.iter().filter(|&&n| n > 0 && n < THRESHOLD).count();
-        if small * 4 <= filled {
+        if fills(&counts, &[]) {
             return grain;
         }
     }

@@ -422,3 +422,62 @@ mod waiting_report {
         assert_eq!(team.waiting_list[5].count, Count::Exact(2));
     }
 }
+
+#[test]
+fn the_grain_is_one_that_reads_after_subtraction_is_ruled_out() {
+    use crate::referral::ReferralSource;
+    use crate::report::waiting::{Started, report};
+    let row = |programme_id: i64, on: &str, n: usize| Started {
+        key: Key {
+            programme_id,
+            team_id: programme_id,
+            source: ReferralSource::Cjg,
+            organisation_id: None,
+        },
+        started_on: d(on),
+        waiting_days: 40,
+        within_norm: true,
+        families: n,
+    };
+    // Six a quarter in programme 1, two in programme 2: programme 1's
+    // quarters and half years beside the whole would give programme 2 away.
+    let rows: Vec<Started> = ["2025-02-01", "2025-05-01", "2025-08-01", "2025-11-01"]
+        .iter()
+        .flat_map(|on| [row(1, on, 6), row(2, on, 2)])
+        .collect();
+    let first = Filter {
+        programme_id: Some(1),
+        ..Filter::default()
+    };
+    let (from, until, today) = (d("2025-01-01"), d("2025-12-31"), d("2026-01-05"));
+    let analyst = report(
+        &rows,
+        &[],
+        first,
+        Audience::Aggregates,
+        None,
+        from,
+        until,
+        today,
+    );
+    assert_eq!(analyst.grain, Grain::Year);
+    assert_eq!(
+        analyst.periods[0].stats.count,
+        crate::waiting::Count::Exact(24)
+    );
+    let team = report(
+        &rows,
+        &[],
+        first,
+        Audience::Team { team_id: 1 },
+        None,
+        from,
+        until,
+        today,
+    );
+    assert_eq!(
+        team.grain,
+        Grain::Month,
+        "the team's own figures need no such care"
+    );
+}

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::period::{Grain, Period, periods, readable_grain};
+use super::period::{Grain, Period, fills, periods};
 use super::selection::{Audience, Filter, Key};
 use super::suppression::{part_shown, shown};
 use crate::waiting::{Count, WaitingStats};
@@ -122,6 +122,62 @@ impl Cells {
     }
 }
 
+/// The started families of a selection cut into periods: their waiting
+/// times, and the counts of the selection and of the wider ones.
+struct ByPeriod {
+    cut: Vec<Period>,
+    counts_of: Vec<Vec<(i64, usize)>>,
+    within_of: Vec<usize>,
+    cells: Cells,
+}
+
+fn by_period(
+    started: &[Started],
+    filter: Filter,
+    wider: &[Filter],
+    grain: Grain,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> ByPeriod {
+    let cut = periods(grain, from, until);
+    let mut counts_of: Vec<Vec<(i64, usize)>> = vec![Vec::new(); cut.len()];
+    let mut within_of = vec![0usize; cut.len()];
+    let mut cells = Cells::new(cut.len(), wider.len());
+    let (Some(first), Some(last)) = (cut.first(), cut.last()) else {
+        return ByPeriod {
+            cut,
+            counts_of,
+            within_of,
+            cells,
+        };
+    };
+    let (start, end) = (first.start, last.end);
+    for s in started {
+        if s.started_on < start || s.started_on > end {
+            continue;
+        }
+        let selected = filter.matches(&s.key);
+        let in_wider = |w: usize| wider[w].matches(&s.key);
+        for (i, p) in cut.iter().enumerate() {
+            if p.contains(s.started_on) {
+                cells.add(i, s.families, selected, in_wider);
+                if selected {
+                    counts_of[i].push((s.waiting_days, s.families));
+                    if s.within_norm {
+                        within_of[i] += s.families;
+                    }
+                }
+            }
+        }
+    }
+    ByPeriod {
+        cut,
+        counts_of,
+        within_of,
+        cells,
+    }
+}
+
 /// The waiting-time report of `filter` (as the audience may have it) over
 /// the families who started from `from` to `until`, and those waiting on
 /// `today`. Rows outside the audience's reach must not be passed in.
@@ -146,53 +202,41 @@ pub fn report(
     };
     let in_range = |s: &&Started| from <= s.started_on && s.started_on <= until;
     let grain_chosen = grain.is_none();
+    // The finest grain that reads once everything that must be withheld is.
     let grain = grain.unwrap_or_else(|| {
-        readable_grain(
-            started
-                .iter()
-                .filter(in_range)
-                .filter(|s| filter.matches(&s.key))
-                .map(|s| (s.started_on, s.families)),
-            from,
-            until,
-        )
+        Grain::CALENDAR
+            .into_iter()
+            .find(|&g| {
+                let p = by_period(started, filter, &wider, g, from, until);
+                let withheld = if suppressed {
+                    p.cells.withheld(true)
+                } else {
+                    Vec::new()
+                };
+                fills(&p.cells.selected, &withheld)
+            })
+            .unwrap_or(Grain::Rolling12)
     });
-    let cut = periods(grain, from, until);
+    let ByPeriod {
+        cut,
+        counts_of,
+        within_of,
+        cells: period_cells,
+    } = by_period(started, filter, &wider, grain, from, until);
 
-    // Per period: the waiting times of the selection, and counts of the
-    // selection and the wider ones for the suppression.
-    let mut counts_of: Vec<Vec<(i64, usize)>> = vec![Vec::new(); cut.len()];
-    let mut within_of = vec![0usize; cut.len()];
-    let mut period_cells = Cells::new(cut.len(), wider.len());
     let mut all_days: Vec<(i64, usize)> = Vec::new();
     let mut all_within = 0;
     let mut total_cells = Cells::new(1, wider.len());
     let mut band_cells = Cells::new(BAND_EDGES.len(), wider.len());
-    for s in started {
+    for s in started.iter().filter(in_range) {
         let selected = filter.matches(&s.key);
         let in_wider = |w: usize| wider[w].matches(&s.key);
-        if !selected && !wider.iter().any(|w| w.matches(&s.key)) {
-            continue;
-        }
-        for (i, p) in cut.iter().enumerate() {
-            if p.contains(s.started_on) {
-                period_cells.add(i, s.families, selected, in_wider);
-                if selected {
-                    counts_of[i].push((s.waiting_days, s.families));
-                    if s.within_norm {
-                        within_of[i] += s.families;
-                    }
-                }
-            }
-        }
-        if in_range(&s) {
-            total_cells.add(0, s.families, selected, in_wider);
-            band_cells.add(band_of(s.waiting_days), s.families, selected, in_wider);
-            if selected {
-                all_days.push((s.waiting_days, s.families));
-                if s.within_norm {
-                    all_within += s.families;
-                }
+        total_cells.add(0, s.families, selected, in_wider);
+        band_cells.add(band_of(s.waiting_days), s.families, selected, in_wider);
+        if selected {
+            all_days.push((s.waiting_days, s.families));
+            if s.within_norm {
+                all_within += s.families;
             }
         }
     }

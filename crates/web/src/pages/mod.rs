@@ -143,6 +143,7 @@ pub fn routes() -> Routes {
         .get("/families/{id}/intervision", meeting::question_form)
         .post("/families/{id}/intervision", meeting::put_forward)
         .get("/figures", report::figures)
+        .get("/figures/tables/{table}", report::download)
         .get("/access-log", access_log::review)
         .get("/access-log/export", access_log::export)
         .get(

@@ -2,9 +2,12 @@
 //! researchers, with small numbers withheld from those who do not know the
 //! families.
 
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
 use maud::{Markup, html};
+use serde::Deserialize;
+use wrapcare_app::AppError;
 use wrapcare_app::report::{DashboardQuery, WaitingDashboard};
 use wrapcare_core::FieldError;
 use wrapcare_core::referral::ReferralSource;
@@ -12,10 +15,11 @@ use wrapcare_core::report::waiting::Band;
 use wrapcare_core::report::{Grain, Period};
 use wrapcare_core::waiting::{Count, WaitingStats};
 
-use super::{Ctx, Fields, PageResult, form_error, html_response, layout};
+use super::{Ctx, Fields, PageResult, error_page, form_error, html_response, layout};
 use crate::AppState;
 use crate::forms::FormData;
 use crate::session::PageUser;
+use crate::table::{Cell, Table};
 
 fn weeks(ctx: &Ctx<'_>, days: Option<f64>) -> String {
     days.map(|d| ctx.tr.dec1(d / 7.0))
@@ -184,33 +188,150 @@ fn empty(bands: &[Band]) -> bool {
     bands.iter().all(|b| b.count == Count::Exact(0))
 }
 
-fn bands_table(ctx: &Ctx<'_>, caption: &str, bands: &[Band]) -> Markup {
-    html! {
-        div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
-            table.data-table {
-                caption.visually-hidden { (caption) }
-                thead { tr { th scope="col" { (ctx.t("col-weeks-waited")) } th scope="col" class="num" { (ctx.t("col-families")) } } }
-                tbody { @for b in bands { tr { td { (band_label(ctx, b)) } td.num { (b.count.display()) } } } }
-            }
-        }
+fn count_cell(c: Count) -> Cell {
+    match c.exact() {
+        Some(n) => Cell::int(n),
+        None => Cell::Text(c.display()),
     }
 }
 
-fn stats_row(ctx: &Ctx<'_>, label: &str, s: &WaitingStats, strong: bool) -> Markup {
+/// Weeks to one decimal, as on the page.
+fn weeks_cell(ctx: &Ctx<'_>, days: Option<f64>) -> Cell {
+    match days {
+        Some(d) => Cell::Number {
+            value: (d / 7.0 * 10.0).round() / 10.0,
+            shown: ctx.tr.dec1(d / 7.0),
+        },
+        None => Cell::Text("–".into()),
+    }
+}
+
+fn share_cell(s: &WaitingStats) -> Cell {
+    match s.within_norm_share {
+        Some(v) => Cell::Number {
+            value: (v * 100.0).round(),
+            shown: share(s),
+        },
+        None => Cell::Text("–".into()),
+    }
+}
+
+fn stats_cells(ctx: &Ctx<'_>, label: String, s: &WaitingStats) -> Vec<Cell> {
+    vec![
+        Cell::Text(label),
+        count_cell(s.count),
+        weeks_cell(ctx, s.mean_days),
+        weeks_cell(ctx, s.median_days),
+        weeks_cell(ctx, s.p90_days),
+        share_cell(s),
+    ]
+}
+
+fn bands_table(ctx: &Ctx<'_>, id: &'static str, caption: String, bands: &[Band]) -> Table {
+    Table {
+        id,
+        caption,
+        caption_hidden: true,
+        header: vec![
+            ctx.t("col-weeks-waited").into(),
+            ctx.t("col-families").into(),
+        ],
+        numeric: vec![false, true],
+        rows: bands
+            .iter()
+            .map(|b| vec![Cell::Text(band_label(ctx, b)), count_cell(b.count)])
+            .collect(),
+        total: false,
+    }
+}
+
+/// The waiting-time section's tables, as shown and as downloaded.
+pub fn waiting_tables(ctx: &Ctx<'_>, d: &WaitingDashboard) -> Vec<Table> {
+    let w = &d.waiting;
+    let mut rows: Vec<Vec<Cell>> = w
+        .periods
+        .iter()
+        .map(|p| stats_cells(ctx, period_label(ctx, &p.period), &p.stats))
+        .collect();
+    rows.push(stats_cells(ctx, ctx.t("total").into(), &w.total));
+    vec![
+        Table {
+            id: "waiting",
+            caption: ctx.t("dashboard-waiting-table").into(),
+            caption_hidden: false,
+            header: [
+                "col-period",
+                "col-families",
+                "col-mean-weeks",
+                "col-median-weeks",
+                "col-p90-weeks",
+                "col-within-norm",
+            ]
+            .iter()
+            .map(|k| ctx.t(k).into_owned())
+            .collect(),
+            numeric: vec![false, true, true, true, true, true],
+            rows,
+            total: true,
+        },
+        bands_table(
+            ctx,
+            "distribution",
+            ctx.t("dashboard-distribution").into(),
+            &w.distribution,
+        ),
+        bands_table(
+            ctx,
+            "waiting-list",
+            ctx.t("dashboard-waiting-list").into(),
+            &w.waiting_list,
+        ),
+    ]
+}
+
+/// The dashboard's selection as a query string, to download what is shown.
+fn selection_query(d: &WaitingDashboard) -> String {
+    let mut parts = vec![format!("from={}", d.from), format!("until={}", d.until)];
+    if !d.waiting.grain_chosen {
+        parts.push(format!("grain={}", d.waiting.grain.as_str()));
+    }
+    let f = &d.filter;
+    if let Some(v) = f.programme_id {
+        parts.push(format!("programme={v}"));
+    }
+    if let Some(v) = f.team_id {
+        parts.push(format!("team={v}"));
+    }
+    if let Some(v) = f.source {
+        parts.push(format!("source={}", v.as_str()));
+    }
+    if let Some(v) = f.organisation_id {
+        parts.push(format!("organisation={v}"));
+    }
+    parts.join("&")
+}
+
+/// A table with its downloads under it.
+fn table_with_downloads(ctx: &Ctx<'_>, d: &WaitingDashboard, table: &Table) -> Markup {
+    let query = selection_query(d);
     html! {
-        tr {
-            @if strong { th scope="row" { (label) } } @else { td { (label) } }
-            td.num { (s.count.display()) }
-            td.num { (weeks(ctx, s.mean_days)) }
-            td.num { (weeks(ctx, s.median_days)) }
-            td.num { (weeks(ctx, s.p90_days)) }
-            td.num { (share(s)) }
+        (table.html(&ctx.t("table-region")))
+        p.downloads.no-print {
+            (ctx.t("download")) ": "
+            a href={ "/figures/tables/" (table.id) "?format=csv&" (query) } download {
+                "CSV" span.visually-hidden { ", " (table.caption) }
+            }
+            " · "
+            a href={ "/figures/tables/" (table.id) "?format=xlsx&" (query) } download {
+                "Excel (XLSX)" span.visually-hidden { ", " (table.caption) }
+            }
         }
     }
 }
 
 fn waiting_section(ctx: &Ctx<'_>, d: &WaitingDashboard) -> Markup {
     let w = &d.waiting;
+    let tables = waiting_tables(ctx, d);
     let grain = ctx.t(grain_key(w.grain));
     html! {
         section.card aria-labelledby="waiting-heading" {
@@ -231,32 +352,16 @@ fn waiting_section(ctx: &Ctx<'_>, d: &WaitingDashboard) -> Markup {
                 @if let Some(n) = d.norm_weeks { " " (ctx.tr.t1("dashboard-norm-line", "weeks", n)) }
             }
             (trend_chart(ctx, d))
-            div.table-wrap tabindex="0" role="region" aria-label=(ctx.t("table-region")) {
-                table.data-table {
-                    caption { (ctx.t("dashboard-waiting-table")) }
-                    thead { tr {
-                        th scope="col" { (ctx.t("col-period")) }
-                        th scope="col" class="num" { (ctx.t("col-families")) }
-                        th scope="col" class="num" { (ctx.t("col-mean-weeks")) }
-                        th scope="col" class="num" { (ctx.t("col-median-weeks")) }
-                        th scope="col" class="num" { (ctx.t("col-p90-weeks")) }
-                        th scope="col" class="num" { (ctx.t("col-within-norm")) }
-                    } }
-                    tbody {
-                        @for p in &w.periods { (stats_row(ctx, &period_label(ctx, &p.period), &p.stats, false)) }
-                        (stats_row(ctx, &ctx.t("total"), &w.total, true))
-                    }
-                }
-            }
+            (table_with_downloads(ctx, d, &tables[0]))
             h3 { (ctx.t("dashboard-distribution")) }
             @if empty(&w.distribution) { p.meta { (ctx.t("dashboard-none-started")) } } @else {
                 (bands_chart(ctx, "waiting-distribution-title", &ctx.t("dashboard-distribution"), &w.distribution))
-                (bands_table(ctx, &ctx.t("dashboard-distribution"), &w.distribution))
+                (table_with_downloads(ctx, d, &tables[1]))
             }
             h3 { (ctx.t("dashboard-waiting-list")) }
             @if empty(&w.waiting_list) { p.meta { (ctx.t("dashboard-none-waiting")) } } @else {
                 (bands_chart(ctx, "waiting-list-title", &ctx.t("dashboard-waiting-list"), &w.waiting_list))
-                (bands_table(ctx, &ctx.t("dashboard-waiting-list"), &w.waiting_list))
+                (table_with_downloads(ctx, d, &tables[2]))
             }
         }
     }
@@ -391,4 +496,67 @@ pub async fn figures(
         }
     };
     Ok(html_response(status, layout(&ctx, &title, body)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DownloadQuery {
+    /// `csv` or `xlsx`.
+    format: Option<String>,
+    #[serde(flatten)]
+    dashboard: DashboardQuery,
+}
+
+/// A table of the dashboard as CSV or XLSX: the same cells as on the page,
+/// for the same reader and selection.
+pub async fn download(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(table): Path<String>,
+    Query(q): Query<DownloadQuery>,
+) -> PageResult {
+    let fail = |e: &AppError| error_page(&state, user.lang, Some(&user), e);
+    let format = q.format.as_deref().map(str::trim).unwrap_or("csv");
+    if format != "csv" && format != "xlsx" {
+        return Err(fail(&AppError::invalid("format", "error-choose-option")));
+    }
+    let d = state
+        .app
+        .waiting_dashboard(&user.actor, &q.dashboard)
+        .await
+        .map_err(|e| fail(&e))?;
+    let ctx = Ctx::new(&state, &user, "/figures");
+    let Some(table) = waiting_tables(&ctx, &d).into_iter().find(|t| t.id == table) else {
+        return Err(fail(&AppError::NotFound));
+    };
+    let (bytes, content_type) = match format {
+        "xlsx" => (
+            table.xlsx().map_err(|e| {
+                // Writing to memory fails only on a fault of ours: a 500, logged.
+                fail(&AppError::Export(csv::Error::from(std::io::Error::other(
+                    e.to_string(),
+                ))))
+            })?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        _ => (
+            table.csv().map_err(|e| fail(&AppError::Export(e)))?,
+            "text/csv; charset=utf-8",
+        ),
+    };
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"wrapcare-{}-{}-{}.{format}\"",
+                    table.id, d.from, d.until
+                ),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
