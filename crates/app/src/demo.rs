@@ -263,9 +263,9 @@ struct Ctx<'a> {
     appointments: std::collections::HashMap<i64, usize>,
     /// Per team: whether a family with an indication ending soon was made.
     indication_ending: [bool; 2],
-    /// Families in care measured per coordinator: each one's first leaves
-    /// its latest round open, so every coordinator has questionnaires due.
-    measured: std::collections::HashMap<i64, usize>,
+    /// Per team: whether a family in care has its only round since the
+    /// start still open, so that an overdue questionnaire shows early on.
+    only_round_open: [bool; 2],
 }
 
 /// The demo catalogue's modules, by what they are used for.
@@ -759,7 +759,7 @@ impl App {
             cared: 0,
             appointments: Default::default(),
             indication_ending: [false; 2],
-            measured: Default::default(),
+            only_round_open: [false; 2],
             rng: StdRng::seed_from_u64(2009),
             replacement: (0, 2, riagg, replaced_on),
             team_index: 0,
@@ -1445,13 +1445,12 @@ impl Ctx<'_> {
                 closed: closed_on,
             },
             recorded_by,
-            leave_latest: closed_on.is_none() && {
-                let seen = self.measured.entry(worker_id).or_default();
-                *seen += 1;
-                *seen <= 2 || self.rng.random_bool(0.3)
-            },
+            // A family in care with two rounds or more behind it has the
+            // latest still to do, as in a busy week.
+            leave_latest: closed_on.is_none(),
+            leave_only_round: closed_on.is_none() && !self.only_round_open[self.team_index],
         };
-        measurements::measure(
+        let left_only_round = measurements::measure(
             self.tx,
             &mut self.rng,
             crate::questionnaire::catalogue()?,
@@ -1461,6 +1460,7 @@ impl Ctx<'_> {
             self.now,
         )
         .await?;
+        self.only_round_open[self.team_index] |= left_only_round;
         if let (Some(reason), Some(closed_on)) = (closure, closed_on) {
             episode::end_assignment(self.tx, episode_id, closed_on).await?;
             change.state = EpisodeState::Closed;

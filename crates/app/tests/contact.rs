@@ -61,7 +61,15 @@ async fn contacts_are_logged_checked_and_never_vanish(store: Store) {
             "{minutes} on {on}"
         );
     }
-    app.log_contact(&coach, other_family, &entry("1300", today))
+    // Fill the day to 23½ hours elsewhere, whatever the demo already has on it.
+    let worker = coach.worker_id.expect("a worker");
+    let mut tx = app.store().read_only().await.expect("read");
+    let already = wrapcare_store::contact::minutes_on_day(&mut tx, worker, today)
+        .await
+        .expect("minutes");
+    tx.commit().await.expect("commit");
+    let long = (23 * 60 + 30 - already).to_string();
+    app.log_contact(&coach, other_family, &entry(&long, today))
         .await
         .expect("a long day elsewhere");
     match app.log_contact(&coach, family, &entry("60", today)).await {

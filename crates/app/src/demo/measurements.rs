@@ -1,8 +1,8 @@
 //! The demo's questionnaires: every family in care measured as the default
 //! schedule asks, at the start, every round since and at closure, with
 //! answers that mostly improve over the episode, so that change scores and
-//! fidelity per principle show. Some families leave their latest round open,
-//! so that due and overdue measurements show too.
+//! fidelity per principle show. Some families with more than one round behind
+//! them leave the latest open, so that due and overdue measurements show too.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::Rng;
@@ -21,8 +21,11 @@ pub(super) struct Measured {
     pub dates: EpisodeDates,
     /// Who entered the measurements (the coordinator's login, or the supervisor's).
     pub recorded_by: i64,
-    /// Leave each repeating line's latest round to be done, as in a busy week.
+    /// Leave each repeating line's latest round to be done, as in a busy
+    /// week, where more than one round is behind the family.
     pub leave_latest: bool,
+    /// Leave it open even when it is the only round since the start.
+    pub leave_only_round: bool,
 }
 
 /// Every moment the schedule asked for up to `today`, with its date.
@@ -104,6 +107,7 @@ fn answers(
 }
 
 /// Writes the measurements of one episode.
+/// Measures one episode; answers whether an only round was left open.
 pub(super) async fn measure(
     tx: &mut Tx,
     rng: &mut StdRng,
@@ -112,9 +116,10 @@ pub(super) async fn measure(
     episode: &Measured,
     today: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
+    let mut left_only_round = false;
     let Some(started) = episode.dates.started else {
-        return Ok(());
+        return Ok(false);
     };
     let end = episode.dates.closed.unwrap_or(today);
     let length = (end - started).num_days().max(1) as f64;
@@ -126,9 +131,16 @@ pub(super) async fn measure(
             continue;
         };
         let mut due = moments(line.when, &episode.dates, today);
-        // The start is always measured: without it there is no change to show.
-        if episode.leave_latest && matches!(line.when, When::Every { .. }) {
+        // The start is always measured: without it there is no change to
+        // show. A round left open is rarely the only one since the start, so
+        // most families with a round behind them have a later one too.
+        let only = due.len() == 1;
+        if episode.leave_latest
+            && matches!(line.when, When::Every { .. })
+            && (due.len() >= 2 || (only && episode.leave_only_round))
+        {
             due.pop();
+            left_only_round |= only;
         }
         for (occasion, on) in due {
             let taken_on = (on + Duration::days(rng.random_range(0..10))).min(today);
@@ -164,5 +176,5 @@ pub(super) async fn measure(
             .await?;
         }
     }
-    Ok(())
+    Ok(left_only_round)
 }
