@@ -404,10 +404,40 @@ mod waiting_report {
             d("2026-01-05"),
         );
         let list: Vec<Count> = r.waiting_list.iter().map(|b| b.count).collect();
-        // Six waited a week, two 13 weeks (the 13–26 band): the two are
-        // small, and the six go too, or the list's length gives the two back.
-        assert_eq!(list[5], Count::FewerThanFive);
-        assert_eq!(list[0], Count::Withheld);
+        // Six waited a week, two 13 weeks: the two are small and the six go
+        // too, or the list's length gives the two back. No cut reads, so the
+        // coarsest bands show: up to 9 weeks, 9 to 26, and longer.
+        assert_eq!(
+            list,
+            vec![Count::Withheld, Count::FewerThanFive, Count::Exact(0)]
+        );
+        assert_eq!(r.waiting_list[1].from_weeks, 9);
+        assert_eq!(r.waiting_list[1].until_weeks, Some(26));
+        // Ten waited a week and six 13 weeks: the fine bands read.
+        let busy = [
+            StillWaiting {
+                key: key(1, ReferralSource::Cjg),
+                reference_date: d("2025-12-29"),
+                families: 10,
+            },
+            StillWaiting {
+                key: key(1, ReferralSource::Cjg),
+                reference_date: d("2025-10-01"),
+                families: 6,
+            },
+        ];
+        let r = report(
+            &rows,
+            &busy,
+            Filter::default(),
+            Audience::Aggregates,
+            None,
+            d("2025-01-01"),
+            d("2025-12-31"),
+            d("2026-01-05"),
+        );
+        assert_eq!(r.waiting_list.len(), 7);
+        assert_eq!(r.waiting_list[5].count, Count::Exact(6));
         let team = report(
             &rows,
             &waiting,

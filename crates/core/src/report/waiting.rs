@@ -40,13 +40,67 @@ pub struct Band {
     pub count: Count,
 }
 
-/// The bands of weeks a distribution is cut into; the norms of the seeds
-/// (6 and 9 weeks) and a quarter year fall on edges.
-pub const BAND_EDGES: [i64; 7] = [0, 2, 4, 6, 9, 13, 26];
+/// The bands of weeks a distribution is cut into, finest first; the norms
+/// of the seeds (6 and 9 weeks) and a quarter year fall on edges. Where the
+/// fine bands would be mostly withheld, coarser ones are shown.
+pub const BAND_SETS: [&[i64]; 3] = [&[0, 2, 4, 6, 9, 13, 26], &[0, 4, 9, 13, 26], &[0, 9, 26]];
 
-fn band_of(days: i64) -> usize {
+fn band_of(edges: &[i64], days: i64) -> usize {
     let weeks = days.max(0) / 7;
-    BAND_EDGES.iter().rposition(|&e| weeks >= e).unwrap_or(0)
+    edges.iter().rposition(|&e| weeks >= e).unwrap_or(0)
+}
+
+/// Families by weeks waited in the finest bands that can be read (for an
+/// audience that knows the families, always the finest).
+fn banded(
+    rows: &[(i64, usize, Key)],
+    filter: Filter,
+    wider: &[Filter],
+    suppressed: bool,
+) -> Vec<Band> {
+    let cut = |edges: &[i64]| {
+        let mut cells = Cells::new(edges.len(), wider.len());
+        for (days, n, key) in rows {
+            cells.add(band_of(edges, *days), *n, filter.matches(key), |w| {
+                wider[w].matches(key)
+            });
+        }
+        let withheld = if suppressed {
+            cells.withheld(true)
+        } else {
+            vec![false; edges.len()]
+        };
+        (cells, withheld)
+    };
+    let mut chosen = None;
+    for edges in BAND_SETS {
+        let (cells, withheld) = cut(edges);
+        let last = edges.len() == BAND_SETS[BAND_SETS.len() - 1].len();
+        if !suppressed || last || fills(&cells.selected, &withheld) {
+            chosen = Some((edges, cells, withheld));
+            break;
+        }
+    }
+    let Some((edges, cells, withheld)) = chosen else {
+        return Vec::new();
+    };
+    edges
+        .iter()
+        .enumerate()
+        .map(|(i, &from_weeks)| {
+            let n = cells.selected[i];
+            let count = match (withheld[i], shown(n)) {
+                (false, _) => Count::Exact(n),
+                (true, true) => Count::Withheld,
+                (true, false) => Count::FewerThanFive,
+            };
+            Band {
+                from_weeks,
+                until_weeks: edges.get(i + 1).copied(),
+                count,
+            }
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -227,12 +281,12 @@ pub fn report(
     let mut all_days: Vec<(i64, usize)> = Vec::new();
     let mut all_within = 0;
     let mut total_cells = Cells::new(1, wider.len());
-    let mut band_cells = Cells::new(BAND_EDGES.len(), wider.len());
+    let mut waited: Vec<(i64, usize, Key)> = Vec::new();
     for s in started.iter().filter(in_range) {
         let selected = filter.matches(&s.key);
         let in_wider = |w: usize| wider[w].matches(&s.key);
         total_cells.add(0, s.families, selected, in_wider);
-        band_cells.add(band_of(s.waiting_days), s.families, selected, in_wider);
+        waited.push((s.waiting_days, s.families, s.key));
         if selected {
             all_days.push((s.waiting_days, s.families));
             if s.within_norm {
@@ -240,12 +294,10 @@ pub fn report(
             }
         }
     }
-    let mut list_cells = Cells::new(BAND_EDGES.len(), wider.len());
-    for w in still_waiting {
-        let selected = filter.matches(&w.key);
-        let band = band_of((today - w.reference_date).num_days());
-        list_cells.add(band, w.families, selected, |i| wider[i].matches(&w.key));
-    }
+    let waiting_now: Vec<(i64, usize, Key)> = still_waiting
+        .iter()
+        .map(|w| ((today - w.reference_date).num_days(), w.families, w.key))
+        .collect();
 
     let hide = |withheld: bool, stats: WaitingStats| {
         if suppressed && (withheld || stats.count.exact().is_none_or(|n| !shown(n))) {
@@ -271,26 +323,6 @@ pub fn report(
         total_cells.withheld(false)[0],
         WaitingStats::of_counts_in_full(&all_days, all_within),
     );
-    let bands = |cells: &Cells| -> Vec<Band> {
-        let withheld = cells.withheld(true);
-        BAND_EDGES
-            .iter()
-            .enumerate()
-            .map(|(i, &from_weeks)| {
-                let n = cells.selected[i];
-                let count = match (suppressed && withheld[i], shown(n)) {
-                    (false, _) => Count::Exact(n),
-                    (true, true) => Count::Withheld,
-                    (true, false) => Count::FewerThanFive,
-                };
-                Band {
-                    from_weeks,
-                    until_weeks: BAND_EDGES.get(i + 1).copied(),
-                    count,
-                }
-            })
-            .collect()
-    };
     // A trend starts with the first period that holds families.
     let periods: Vec<PeriodWaiting> = periods
         .into_iter()
@@ -301,7 +333,7 @@ pub fn report(
         grain_chosen,
         periods,
         total,
-        distribution: bands(&band_cells),
-        waiting_list: bands(&list_cells),
+        distribution: banded(&waited, filter, &wider, suppressed),
+        waiting_list: banded(&waiting_now, filter, &wider, suppressed),
     }
 }
