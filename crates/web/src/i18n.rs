@@ -149,6 +149,9 @@ pub fn sources() -> [(Lang, &'static str); 2] {
 const MONTHS_EN: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
+const MONTHS_NL: [&str; 12] = [
+    "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+];
 
 /// A translator bound to one language, handed to page templates.
 #[derive(Clone, Copy)]
@@ -199,6 +202,16 @@ impl<'a> Tr<'a> {
                 d.year()
             ),
         }
+    }
+
+    /// A month and year as a period's name: "mrt 2026" or "Mar 2026".
+    pub fn month_year(&self, d: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        let names = match self.lang {
+            Lang::Nl => MONTHS_NL,
+            Lang::En => MONTHS_EN,
+        };
+        format!("{} {}", names[d.month0() as usize], d.year())
     }
 
     /// A moment as the users live it, in Europe/Amsterdam: 23-11-2026 14:05.

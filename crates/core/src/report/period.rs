@@ -81,11 +81,6 @@ pub struct Period {
 }
 
 impl Period {
-    /// The same period read from another first day (for a label).
-    pub fn with_start(self, start: NaiveDate) -> Period {
-        Period { start, ..self }
-    }
-
     pub fn contains(&self, day: NaiveDate) -> bool {
         self.start <= day && day <= self.end
     }

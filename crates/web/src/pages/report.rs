@@ -32,27 +32,12 @@ fn share(s: &WaitingStats) -> String {
         .unwrap_or_else(|| "–".to_string())
 }
 
-const MONTHS_NL: [&str; 12] = [
-    "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
-];
-const MONTHS_EN: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
 /// A period as a reader names it: "mrt 2026", "K1 2026", "2026", …
 pub fn period_label(ctx: &Ctx<'_>, p: &Period) -> String {
     let (year, n) = p.number();
-    let month = || {
-        let names = if ctx.tr.lang == crate::i18n::Lang::En {
-            MONTHS_EN
-        } else {
-            MONTHS_NL
-        };
-        names[(n.clamp(1, 12) - 1) as usize]
-    };
     let year = i64::from(year);
     match p.grain {
-        Grain::Month => format!("{} {year}", month()),
+        Grain::Month => ctx.tr.month_year(p.start),
         Grain::Quarter => ctx.tr.t2(
             "period-quarter",
             ("n", i64::from(n).into()),
@@ -66,7 +51,7 @@ pub fn period_label(ctx: &Ctx<'_>, p: &Period) -> String {
         Grain::Year => year.to_string(),
         Grain::Rolling12 => ctx
             .tr
-            .t1("period-rolling", "month", format!("{} {year}", month())),
+            .t1("period-rolling", "month", ctx.tr.month_year(p.end)),
     }
 }
 
@@ -94,14 +79,7 @@ fn band_label(ctx: &Ctx<'_>, b: &Band) -> String {
 /// A period as short as an axis needs: a rolling period by its last month.
 fn axis_label(ctx: &Ctx<'_>, p: &Period) -> String {
     match p.grain {
-        Grain::Rolling12 => period_label(
-            ctx,
-            &Period {
-                grain: Grain::Month,
-                ..*p
-            }
-            .with_start(p.end),
-        ),
+        Grain::Rolling12 => ctx.tr.month_year(p.end),
         _ => period_label(ctx, p),
     }
 }
