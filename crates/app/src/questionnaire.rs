@@ -715,7 +715,16 @@ impl App {
                 .await);
         };
         if link_view(link, now).state != LinkState::Open {
-            return Err(AppError::Conflict("error-link-not-open"));
+            return Err(self
+                .refuse_as(
+                    tx,
+                    actor,
+                    target,
+                    action,
+                    Outcome::Refused,
+                    AppError::Conflict("error-link-not-open"),
+                )
+                .await);
         }
         store::withdraw_link(&mut tx, link.id, now).await?;
         self.log(

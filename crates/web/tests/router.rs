@@ -4374,6 +4374,12 @@ async fn questionnaires_and_one_time_links(store: Store) {
     assert!(log.iter().any(|e| e.action == "questionnaire.link_withdraw"
         && e.family_id == Some(other)
         && e.outcome == "allowed"));
+    assert!(
+        log.iter().any(|e| e.action == "questionnaire.link_withdraw"
+            && e.family_id == Some(other)
+            && e.outcome == "refused"),
+        "the second withdrawal is logged as refused"
+    );
 
     // A supervisor reads; intake, analysts and admins do not.
     let lead_token = t.token("leider@demo.wrapcare.nl").await;
