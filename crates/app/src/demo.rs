@@ -703,7 +703,7 @@ impl App {
             Assigned { coordinator: 2 },
             InCare {
                 coordinator: 3,
-                phase: 2,
+                phase: 3,
             },
             InCare {
                 coordinator: 3,
