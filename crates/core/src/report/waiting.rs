@@ -256,27 +256,33 @@ pub fn report(
     };
     let in_range = |s: &&Started| from <= s.started_on && s.started_on <= until;
     let grain_chosen = grain.is_none();
-    // The finest grain that reads once everything that must be withheld is.
-    let grain = grain.unwrap_or_else(|| {
-        Grain::CALENDAR
+    // The grain asked for, or the finest that reads once everything that
+    // must be withheld is; the periods found on the way are kept.
+    let reads = |p: &ByPeriod| {
+        let withheld = if suppressed {
+            p.cells.withheld(true)
+        } else {
+            Vec::new()
+        };
+        fills(&p.cells.selected, &withheld)
+    };
+    let (grain, by) = match grain {
+        Some(g) => (g, by_period(started, filter, &wider, g, from, until)),
+        None => Grain::CALENDAR
             .into_iter()
-            .find(|&g| {
-                let p = by_period(started, filter, &wider, g, from, until);
-                let withheld = if suppressed {
-                    p.cells.withheld(true)
-                } else {
-                    Vec::new()
-                };
-                fills(&p.cells.selected, &withheld)
-            })
-            .unwrap_or(Grain::Rolling12)
-    });
+            .map(|g| (g, by_period(started, filter, &wider, g, from, until)))
+            .find(|(_, p)| reads(p))
+            .unwrap_or_else(|| {
+                let g = Grain::Rolling12;
+                (g, by_period(started, filter, &wider, g, from, until))
+            }),
+    };
     let ByPeriod {
         cut,
         counts_of,
         within_of,
         cells: period_cells,
-    } = by_period(started, filter, &wider, grain, from, until);
+    } = by;
 
     let mut all_days: Vec<(i64, usize)> = Vec::new();
     let mut all_within = 0;
